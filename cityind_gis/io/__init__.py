@@ -1,0 +1,1 @@
+"""Readers and writers: every layer enters and leaves cityind_gis through here."""
