@@ -183,7 +183,7 @@ def graph_from_edges(
     ...                          index=[10, 20], crs="EPSG:32650")
     >>> edges = pd.DataFrame({"u": [10, 20], "v": [20, 10], "length": [120.0, 100.0]})
     >>> g = graph_from_edges(nodes, edges)
-    >>> g.matrix[0, 1], g.n_edges
+    >>> float(g.matrix[0, 1]), g.n_edges
     (100.0, 1)
     """
     check_geometries(nodes, "nodes", geom_types=("Point",))

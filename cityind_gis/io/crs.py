@@ -1,0 +1,66 @@
+"""Coordinate reference systems: choose the analysis CRS and reproject once."""
+
+from __future__ import annotations
+
+import logging
+
+import geopandas as gpd
+from pyproj import CRS
+
+from .._errors import CRSError
+from .._validate import check_crs, check_projected
+
+__all__ = ["analysis_crs", "to_analysis_crs"]
+
+log = logging.getLogger(__name__)
+
+
+def analysis_crs(layer: gpd.GeoDataFrame, crs: str | CRS | None = None) -> CRS:
+    """The metric CRS the analysis runs in.
+
+    Parameters
+    ----------
+    layer : GeoDataFrame
+        A layer with a CRS covering the study area (used to pick the UTM zone).
+    crs : str or pyproj.CRS, optional
+        Given CRS (any EPSG code or WKT); must be projected in metres.
+
+    Returns
+    -------
+    pyproj.CRS
+        ``crs`` if given, else the WGS 84 UTM zone of the layer's centre
+        (:meth:`geopandas.GeoDataFrame.estimate_utm_crs`).
+    """
+    if crs is not None:
+        out = CRS.from_user_input(crs)
+        check_projected(gpd.GeoSeries([], crs=out), "crs")
+        return out
+    check_crs(layer, "layer")
+    if len(layer) == 0:
+        msg = "`layer` is empty; cannot choose a UTM zone. Give `crs` explicitly."
+        raise CRSError(msg)
+    return layer.estimate_utm_crs()
+
+
+def to_analysis_crs(gdf: gpd.GeoDataFrame, crs: CRS, name: str) -> gpd.GeoDataFrame:
+    """Reproject ``gdf`` to ``crs`` (a no-op when already there), logging the change.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Layer with a CRS.
+    crs : pyproj.CRS
+        Target metric CRS.
+    name : str
+        Layer name for messages.
+
+    Returns
+    -------
+    GeoDataFrame
+        A new frame in ``crs``.
+    """
+    check_crs(gdf, name)
+    if gdf.crs == crs:
+        return gdf
+    log.info("projected %s from %s to %s", name, gdf.crs.to_string(), crs.to_string())
+    return gdf.to_crs(crs)

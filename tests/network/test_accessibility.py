@@ -1,0 +1,406 @@
+"""Tests of cityind_gis.network.accessibility on hand-drawn and generated networks."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from scipy.spatial import Delaunay
+
+from cityind_gis._errors import CRSError, InputError, SchemaError
+from cityind_gis.network import (
+    facility_counts_within,
+    graph_from_edges,
+    nearest_facility_distance,
+)
+
+CRS = "EPSG:32650"
+
+
+@pytest.fixture
+def town():
+    """Hand-drawn walking network, UTM 50N, metres::
+
+                      D (100,100)
+                    /     \\
+               150 /       \\ 150
+                  /         \\
+        A ------100------ B ==== C ----100---- E ==0 m== F ----100---- G
+      (0,0)           (100,0)  (200,0)      (300,0)    (300,0)      (400,0)
+
+                                      H (1000,1000) ----100---- I (1100,1000)
+
+    B-C is given three times (250 m, 100 m reversed as C-B, 150 m): the walker
+    uses 100 m. E-F has length 0. G has a 5 m self-loop. H-I is a separate
+    component. Shortest paths from A: B 100, D 150, C 200, E 300, F 300, G 400.
+    """
+    ids = ["A", "B", "C", "D", "E", "F", "G", "H", "I"]
+    xy = [(0, 0), (100, 0), (200, 0), (100, 100), (300, 0), (300, 0), (400, 0),
+          (1000, 1000), (1100, 1000)]  # fmt: skip
+    nodes = gpd.GeoDataFrame(
+        geometry=[shapely.Point(p) for p in xy], index=pd.Index(ids, name="id"), crs=CRS
+    )
+    edges = pd.DataFrame(
+        [("A", "B", 100), ("B", "C", 250), ("C", "B", 100), ("B", "C", 150), ("A", "D", 150),
+         ("D", "C", 150), ("C", "E", 100), ("E", "F", 0), ("F", "G", 100), ("G", "G", 5),
+         ("H", "I", 100)],
+        columns=["u", "v", "length"],
+    )  # fmt: skip
+    return graph_from_edges(nodes, edges)
+
+
+@pytest.fixture
+def homes():
+    """o1 10 m from A; o2 a 10 m square centred 20 m below G; o3 10 m from I."""
+    return gpd.GeoDataFrame(
+        geometry=[shapely.Point(0, 10), shapely.box(395, -25, 405, -15), shapely.Point(1100, 990)],
+        index=pd.Index(["o1", "o2", "o3"], name="home"),
+        crs=CRS,
+    )
+
+
+@pytest.fixture
+def pois():
+    """Schools 5 m from G and 8 m from D; two shops 2 m and 4 m from C; a clinic 3 m from H."""
+    return gpd.GeoDataFrame(
+        {"category": ["school", "school", "shop", "shop", "clinic"]},
+        geometry=gpd.points_from_xy([400, 100, 200, 200, 1000], [5, 108, -2, 4, 1003]),
+        crs=CRS,
+    )
+
+
+# Worked by hand (access leg + path + access leg):
+#   school: o1 10 + A-D 150 + 8 = 168       o2 20 + 0 + 5 = 25        o3 NaN (other component)
+#   shop:   o1 10 + A-B-C 200 + 2 = 212     o2 20 + G-F-E-C 200 + 2 = 222 (crosses the 0 m edge)
+#   clinic: o1, o2 NaN                      o3 10 + I-H 100 + 3 = 113
+NEAREST = pd.DataFrame(
+    {
+        "net_dist_clinic": [np.nan, np.nan, 113.0],
+        "net_dist_school": [168.0, 25.0, np.nan],
+        "net_dist_shop": [212.0, 222.0, np.nan],
+    },
+    index=pd.Index(["o1", "o2", "o3"], name="home"),
+)
+
+
+def test_nearest_known_answer(town, homes, pois):
+    result = nearest_facility_distance(homes, pois, town)
+    pd.testing.assert_frame_equal(result, NEAREST, rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("max_distance", "expected"),
+    [
+        (200, {"net_dist_school": [168.0, 25.0, np.nan], "net_dist_shop": [np.nan] * 3}),
+        (212, {"net_dist_school": [168.0, 25.0, np.nan], "net_dist_shop": [212.0, np.nan, np.nan]}),
+        (24, {"net_dist_school": [np.nan] * 3, "net_dist_shop": [np.nan] * 3}),
+    ],
+    ids=["200m", "exactly-212m", "below-every-access-leg"],
+)
+def test_nearest_max_distance(town, homes, pois, max_distance, expected):
+    result = nearest_facility_distance(
+        homes, pois, town, categories=["school", "shop"], max_distance=max_distance
+    )
+    pd.testing.assert_frame_equal(
+        result, pd.DataFrame(expected, index=homes.index), rtol=0, atol=1e-5
+    )
+
+
+def test_nearest_facility_on_a_node(town, homes):
+    """A 0 m access leg must still be an edge of the virtual source."""
+    at_c = gpd.GeoDataFrame({"category": ["bus"]}, geometry=[shapely.Point(200, 0)], crs=CRS)
+    result = nearest_facility_distance(homes, at_c, town)
+    np.testing.assert_allclose(result["net_dist_bus"], [210.0, 220.0, np.nan], atol=1e-5)
+
+
+def test_nearest_parallel_edges_keep_minimum(town, homes, pois):
+    # if parallel lengths were summed, A-B-C would be 600 m and A-D-C (300 m) would win
+    result = nearest_facility_distance(homes.loc[["o1"]], pois, town, categories=["shop"])
+    assert result.iloc[0, 0] == pytest.approx(212.0)
+
+
+def test_nearest_requested_category_without_facilities(town, homes, pois):
+    with pytest.warns(UserWarning, match=r"categories \['library'\] have no facilities"):
+        result = nearest_facility_distance(homes, pois, town, categories=["library", "clinic"])
+    assert list(result.columns) == ["net_dist_library", "net_dist_clinic"]
+    assert result["net_dist_library"].isna().all()
+
+
+def test_nearest_facilities_without_category_warn(town, homes, pois):
+    pois = pois.assign(category=["school", None, "shop", "shop", "clinic"])
+    with pytest.warns(UserWarning, match="1 of 5 facilities have no `category` value"):
+        result = nearest_facility_distance(homes, pois, town)
+    assert result.loc["o1", "net_dist_school"] == pytest.approx(10 + 400 + 5)
+
+
+def test_nearest_snap_distance(town, homes, pois):
+    with pytest.warns(UserWarning, match="1 of 3 origins lie farther than snap_distance=15"):
+        result = nearest_facility_distance(homes, pois, town, snap_distance=15)
+    # o2's representative point is 20 m from G -> NaN; the facilities are all within 15 m
+    expected = NEAREST.copy()
+    expected.loc["o2"] = np.nan
+    pd.testing.assert_frame_equal(result, expected, rtol=0, atol=1e-5)
+
+
+def test_nearest_snap_distance_drops_facilities(town, pois):
+    home = gpd.GeoDataFrame(geometry=[shapely.Point(0, 3)], crs=CRS)  # 3 m from A
+    with pytest.warns(UserWarning, match="2 of 5 facilities lie farther than snap_distance=4.5"):
+        result = nearest_facility_distance(
+            home, pois, town, snap_distance=4.5, categories=["school", "shop"]
+        )
+    # both schools (5 m and 8 m from the network) are dropped; the 2 m shop stays
+    assert np.isnan(result.loc[0, "net_dist_school"])
+    assert result.loc[0, "net_dist_shop"] == pytest.approx(3 + 200 + 2)
+
+
+def test_nearest_empty_facilities(town, homes, pois):
+    result = nearest_facility_distance(homes, pois.iloc[:0], town)
+    assert result.shape == (3, 0)
+    pd.testing.assert_index_equal(result.index, homes.index)
+
+
+def test_nearest_does_not_mutate(town, homes, pois):
+    h, p = homes.copy(), pois.copy()
+    nearest_facility_distance(homes, pois, town)
+    pd.testing.assert_frame_equal(homes, h)
+    pd.testing.assert_frame_equal(pois, p)
+
+
+# --------------------------------------------------------------------------- counts
+
+
+def test_counts_known_answer(town, homes, pois):
+    # distances per origin (see NEAREST): school o1 [168, 415] o2 [25, 378];
+    # shop o1 [212, 214] o2 [222, 224]; clinic o3 [113]
+    result = facility_counts_within(homes, pois, town, distances=(100, 168, 500))
+    expected = pd.DataFrame(
+        {
+            "net_count_clinic_100m": [0, 0, 0],
+            "net_count_clinic_168m": [0, 0, 1],
+            "net_count_clinic_500m": [0, 0, 1],
+            "net_count_school_100m": [0, 1, 0],
+            "net_count_school_168m": [1, 1, 0],  # 168 m exactly is counted
+            "net_count_school_500m": [2, 2, 0],
+            "net_count_shop_100m": [0, 0, 0],
+            "net_count_shop_168m": [0, 0, 0],
+            "net_count_shop_500m": [2, 2, 0],
+        },
+        index=homes.index,
+    )
+    pd.testing.assert_frame_equal(result, expected)
+
+
+@pytest.mark.parametrize(
+    ("distances", "names"),
+    [((300,), ["net_count_shop_300m"]), ((2.5, 1000.0), ["net_count_shop_2p5m", "net_count_shop_1000m"])],
+    ids=["int", "fractional"],
+)
+def test_counts_column_names(town, homes, pois, distances, names):
+    result = facility_counts_within(homes, pois, town, distances=distances, categories=["shop"])
+    assert list(result.columns) == names
+    assert (result.dtypes == np.int64).all()
+
+
+@pytest.mark.parametrize(
+    "distances", [(), (0, 100), (-5,), (100, 100), ("far",)],
+    ids=["empty", "zero", "negative", "repeated", "text"],
+)
+def test_counts_bad_distances(town, homes, pois, distances):
+    with pytest.raises(InputError, match="`distances`"):
+        facility_counts_within(homes, pois, town, distances=distances)
+
+
+def test_counts_unsnapped_origins_count_zero(town, homes, pois):
+    with pytest.warns(UserWarning, match="1 of 3 origins lie farther"):
+        result = facility_counts_within(homes, pois, town, distances=(500,), snap_distance=15)
+    assert result.loc["o2"].tolist() == [0, 0, 0]
+    assert result.loc["o1"].tolist() == [0, 2, 2]
+
+
+def test_counts_small_blocks(town, homes, pois, monkeypatch):
+    """The block loop gives the same answer when every block holds one origin."""
+    import cityind_gis.network.accessibility as acc
+
+    full = facility_counts_within(homes, pois, town)
+    monkeypatch.setattr(acc, "_CHUNK_BYTES", 1)
+    pd.testing.assert_frame_equal(facility_counts_within(homes, pois, town), full)
+
+
+# --------------------------------------------------------------------------- errors
+
+
+@pytest.mark.parametrize("func", [nearest_facility_distance, facility_counts_within],
+                         ids=["nearest", "counts"])  # fmt: skip
+def test_geographic_crs(town, homes, pois, func):
+    with pytest.raises(CRSError, match="geographic CRS"):
+        func(homes.to_crs(4326), pois, town)
+
+
+@pytest.mark.parametrize("func", [nearest_facility_distance, facility_counts_within],
+                         ids=["nearest", "counts"])  # fmt: skip
+def test_mismatched_crs(town, homes, pois, func):
+    with pytest.raises(CRSError, match="share one CRS"):
+        func(homes, pois.to_crs("EPSG:32651"), town)
+
+
+@pytest.mark.parametrize("func", [nearest_facility_distance, facility_counts_within],
+                         ids=["nearest", "counts"])  # fmt: skip
+def test_missing_category_column(town, homes, pois, func):
+    with pytest.raises(SchemaError, match=r"missing column\(s\) \['kind'\]"):
+        func(homes, pois, town, category_column="kind")
+
+
+def test_duplicate_origin_index(town, homes, pois):
+    with pytest.raises(SchemaError, match="uniquely indexed"):
+        nearest_facility_distance(homes.set_axis(["a", "a", "b"]), pois, town)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "pattern"),
+    [({"max_distance": -1}, "`max_distance`"), ({"snap_distance": np.nan}, "`snap_distance`"),
+     ({"categories": "school"}, "wrap it in a list"), ({"categories": ["a", "a"]}, "duplicates")],
+    ids=["max-distance", "snap-distance", "categories-string", "categories-duplicated"],
+)  # fmt: skip
+def test_bad_options(town, homes, pois, kwargs, pattern):
+    with pytest.raises(InputError, match=pattern):
+        nearest_facility_distance(homes, pois, town, **kwargs)
+
+
+# --------------------------------------------------------------------------- cross-checks
+
+
+def _reference(nodes_xy, edge_list, origins_xy, fac_xy, fac_cat, cats, max_distance=None):
+    """networkx reference, independent of our snapping and matrix building.
+
+    Brute-force nearest nodes; a MultiDiGraph with both directions of every input
+    edge (networkx keeps parallel edges and takes their minimum) and a virtual
+    source with out-edges only, so no path can shortcut through it.
+    """
+    d_o = np.hypot(*(origins_xy[:, None, :] - nodes_xy[None, :, :]).transpose(2, 0, 1))
+    d_f = np.hypot(*(fac_xy[:, None, :] - nodes_xy[None, :, :]).transpose(2, 0, 1))
+    o_node, o_leg = d_o.argmin(1), d_o.min(1)
+    f_node, f_leg = d_f.argmin(1), d_f.min(1)
+    G = nx.MultiDiGraph()
+    G.add_nodes_from(range(len(nodes_xy)))
+    for a, b, w in edge_list:
+        G.add_edge(a, b, length=w)
+        G.add_edge(b, a, length=w)
+    dist, counts = {}, {}
+    for cat in cats:
+        H = G.copy()
+        for n, leg in zip(f_node[fac_cat == cat], f_leg[fac_cat == cat], strict=True):
+            H.add_edge("virtual", n, length=leg)
+        reach = nx.multi_source_dijkstra_path_length(H, {"virtual"}, weight="length")
+        col = np.array([o_leg[i] + reach.get(n, np.inf) for i, n in enumerate(o_node)])
+        if max_distance is not None:
+            col[col > max_distance] = np.inf
+        dist[f"net_dist_{cat}"] = np.where(np.isfinite(col), col, np.nan)
+    return pd.DataFrame(dist), (G, o_node, o_leg, f_node, f_leg)
+
+
+def _reference_counts(G, o_node, o_leg, f_node, f_leg, fac_cat, cats, distances):
+    out = {}
+    per_origin = [
+        nx.single_source_dijkstra_path_length(G, n, cutoff=max(distances), weight="length")
+        for n in o_node
+    ]
+    for cat in cats:
+        sel = fac_cat == cat
+        tot = np.array(
+            [[o_leg[i] + reach.get(n, np.inf) + leg for n, leg in zip(f_node[sel], f_leg[sel])]
+             for i, reach in enumerate(per_origin)]
+        ).reshape(len(o_node), int(sel.sum()))  # fmt: skip
+        for d in distances:
+            out[f"net_count_{cat}_{d}m"] = (tot <= d + 1e-7).sum(axis=1)
+    return pd.DataFrame(out)
+
+
+@pytest.fixture(scope="module")
+def planar():
+    """Random planar-ish network: Delaunay edges of 300 points, a quarter dropped,
+    detours of up to 30 %, 40 parallel edges, 12 zero-length edges, plus a separate
+    20-node cluster. Seeded, UTM 50N."""
+    rng = np.random.default_rng(20240611)
+    pts = np.vstack([rng.uniform(0, 3000, (300, 2)), rng.uniform(8000, 8500, (20, 2))])
+    edges = []
+    for block in (np.arange(300), np.arange(300, 320)):
+        tri = Delaunay(pts[block]).simplices
+        pairs = np.vstack([tri[:, [0, 1]], tri[:, [1, 2]], tri[:, [0, 2]]])
+        pairs = np.unique(np.sort(pairs, axis=1), axis=0)
+        edges.append(block[pairs])
+    pairs = np.vstack(edges)
+    pairs = pairs[rng.random(len(pairs)) > 0.25]
+    length = np.hypot(*(pts[pairs[:, 0]] - pts[pairs[:, 1]]).T) * rng.uniform(1, 1.3, len(pairs))
+    length[rng.choice(len(pairs), 12, replace=False)] = 0.0
+    extra = rng.choice(len(pairs), 40, replace=False)
+    pairs = np.vstack([pairs, pairs[extra][:, ::-1]])
+    length = np.concatenate([length, length[extra] * rng.uniform(0.5, 2.0, 40)])
+    n_fac, n_org = 90, 120
+    fac_xy = np.vstack([rng.uniform(0, 3000, (n_fac - 5, 2)), rng.uniform(8000, 8500, (5, 2))])
+    fac_cat = rng.choice(np.array(["clinic", "school", "shop"]), n_fac)
+    org_xy = np.vstack([rng.uniform(0, 3000, (n_org - 6, 2)), rng.uniform(8000, 8500, (6, 2))])
+    return pts, pairs, length, fac_xy, fac_cat, org_xy
+
+
+@pytest.mark.parametrize("max_distance", [None, 900.0], ids=["unbounded", "900m"])
+def test_nearest_matches_networkx_on_random_network(planar, max_distance):
+    pts, pairs, length, fac_xy, fac_cat, org_xy = planar
+    nodes = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*pts.T), crs=CRS)
+    g = graph_from_edges(nodes, pd.DataFrame({"u": pairs[:, 0], "v": pairs[:, 1], "length": length}))
+    assert g.n_components > 1
+    origins = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*org_xy.T), crs=CRS)
+    facilities = gpd.GeoDataFrame({"category": fac_cat}, geometry=gpd.points_from_xy(*fac_xy.T), crs=CRS)
+    cats = ["clinic", "school", "shop"]
+    expected, _ = _reference(pts, zip(*pairs.T, length), org_xy, fac_xy, fac_cat, cats, max_distance)
+    result = nearest_facility_distance(origins, facilities, g, max_distance=max_distance)
+    assert result.isna().any().any()
+    assert result.notna().any().all()
+    pd.testing.assert_frame_equal(result, expected, rtol=0, atol=1e-4)
+
+
+def test_counts_match_networkx_on_random_network(planar):
+    pts, pairs, length, fac_xy, fac_cat, org_xy = planar
+    nodes = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*pts.T), crs=CRS)
+    g = graph_from_edges(nodes, pd.DataFrame({"u": pairs[:, 0], "v": pairs[:, 1], "length": length}))
+    origins = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*org_xy.T), crs=CRS)
+    facilities = gpd.GeoDataFrame({"category": fac_cat}, geometry=gpd.points_from_xy(*fac_xy.T), crs=CRS)
+    cats, distances = ["clinic", "school", "shop"], (300, 500, 1000, 1500)
+    _, (G, o_node, o_leg, f_node, f_leg) = _reference(
+        pts, zip(*pairs.T, length), org_xy, fac_xy, fac_cat, cats
+    )
+    expected = _reference_counts(G, o_node, o_leg, f_node, f_leg, fac_cat, cats, distances)
+    result = facility_counts_within(origins, facilities, g, distances=distances)
+    pd.testing.assert_frame_equal(result, expected, check_dtype=False)
+    assert result.to_numpy().sum() > 0
+
+
+@pytest.fixture(scope="module")
+def kouvola():
+    """pyrosm's bundled test extract (Kouvola, Finland) projected to UTM 35N."""
+    pyrosm = pytest.importorskip("pyrosm")
+    osm = pyrosm.OSM(pyrosm.get_data("test_pbf"))
+    nodes, edges = osm.get_network(network_type="walking", nodes=True)
+    return nodes.to_crs("EPSG:32635").set_index("id"), edges.to_crs("EPSG:32635")
+
+
+def test_nearest_matches_networkx_on_kouvola(kouvola):
+    nodes, edges = kouvola
+    g = graph_from_edges(nodes, edges)
+    rng = np.random.default_rng(35)
+    xmin, ymin, xmax, ymax = nodes.total_bounds
+    fac_xy = np.column_stack([rng.uniform(xmin, xmax, 40), rng.uniform(ymin, ymax, 40)])
+    org_xy = np.column_stack([rng.uniform(xmin, xmax, 150), rng.uniform(ymin, ymax, 150)])
+    fac_cat = rng.choice(np.array(["grocery", "school"]), 40)
+    facilities = gpd.GeoDataFrame({"category": fac_cat}, geometry=gpd.points_from_xy(*fac_xy.T), crs=nodes.crs)
+    origins = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*org_xy.T), crs=nodes.crs)
+
+    pos = pd.Index(nodes.index)
+    edge_list = zip(pos.get_indexer(edges["u"]), pos.get_indexer(edges["v"]), edges["length"])
+    node_xy = shapely.get_coordinates(nodes.geometry.values)
+    expected, _ = _reference(node_xy, edge_list, org_xy, fac_xy, fac_cat, ["grocery", "school"])
+    result = nearest_facility_distance(origins, facilities, g)
+    assert result.notna().mean().min() > 0.5
+    pd.testing.assert_frame_equal(result, expected, rtol=0, atol=1e-4)
