@@ -46,10 +46,11 @@ def _config(args: argparse.Namespace):  # noqa: ANN202
 
     from .config import load_config, sample_config
 
-    if args.config and args.sample:
+    sample = getattr(args, "sample", None)
+    if args.config and sample:
         msg = "give either CONFIG or --sample, not both."
         raise CityindError(msg)
-    cfg = load_config(args.config) if args.config else sample_config(args.sample or "kouvola")
+    cfg = load_config(args.config) if args.config else sample_config(sample or "kouvola")
     if getattr(args, "cell_size", None) is not None:
         cfg = cfg.replace(grid=replace(cfg.grid, cell_size=args.cell_size))
     if getattr(args, "crs", None):

@@ -176,6 +176,8 @@ def _section(name: str, data: Any, base: Path) -> Any:
     for key, value in data.items():
         if key in _PATH_KEYS and value not in (None, ""):
             value = (base / os.path.expanduser(str(value))).resolve()
+        elif key == "mapping" and value not in (None, "", "osm_landuse", "osm_poi"):
+            value = str((base / os.path.expanduser(str(value))).resolve())
         elif key in ("shift", "alpha", "categories"):
             if value is False or value == []:
                 value = None if key == "shift" else ()

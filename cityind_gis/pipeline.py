@@ -287,9 +287,7 @@ def run(
         pois, poi_report = _load_pois(cfg)
         boundary = _load_boundary(cfg)
         nodes, edges = _load_network(cfg, cfg.study.crs)
-        crs = analysis_crs(nodes, cfg.study.crs) if nodes.crs.is_geographic else nodes.crs
-        if cfg.study.crs is not None:
-            crs = analysis_crs(nodes, cfg.study.crs)
+        crs = analysis_crs(nodes, cfg.study.crs)
         landuse = to_analysis_crs(landuse, crs, "landuse")
         pois = to_analysis_crs(pois, crs, "pois")
         nodes = to_analysis_crs(nodes, crs, "network nodes")

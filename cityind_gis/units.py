@@ -58,13 +58,18 @@ def make_grid(
         msg = f"`cell_size` must be a positive number of metres, got {cell_size!r}."
         raise InputError(msg)
     minx, miny, maxx, maxy = (float(b) for b in bounds)
-    if not (np.all(np.isfinite([minx, miny, maxx, maxy])) and maxx > minx and maxy > miny):
-        msg = f"`bounds` must be finite (minx, miny, maxx, maxy) with max > min, got {tuple(bounds)}."
+    if not (np.all(np.isfinite([minx, miny, maxx, maxy])) and maxx >= minx and maxy >= miny):
+        msg = f"`bounds` must be finite (minx, miny, maxx, maxy) with max >= min, got {tuple(bounds)}."
         raise InputError(msg)
     x0 = np.floor(minx / cell_size) * cell_size
     y0 = np.floor(miny / cell_size) * cell_size
-    n_cols = max(int(np.ceil((maxx - x0) / cell_size - 1e-9)), 1)
-    n_rows = max(int(np.ceil((maxy - y0) / cell_size - 1e-9)), 1)
+    # a bound that falls exactly on a cell edge still needs the cell beyond it
+    n_cols = int(np.floor((maxx - x0) / cell_size)) + 1
+    n_rows = int(np.floor((maxy - y0) / cell_size)) + 1
+    if (maxx - x0) % cell_size == 0 and maxx > minx:
+        n_cols -= 1
+    if (maxy - y0) % cell_size == 0 and maxy > miny:
+        n_rows -= 1
     if n_cols * n_rows > 50_000_000:
         msg = (
             f"`cell_size` {cell_size} m over these bounds gives {n_cols * n_rows:,} cells; "

@@ -28,7 +28,9 @@ def analysis_crs(layer: gpd.GeoDataFrame, crs: str | CRS | None = None) -> CRS:
     Returns
     -------
     pyproj.CRS
-        ``crs`` if given, else the WGS 84 UTM zone of the layer's centre
+        ``crs`` if given; else the layer's own CRS when it is projected in metres
+        (a planner's CGCS2000 Gauss-Kruger or UTM data stays as it is); else the
+        WGS 84 UTM zone of the layer's centre
         (:meth:`geopandas.GeoDataFrame.estimate_utm_crs`).
     """
     if crs is not None:
@@ -36,6 +38,11 @@ def analysis_crs(layer: gpd.GeoDataFrame, crs: str | CRS | None = None) -> CRS:
         check_projected(gpd.GeoSeries([], crs=out), "crs")
         return out
     check_crs(layer, "layer")
+    try:
+        check_projected(layer, "layer")
+        return layer.crs
+    except CRSError:
+        pass
     if len(layer) == 0:
         msg = "`layer` is empty; cannot choose a UTM zone. Give `crs` explicitly."
         raise CRSError(msg)

@@ -336,7 +336,7 @@ def _legend_element(
                    border-radius: 50%; background: {{ color }};"></span>{{ category|e }}</div>
               {% endfor %}
               {% endif %}
-            </div>
+            </div><!-- /cityind-legend -->
             {% endmacro %}
             """
         )
