@@ -91,7 +91,9 @@ def networkx_nearest(nodes, edges, origins, facilities) -> tuple[pd.DataFrame, f
     G.add_nodes_from(range(len(nodes)))
     # parallel edges: keep the shortest (later add_edge overwrites, so add longest first)
     ordered = edges.sort_values("length", ascending=False)
-    G.add_weighted_edges_from(ordered[["u", "v", "length"]].itertuples(index=False), weight="length")
+    G.add_weighted_edges_from(
+        ordered[["u", "v", "length"]].itertuples(index=False), weight="length"
+    )
     build = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -120,11 +122,15 @@ def _rss_mib() -> float:
 def main(argv: list[str] | None = None) -> None:
     """Run the benchmark and print a report."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--edges", type=int, default=200_000, help="edges (default 200,000; try 1,000,000)")
+    p.add_argument(
+        "--edges", type=int, default=200_000, help="edges (default 200,000; try 1,000,000)"
+    )
     p.add_argument("--facilities", type=int, default=5_000)
     p.add_argument("--categories", type=int, default=10)
     p.add_argument("--origins", type=int, default=20_000)
-    p.add_argument("--counts", type=int, default=0, help="origins for facility_counts_within (0: skip)")
+    p.add_argument(
+        "--counts", type=int, default=0, help="origins for facility_counts_within (0: skip)"
+    )
     p.add_argument("--max-distance", type=float, default=None, help="metres; default unbounded")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--skip-networkx", action="store_true")
@@ -181,7 +187,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"networkx     build nx.Graph            {nx_build:8.2f} s")
         print(f"networkx     nearest (same measure)    {nx_query:8.2f} s")
         print(f"speed-up (query)                       {nx_query / t_ours:8.1f} x")
-        print(f"speed-up (build + query)               {(nx_build + nx_query) / (t_build + t_ours):8.1f} x")
+        total = (nx_build + nx_query) / (t_build + t_ours)
+        print(f"speed-up (build + query)               {total:8.1f} x")
         print(f"process max RSS after networkx         {rss_nx:8.1f} MiB")
         print(f"max |difference|                       {diff:8.2e} m; same NaNs: {same_nan}")
 

@@ -99,7 +99,7 @@ def make_grid(
         grid = grid.set_geometry(gpd.GeoSeries(clipped, index=grid.index, crs=crs))
         grid = grid[grid.geometry.area > 0].copy()
         grid.attrs["grid"] = {"x0": x0, "y0": y0, "cell_size": float(cell_size),
-                              "n_cols": n_cols, "n_rows": n_rows}
+                              "n_cols": n_cols, "n_rows": n_rows, "clipped": True}
     grid["cell_area_m2"] = grid.geometry.area
     return grid
 
@@ -175,7 +175,7 @@ def assign_points_to_grid(grid: gpd.GeoDataFrame, points: gpd.GeoDataFrame) -> p
     inside = (col >= 0) & (col < spec["n_cols"]) & (row >= 0) & (row < spec["n_rows"])
     cid = np.where(inside, row * spec["n_cols"] + col, -1)
     present = np.isin(cid, grid.index.to_numpy())
-    if present.any() and len(grid) < spec["n_cols"] * spec["n_rows"]:
+    if present.any() and spec.get("clipped", False):
         # clipped grid: boundary cells are partial, test containment exactly
         pos = grid.index.get_indexer(cid[present])
         cells = grid.geometry.values[pos]

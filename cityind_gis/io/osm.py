@@ -280,8 +280,10 @@ def read_osm_walk_network(
         graph = ox.graph_from_xml(p, simplify=False, retain_all=True) if fmt == "xml" else ox.load_graphml(p)
         nodes_g, edges_g = ox.graph_to_gdfs(graph)
         edges_g = edges_g.reset_index()
-        hw = edges_g["highway"].astype(str) if "highway" in edges_g else pd.Series("", index=edges_g.index)
-        walk = ~hw.isin(_NOT_WALKABLE)
+        hw_raw = edges_g["highway"] if "highway" in edges_g else pd.Series(None, index=edges_g.index)
+        hw = hw_raw.astype(str)
+        # ways without a highway tag (land-use outlines, rivers) are not paths
+        walk = hw_raw.notna() & ~hw.isin(_NOT_WALKABLE)
         if "foot" in edges_g:
             walk &= ~edges_g["foot"].astype(str).isin(["no", "private"])
         edges_g = edges_g[walk]

@@ -155,8 +155,7 @@ def _has_cjk(text: str | None) -> bool:
     if not text:
         return False
     return any(
-        ord(ch) >= 0x2E80 and unicodedata.category(ch)[0] in {"L", "N", "P", "S"}
-        for ch in text
+        ord(ch) >= 0x2E80 and unicodedata.category(ch)[0] in {"L", "N", "P", "S"} for ch in text
     )
 
 
@@ -191,8 +190,10 @@ def _ground_geometry(crs: Any, x: float, y: float, span: float) -> tuple[float, 
         geographic = pcrs.geodetic_crs
         to_geo = Transformer.from_crs(pcrs, geographic, always_xy=True)
         to_map = Transformer.from_crs(geographic, pcrs, always_xy=True)
-        geod = Geod(ellps="WGS84") if pcrs.ellipsoid is None else Geod(
-            a=pcrs.ellipsoid.semi_major_metre, rf=pcrs.ellipsoid.inverse_flattening
+        geod = (
+            Geod(ellps="WGS84")
+            if pcrs.ellipsoid is None
+            else Geod(a=pcrs.ellipsoid.semi_major_metre, rf=pcrs.ellipsoid.inverse_flattening)
         )
         half = span / 2
         lon1, lat1 = to_geo.transform(x - half, y)
@@ -400,7 +401,9 @@ def plot_coordination(
     check_columns(grid, ["D", "grade_level"], "grid")
     levels = _grade_levels(grid, "grid")
     if gaps is not None:
-        check_geometries(gaps, "gaps", geom_types=("Polygon", "MultiPolygon"), allow_empty_layer=True)
+        check_geometries(
+            gaps, "gaps", geom_types=("Polygon", "MultiPolygon"), allow_empty_layer=True
+        )
         check_projected(gaps, "gaps")
         check_same_crs({"grid": grid, "gaps": gaps})
 
@@ -408,9 +411,9 @@ def plot_coordination(
     needs_cjk = lang == "zh" or _has_cjk(title)
     font = find_cjk_font() if needs_cjk else None
     if needs_cjk and font is None:
-        replaced = " and the Chinese title is replaced by the English default" if _has_cjk(
-            title
-        ) else ""
+        replaced = (
+            " and the Chinese title is replaced by the English default" if _has_cjk(title) else ""
+        )
         msg = (
             f"No CJK font found for Chinese map labels (lang={lang!r}); drawing English "
             f"labels instead{replaced}. {_INSTALL_HINT} Then run again."

@@ -286,7 +286,7 @@ def _legend_element(
     gap_counts: Sequence[int],
     poi_colors: dict[str, str],
 ) -> Any:
-    """Fixed HTML legend (a branca MacroElement) for grades, U1/U2 ramp, gaps and POIs."""
+    """Build the fixed HTML legend (a branca MacroElement): grades, U1/U2 ramp, gaps, POIs."""
     from branca.element import MacroElement
     from jinja2 import Template
 
@@ -311,26 +311,30 @@ def _legend_element(
                  bottom: 24px; left: 10px; z-index: 9999; max-height: 80%; overflow-y: auto;
                  background: rgba(255,255,255,0.92); padding: 8px 10px; border-radius: 4px;
                  box-shadow: 0 0 6px rgba(0,0,0,0.3); font: 12px/1.35 sans-serif;">
-              <div style="font-weight: bold; margin-bottom: 4px;">{{ this.labels.legend_grades|e }}</div>
+              <div style="font-weight: bold; margin-bottom: 4px;">
+                {{ this.labels.legend_grades|e }}</div>
               {% for color, text in this.grades %}
               <div class="cityind-legend-grade"><span style="display: inline-block; width: 14px;
                    height: 12px; margin-right: 6px; vertical-align: middle; background: {{ color }};
                    border: 1px solid #777;"></span>{{ text|e }}</div>
               {% endfor %}
-              <div style="font-weight: bold; margin: 6px 0 2px;">{{ this.labels.legend_index|e }}</div>
+              <div style="font-weight: bold; margin: 6px 0 2px;">
+                {{ this.labels.legend_index|e }}</div>
               <div style="width: 150px; height: 10px; border: 1px solid #777;
                    background: linear-gradient(to right, {{ this.ramp }});"></div>
               <div style="width: 152px; display: flex; justify-content: space-between;">
                 <span>0</span><span>0.5</span><span>1</span></div>
               {% if this.gaps %}
-              <div style="font-weight: bold; margin: 6px 0 2px;">{{ this.labels.legend_gaps|e }}</div>
+              <div style="font-weight: bold; margin: 6px 0 2px;">
+                {{ this.labels.legend_gaps|e }}</div>
               {% for color, text in this.gaps %}
               <div><span style="display: inline-block; width: 12px; height: 10px; margin-right: 6px;
                    vertical-align: middle; border: 3px solid {{ color }};"></span>{{ text|e }}</div>
               {% endfor %}
               {% endif %}
               {% if this.pois %}
-              <div style="font-weight: bold; margin: 6px 0 2px;">{{ this.labels.legend_pois|e }}</div>
+              <div style="font-weight: bold; margin: 6px 0 2px;">
+                {{ this.labels.legend_pois|e }}</div>
               {% for category, color in this.pois %}
               <div><span style="display: inline-block; width: 9px; height: 9px; margin-right: 6px;
                    border-radius: 50%; background: {{ color }};"></span>{{ category|e }}</div>
@@ -531,7 +535,9 @@ def web_map(
                 "color": "#ffffff",
                 "weight": 0.5,
             },
-            tooltip=folium.GeoJsonTooltip(fields=["cell", col], aliases=[alias("cell"), alias(col)]),
+            tooltip=folium.GeoJsonTooltip(
+                fields=["cell", col], aliases=[alias("cell"), alias(col)]
+            ),
         ).add_to(m)
 
     # --- service gaps -------------------------------------------------------------------

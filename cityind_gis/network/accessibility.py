@@ -88,7 +88,8 @@ def _prepare(
         if len(set(cats)) != len(cats):
             msg = f"`categories` holds duplicates: {cats}; list each category once."
             raise InputError(msg)
-        absent = [c for c in cats if c not in set(present.tolist())]
+        have = set(present.tolist())
+        absent = [c for c in cats if c not in have]
         if absent:
             messages.append(
                 f"categories {absent} have no facilities in `facilities['{category_column}']` "
@@ -114,7 +115,7 @@ def _prepare(
 
 
 def _augmented(matrix: sparse.csr_matrix, src: np.ndarray, weight: np.ndarray) -> sparse.csr_matrix:
-    """Append a virtual node ``n`` with directed edges ``n -> src`` of ``weight`` (no copy loops)."""
+    """Append a virtual node ``n`` with directed edges ``n -> src`` weighted ``weight``."""
     n = matrix.shape[0]
     idx_dtype = matrix.indices.dtype if n + 1 < np.iinfo(np.int32).max else np.int64
     indptr = np.concatenate([matrix.indptr, [matrix.indptr[-1] + len(src)]]).astype(idx_dtype)
@@ -377,7 +378,8 @@ def facility_counts_within(
                 )
                 counts[rows, :, j] = cum[:, bounds[1:]] - cum[:, bounds[:-1]]
     columns = [f"net_count_{cat}_{_distance_label(d)}m" for cat in cats for d in dist_values]
-    return pd.DataFrame(counts.reshape(len(origins), n_cat * n_d), index=origins.index, columns=columns)
+    flat = counts.reshape(len(origins), n_cat * n_d)
+    return pd.DataFrame(flat, index=origins.index, columns=columns)
 
 
 def _check_distances(distances: Sequence[float]) -> np.ndarray:

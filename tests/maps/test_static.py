@@ -1,3 +1,4 @@
+# ruff: noqa: D103  (test names say what they check)
 """Tests of the static coordination map (cityind_gis.maps.static)."""
 
 from __future__ import annotations
@@ -118,7 +119,9 @@ def test_no_cjk_font_replaces_chinese_title(grid_3x3, tmp_path, monkeypatch):
     titles: list[str] = []
     original = Axes.set_title
     monkeypatch.setattr(
-        Axes, "set_title", lambda self, label, **kw: titles.append(label) or original(self, label, **kw)
+        Axes,
+        "set_title",
+        lambda self, label, **kw: titles.append(label) or original(self, label, **kw),
     )
     with pytest.warns(UserWarning, match="Chinese title is replaced"):
         plot_coordination(grid_3x3, tmp_path / "d.png", lang="en", title="某市产城融合", dpi=72)
@@ -127,7 +130,8 @@ def test_no_cjk_font_replaces_chinese_title(grid_3x3, tmp_path, monkeypatch):
 
 def test_english_needs_no_cjk_font(grid_3x3, tmp_path, monkeypatch):
     def fail():
-        raise AssertionError("find_cjk_font must not be called for lang='en'")
+        msg = "find_cjk_font must not be called for lang='en'"
+        raise AssertionError(msg)
 
     monkeypatch.setattr(static, "find_cjk_font", fail)
     plot_coordination(grid_3x3, tmp_path / "d.png", lang="en", title="Demo", dpi=72)
@@ -168,7 +172,8 @@ def test_find_cjk_font_none_when_absent(monkeypatch):
 def test_find_cjk_font_registers_uncached_files(monkeypatch):
     """A font installed after matplotlib built its cache is still found."""
     files = [
-        f for f in font_manager.findSystemFonts()
+        f
+        for f in font_manager.findSystemFonts()
         if any(h in f.lower() for h in static._CJK_FILE_HINTS)
     ]
     if not files:
@@ -191,7 +196,8 @@ def test_nice_length(target, expected):
 
 
 @pytest.mark.parametrize(
-    ("metres", "label"), [(50.0, "50 m"), (1000.0, "1 km"), (2500.0, "2.5 km")],
+    ("metres", "label"),
+    [(50.0, "50 m"), (1000.0, "1 km"), (2500.0, "2.5 km")],
     ids=["50m", "1km", "2.5km"],
 )
 def test_format_length(metres, label):

@@ -1,3 +1,4 @@
+# ruff: noqa: D103  (test names say what they check)
 """Tests of the interactive web map (cityind_gis.maps.web)."""
 
 from __future__ import annotations
@@ -200,7 +201,11 @@ def test_nan_d_does_not_break_rendering(grid_3x3):
 
 def test_all_nan_grid_renders(grid_3x3):
     grid = grid_3x3.assign(
-        U1=np.nan, U2=np.nan, C=np.nan, T=np.nan, D=np.nan,
+        U1=np.nan,
+        U2=np.nan,
+        C=np.nan,
+        T=np.nan,
+        D=np.nan,
         grade_level=pd.array([pd.NA] * 9, dtype="Int64"),
     )
     html = web_map(grid, tiles=None).get_root().render()
@@ -228,7 +233,8 @@ def test_has_layer_control_and_legend(grid_3x3, gaps, pois):
 def test_gap_outline_by_n_missing(grid_3x3, gaps):
     m = web_map(grid_3x3, gaps=gaps, tiles=None)
     layer = next(
-        c for c in m._children.values()
+        c
+        for c in m._children.values()
         if isinstance(c, folium.GeoJson) and c.layer_name == LAYERS_EN["gaps"]
     )
     colors = [layer.style_function(f)["color"] for f in layer.data["features"]]
@@ -282,7 +288,8 @@ def test_save_html_failure_keeps_previous_file(grid_3x3, tmp_path, monkeypatch):
 
     def boom(self, data):
         self.write_text("partial", encoding="utf-8")
-        raise OSError("disk full")
+        msg = "disk full"
+        raise OSError(msg)
 
     monkeypatch.setattr(web.Path, "write_bytes", boom)
     with pytest.raises(OSError, match="disk full"):
@@ -323,8 +330,14 @@ def test_missing_columns_listed(grid_3x3):
         ({"popup_columns": ["nope"]}, SchemaError, r"missing column\(s\) \['nope'\]"),
         ({"popup_columns": "net_dist_healthcare"}, InputError, "Wrap it in a list"),
     ],
-    ids=["lang", "precision-negative", "precision-float", "simplify-negative", "popup-missing",
-         "popup-string"],
+    ids=[
+        "lang",
+        "precision-negative",
+        "precision-float",
+        "simplify-negative",
+        "popup-missing",
+        "popup-string",
+    ],
 )
 def test_bad_options(grid_3x3, kwargs, error, pattern):
     with pytest.raises(error, match=pattern):

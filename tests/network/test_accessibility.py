@@ -195,7 +195,10 @@ def test_counts_known_answer(town, homes, pois):
 
 @pytest.mark.parametrize(
     ("distances", "names"),
-    [((300,), ["net_count_shop_300m"]), ((2.5, 1000.0), ["net_count_shop_2p5m", "net_count_shop_1000m"])],
+    [
+        ((300,), ["net_count_shop_300m"]),
+        ((2.5, 1000.0), ["net_count_shop_2p5m", "net_count_shop_1000m"]),
+    ],
     ids=["int", "fractional"],
 )
 def test_counts_column_names(town, homes, pois, distances, names):
@@ -345,28 +348,37 @@ def planar():
     return pts, pairs, length, fac_xy, fac_cat, org_xy
 
 
-@pytest.mark.parametrize("max_distance", [None, 900.0], ids=["unbounded", "900m"])
-def test_nearest_matches_networkx_on_random_network(planar, max_distance):
+@pytest.fixture(scope="module")
+def planar_layers(planar):
+    """The random network as (graph, origins, facilities)."""
     pts, pairs, length, fac_xy, fac_cat, org_xy = planar
     nodes = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*pts.T), crs=CRS)
-    g = graph_from_edges(nodes, pd.DataFrame({"u": pairs[:, 0], "v": pairs[:, 1], "length": length}))
-    assert g.n_components > 1
+    edges = pd.DataFrame({"u": pairs[:, 0], "v": pairs[:, 1], "length": length})
     origins = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*org_xy.T), crs=CRS)
-    facilities = gpd.GeoDataFrame({"category": fac_cat}, geometry=gpd.points_from_xy(*fac_xy.T), crs=CRS)
+    facilities = gpd.GeoDataFrame(
+        {"category": fac_cat}, geometry=gpd.points_from_xy(*fac_xy.T), crs=CRS
+    )
+    return graph_from_edges(nodes, edges), origins, facilities
+
+
+@pytest.mark.parametrize("max_distance", [None, 900.0], ids=["unbounded", "900m"])
+def test_nearest_matches_networkx_on_random_network(planar, planar_layers, max_distance):
+    pts, pairs, length, fac_xy, fac_cat, org_xy = planar
+    g, origins, facilities = planar_layers
+    assert g.n_components > 1
     cats = ["clinic", "school", "shop"]
-    expected, _ = _reference(pts, zip(*pairs.T, length), org_xy, fac_xy, fac_cat, cats, max_distance)
+    expected, _ = _reference(
+        pts, zip(*pairs.T, length), org_xy, fac_xy, fac_cat, cats, max_distance
+    )
     result = nearest_facility_distance(origins, facilities, g, max_distance=max_distance)
     assert result.isna().any().any()
     assert result.notna().any().all()
     pd.testing.assert_frame_equal(result, expected, rtol=0, atol=1e-4)
 
 
-def test_counts_match_networkx_on_random_network(planar):
+def test_counts_match_networkx_on_random_network(planar, planar_layers):
     pts, pairs, length, fac_xy, fac_cat, org_xy = planar
-    nodes = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*pts.T), crs=CRS)
-    g = graph_from_edges(nodes, pd.DataFrame({"u": pairs[:, 0], "v": pairs[:, 1], "length": length}))
-    origins = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*org_xy.T), crs=CRS)
-    facilities = gpd.GeoDataFrame({"category": fac_cat}, geometry=gpd.points_from_xy(*fac_xy.T), crs=CRS)
+    g, origins, facilities = planar_layers
     cats, distances = ["clinic", "school", "shop"], (300, 500, 1000, 1500)
     _, (G, o_node, o_leg, f_node, f_leg) = _reference(
         pts, zip(*pairs.T, length), org_xy, fac_xy, fac_cat, cats
@@ -394,7 +406,9 @@ def test_nearest_matches_networkx_on_kouvola(kouvola):
     fac_xy = np.column_stack([rng.uniform(xmin, xmax, 40), rng.uniform(ymin, ymax, 40)])
     org_xy = np.column_stack([rng.uniform(xmin, xmax, 150), rng.uniform(ymin, ymax, 150)])
     fac_cat = rng.choice(np.array(["grocery", "school"]), 40)
-    facilities = gpd.GeoDataFrame({"category": fac_cat}, geometry=gpd.points_from_xy(*fac_xy.T), crs=nodes.crs)
+    facilities = gpd.GeoDataFrame(
+        {"category": fac_cat}, geometry=gpd.points_from_xy(*fac_xy.T), crs=nodes.crs
+    )
     origins = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*org_xy.T), crs=nodes.crs)
 
     pos = pd.Index(nodes.index)

@@ -1,0 +1,74 @@
+"""The whole pipeline on the three-cell town, whose answers are worked out by hand."""
+
+import geopandas as gpd
+import numpy as np
+import pytest
+
+from cityind_gis.config import load_config
+from cityind_gis.pipeline import run, write_outputs
+from cityind_gis.testing import write_three_cell_town
+
+
+@pytest.fixture(scope="module")
+def town_results(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("town")
+    cfg = load_config(write_three_cell_town(folder))
+    return cfg, run(cfg)
+
+
+def test_indicators_known_answer(town_results):
+    _, res = town_results
+    grid = res["grid"]
+    assert grid.crs == "EPSG:32650"  # a metric input CRS is kept, not re-guessed
+    assert grid.index.tolist() == [0, 1, 2]
+    assert grid["industrial_share"].tolist() == pytest.approx([1.0, 0.5, 0.0])
+    assert grid["residential_share"].tolist() == pytest.approx([0.0, 0.5, 1.0])
+    assert grid["poi_density_retail"].tolist() == pytest.approx([0.0, 100.0, 200.0])
+    assert grid["poi_count_enterprise"].tolist() == [1, 0, 0]
+    # 100 m along the road + 10 m from the road node to the shop
+    assert grid["net_dist_retail"].tolist() == pytest.approx([110.0, 10.0, 10.0])
+    assert grid["land_use_mix"].tolist() == pytest.approx([0.0, 1.0, 0.0])
+
+
+def test_coupling_known_answer(town_results):
+    _, res = town_results
+    grid = res["grid"]
+    assert grid["U1"].tolist() == pytest.approx([1.0, 0.5, 0.0])
+    assert grid["U2"].tolist() == pytest.approx([0.0, 0.5, 1.0])
+    assert grid["C"].tolist() == pytest.approx([0.0, 1.0, 0.0])
+    assert grid["T"].tolist() == pytest.approx([0.5, 0.5, 0.5])
+    assert grid["D"].tolist() == pytest.approx([0.0, np.sqrt(0.5), 0.0])
+    assert grid["grade_level"].tolist() == [1, 8, 1]
+    assert grid["grade_zh"].tolist() == ["极度失调", "中级协调", "极度失调"]
+    w = res["weights"].set_index("indicator")["weight"]
+    assert w["residential_share"] == pytest.approx(0.5)
+    assert w["industrial_share"] == pytest.approx(1.0)
+
+
+def test_gaps_known_answer(town_results):
+    _, res = town_results
+    gaps = res["service_gaps"]
+    assert gaps.index.tolist() == [0]
+    assert gaps.loc[0, "missing"] == "retail"
+    assert res["grid"]["n_missing_services"].tolist()[:2] == [1, 0]
+    assert res["grid"]["n_missing_services"].isna().tolist() == [False, False, True]
+
+
+def test_unmapped_pois_reported_not_dropped(town_results):
+    _, res = town_results
+    assert (res["pois"]["status"] == "analysed").sum() == 4
+    assert res["classification_report"].empty
+
+
+def test_write_outputs(town_results, tmp_path):
+    import pyogrio
+
+    _, res = town_results
+    paths = write_outputs(res, tmp_path)
+    layers = set(pyogrio.list_layers(paths["gpkg"])[:, 0])
+    assert {"grid", "service_gaps", "landuse", "pois", "network"} <= layers
+    grid = gpd.read_file(paths["gpkg"], layer="grid")
+    assert {"U1", "U2", "C", "T", "D", "grade", "grade_zh"} <= set(grid.columns)
+    assert paths["map_html"].stat().st_size > 1000
+    assert paths["map_png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
