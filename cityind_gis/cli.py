@@ -35,9 +35,33 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--cell-size", type=float, help="grid cell size in metres (default 250)")
     r.add_argument("--crs", help="analysis CRS, e.g. EPSG:32650 (default: UTM zone of the data)")
     r.add_argument("--lang", choices=["en", "zh"], help="label language of maps and grades")
+    r.add_argument("--model", choices=["classic", "corrected"],
+                   help="coupling degree C: classic or corrected (Wang Shujia et al. 2021)")
+    r.add_argument("--weights", choices=["entropy", "critic", "cv", "equal"],
+                   help="indicator weighting method within each subsystem (default entropy)")
     r.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
+    r.add_argument("--formats", help="layer formats, comma-separated: gpkg,parquet,shp,geojson "
+                   "(default gpkg or [output] formats)")
+    r.add_argument("--basemap", choices=["osm", "none", "amap", "tianditu"],
+                   help="web-map basemap; amap shifts overlays to GCJ-02 (default osm)")
+    r.add_argument("--tianditu-key", help="your Tianditu key for --basemap tianditu "
+                   "(or set TIANDITU_KEY)")
+    r.add_argument("--assets", help="base URL or local folder of the web map's JavaScript/CSS "
+                   "(see `cityind assets`); default: public CDNs")
+    pn = sub.add_parser("panel", help="run every [[periods]] table of CONFIG with pooled "
+                        "normalisation and map the change of D (docs/panel.md)")
+    pn.add_argument("config", help="TOML config with two or more [[periods]] tables")
+    pn.add_argument("--out", help="output folder (default ./cityind-out or [output] dir)")
+    pn.add_argument("--model", choices=["classic", "corrected"], help="coupling degree C")
+    pn.add_argument("--weights", choices=["entropy", "critic", "cv", "equal"],
+                    help="indicator weighting method within each subsystem")
+    pn.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
     v = sub.add_parser("validate", help="check a config and its layers without running")
     v.add_argument("config", help="TOML config")
+    a = sub.add_parser("assets", help="copy the web map's JavaScript/CSS into DIR for offline use")
+    a.add_argument("dir", help="destination folder")
+    a.add_argument("--from", dest="source", help="folder already holding the files "
+                   "(default: the copies installed with cityind-gis)")
     return p
 
 
@@ -57,8 +81,29 @@ def _config(args: argparse.Namespace):  # noqa: ANN202
         cfg = cfg.replace(study=replace(cfg.study, crs=args.crs))
     if getattr(args, "lang", None):
         cfg = cfg.replace(study=replace(cfg.study, lang=args.lang))
+    if getattr(args, "model", None):
+        cfg = cfg.replace(coupling=replace(cfg.coupling, model=args.model))
+    if getattr(args, "weights", None):
+        cfg = cfg.replace(coupling=replace(cfg.coupling, weights=args.weights))
     if getattr(args, "out", None):
         cfg = cfg.replace(out_dir=Path(args.out))
+    if args.command == "run":
+        import os
+
+        from .config import output_config
+
+        o = cfg.output
+        formats = args.formats.split(",") if args.formats else list(o.formats)
+        basemap = args.basemap or o.basemap
+        key = args.tianditu_key or o.tianditu_key
+        if basemap == "tianditu" and not key:
+            key = os.environ.get("TIANDITU_KEY") or None
+        assets = o.assets
+        if args.assets:
+            assets = args.assets if "://" in args.assets else str(Path(args.assets).resolve())
+        cfg = cfg.replace(output=output_config(
+            formats=[f.strip() for f in formats if f.strip()], basemap=basemap,
+            tianditu_key=key, assets=assets, report=o.report))
     return cfg
 
 
@@ -71,6 +116,11 @@ def _print_summary(results: dict, paths: dict, seconds: float) -> None:
           f"{params['cell_size_m']:g} m")
     print(f"D (coordination): mean {grid['D'].mean():.3f}, min {grid['D'].min():.3f}, "
           f"max {grid['D'].max():.3f};  U1 mean {grid['U1'].mean():.3f}, U2 mean {grid['U2'].mean():.3f}")
+    if "moran_i" in params.index:
+        print(f"Moran's I of D: {params['moran_i']:.3f} (pseudo p = {params['moran_p_sim']:.3g}, "
+              f"{int(params['moran_permutations'])} permutations, {params['moran_weights']} "
+              f"weights); LISA clusters: " + ", ".join(
+                  f"{k} {v}" for k, v in grid["lisa_cluster"].value_counts().items() if k != "ns"))
     shown = summary[summary["cells"] > 0]
     for _, row in shown.iterrows():
         print(f"  grade {int(row.grade_level):>2} {row.grade_zh} {row.grade_en:<28} "
@@ -85,7 +135,8 @@ def _print_summary(results: dict, paths: dict, seconds: float) -> None:
                                                     sorted(counts.items(), key=lambda kv: -kv[1]) if v))
     print("Outputs:")
     for key, p in paths.items():
-        print(f"  {key:<22} {p}")
+        size = Path(p).stat().st_size if Path(p).is_file() else 0
+        print(f"  {key:<22} {p}  ({size / 1e6:.2f} MB)" if size >= 1e5 else f"  {key:<22} {p}")
     print(f"Finished in {seconds:.1f} s.")
 
 
@@ -117,6 +168,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         warnings.filterwarnings("ignore", category=DeprecationWarning)
         warnings.filterwarnings("ignore", category=FutureWarning)
         try:
+            if args.command == "assets":
+                from .maps.assets import copy_assets
+
+                files = copy_assets(args.dir, source=args.source)
+                print(f"Copied {len(files)} files to {args.dir}; use it with "
+                      f"`--assets {args.dir}` or `[output] assets = \"{args.dir}\"`.")
+                return 0
             cfg = _config(args)
             from . import pipeline
 
@@ -125,9 +183,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
                 ok = validate_config(cfg, progress=print)
                 return 0 if ok else 2
+            if args.command == "panel" or cfg.periods:
+                from .panel import run_panel, write_panel
+
+                panel_results = run_panel(cfg, progress=progress)
+                panel_paths = write_panel(panel_results, cfg.out_dir)
+                _flush_warnings(caught)
+                _print_panel_summary(panel_results, panel_paths, time.perf_counter() - t0)
+                return 0
             results = pipeline.run(cfg, progress=progress)
             paths = pipeline.write_outputs(results, cfg.out_dir, lang=cfg.study.lang,
-                                           title=cfg.study.name)
+                                           title=cfg.study.name, output=cfg.output)
         except (CityindError, FileNotFoundError, PermissionError, IsADirectoryError) as exc:
             _flush_warnings(caught)
             print(f"cityind: error: {exc}", file=sys.stderr)
@@ -135,6 +201,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         _flush_warnings(caught)
     _print_summary(results, paths, time.perf_counter() - t0)
     return 0
+
+
+def _print_panel_summary(results: dict, paths: dict, seconds: float) -> None:
+    params = results["parameters"]
+    print()
+    print(f"Panel: {params['study']}  |  periods {params['periods'].replace(';', ', ')}  |  "
+          f"{params['n_cells']} cells, pooled normalisation")
+    for _, row in results["summary"].iterrows():
+        print(f"  {row.period}: mean U1 {row.mean_U1:.3f}, U2 {row.mean_U2:.3f}, D {row.mean_D:.3f}")
+    print(f"Change of D: mean {params['mean_d_change']:+.3f}; grade up in {params['n_cells_up']} "
+          f"cells, down in {params['n_cells_down']}")
+    print("Outputs:")
+    for key, p in paths.items():
+        print(f"  {key:<22} {p}")
+    print(f"Finished in {seconds:.1f} s.")
 
 
 def _flush_warnings(caught: list[warnings.WarningMessage]) -> None:

@@ -30,6 +30,13 @@ __all__ = [
     "IndicatorConfig",
     "CouplingConfig",
     "GapConfig",
+    "SpatialStatsConfig",
+    "PeriodConfig",
+    "AccessibilityConfig",
+    "ZonesConfig",
+    "OutputConfig",
+    "BASEMAPS",
+    "output_config",
     "load_config",
     "sample_config",
     "SAMPLES",
@@ -61,6 +68,18 @@ class GridConfig:
     """Grid settings (``[grid]``)."""
 
     cell_size: float = 250.0
+    kind: str = "square"
+    h3_resolution: int = 9
+
+
+@dataclass(frozen=True)
+class ZonesConfig:
+    """User zones used as units instead of a grid (``[zones]``)."""
+
+    path: Path | None = None
+    layer: str | None = None
+    id_column: str | None = None
+    crs: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,10 +91,11 @@ class LayerConfig:
     crs: str | None = None
     encoding: str | None = None
     class_column: str | None = None
-    mapping: str | None = None
+    mapping: str | tuple[str, ...] | None = None
     x: str | None = None
     y: str | None = None
     sheet: str | None = None
+    coords: str = "wgs84"
 
 
 @dataclass(frozen=True)
@@ -86,6 +106,8 @@ class RoadsConfig:
     layer: str | None = None
     crs: str | None = None
     snap_tolerance: float = 0.5
+    coords: str = "wgs84"
+    level_column: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +115,8 @@ class IndicatorConfig:
     """Indicator settings (``[indicators]``)."""
 
     search_distance: float = 3000.0
+    population_raster: Path | None = None
+    night_light_raster: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +140,64 @@ class GapConfig:
         "education", "healthcare", "retail", "food", "leisure", "transit", "public_admin",
     )
     min_industrial_share: float = 0.0
+    units: str = "parcels"
+    life_circle: str | None = None
+    worker_density: float = 100.0
+    candidates: int = 3
+
+
+@dataclass(frozen=True)
+class AccessibilityConfig:
+    """Walking accessibility (``[accessibility]``); see ``docs/accessibility.md``."""
+
+    snap: str = "edge"
+    snap_distance: float | None = 500.0
+    distances: tuple[float, ...] = (300.0, 500.0, 1000.0, 1500.0)
+    walk_speed: float | None = None
+
+
+@dataclass(frozen=True)
+class SpatialStatsConfig:
+    """Spatial statistics of D (``[spatial_stats]``); see ``docs/spatial_stats.md``."""
+
+    enabled: bool = True
+    weights: str = "queen"
+    k: int = 8
+    distance: float | None = None
+    permutations: int = 999
+    local_permutations: int = 0
+    alpha: float = 0.05
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class PeriodConfig:
+    """One period of a panel run (``[[periods]]``): its label and the layers that differ.
+
+    A layer left as None is taken from the top level of the config; a given one is
+    merged over it (``docs/panel.md``).
+    """
+
+    label: str
+    osm: Path | None = None
+    landuse: LayerConfig | None = None
+    pois: LayerConfig | None = None
+    roads: RoadsConfig | None = None
+
+
+#: Basemaps of the web map (``[output] basemap``); see ``docs/outputs.md``.
+BASEMAPS: tuple[str, ...] = ("osm", "none", "amap", "tianditu")
+
+
+@dataclass(frozen=True)
+class OutputConfig:
+    """What ``write_outputs`` writes (``[output]``; its ``dir`` is ``Config.out_dir``)."""
+
+    formats: tuple[str, ...] = ("gpkg",)
+    basemap: str = "osm"
+    tianditu_key: str | None = None
+    assets: str | None = None
+    report: bool = True
 
 
 @dataclass(frozen=True)
@@ -131,8 +213,13 @@ class Config:
     indicators: IndicatorConfig = field(default_factory=IndicatorConfig)
     coupling: CouplingConfig = field(default_factory=CouplingConfig)
     gaps: GapConfig = field(default_factory=GapConfig)
+    accessibility: AccessibilityConfig = field(default_factory=AccessibilityConfig)
+    zones: ZonesConfig = field(default_factory=ZonesConfig)
+    spatial_stats: SpatialStatsConfig = field(default_factory=SpatialStatsConfig)
+    periods: tuple[PeriodConfig, ...] = ()
     out_dir: Path = Path("cityind-out")
     source: Path | None = None
+    output: OutputConfig = field(default_factory=OutputConfig)
 
     def replace(self, **changes: Any) -> Config:
         """Return a copy with top-level fields replaced.
@@ -158,8 +245,12 @@ _SECTIONS: dict[str, type] = {
     "indicators": IndicatorConfig,
     "coupling": CouplingConfig,
     "gaps": GapConfig,
+    "accessibility": AccessibilityConfig,
+    "zones": ZonesConfig,
+    "spatial_stats": SpatialStatsConfig,
 }
-_PATH_KEYS = {"path", "boundary"}
+_PATH_KEYS = {"path", "boundary", "population_raster", "night_light_raster"}
+_GRID_KINDS = ("square", "hex", "h3")
 
 
 def _section(name: str, data: Any, base: Path) -> Any:
@@ -176,8 +267,16 @@ def _section(name: str, data: Any, base: Path) -> Any:
     for key, value in data.items():
         if key in _PATH_KEYS and value not in (None, ""):
             value = (base / os.path.expanduser(str(value))).resolve()
-        elif key == "mapping" and value not in (None, "", "osm_landuse", "osm_poi"):
-            value = str((base / os.path.expanduser(str(value))).resolve())
+        elif key == "mapping" and value not in (None, ""):
+            value = _mapping_value(name, value, base)
+        elif key == "coords":
+            if str(value).strip().lower().replace("-", "").replace("_", "") not in _COORDS:
+                msg = (f"`[{name}] coords` must be one of {list(_COORDS)} (GCJ-02 for Amap/Tencent, "
+                       f"BD-09 for Baidu), got {value!r}.")
+                raise InputError(msg)
+            value = str(value).strip().lower().replace("-", "").replace("_", "")
+        elif name == "spatial_stats":
+            value = _spatial_stats_value(key, value)
         elif key in ("shift", "alpha", "categories"):
             if value is False or value == []:
                 value = None if key == "shift" else ()
@@ -200,8 +299,218 @@ def _section(name: str, data: Any, base: Path) -> Any:
                 msg = f"`[{name}] {key}` must be a non-negative number, got {value!r}."
                 raise InputError(msg)
             value = float(value)
+        elif (name, key) in _ACCESS_KEYS:
+            value = _access_value(name, key, value)
+        elif name == "grid" and key == "kind":
+            if value not in _GRID_KINDS:
+                msg = f"`[grid] kind` must be one of {list(_GRID_KINDS)}, got {value!r}."
+                raise InputError(msg)
+        elif name == "grid" and key == "h3_resolution":
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 15:
+                msg = f"`[grid] h3_resolution` must be an integer 0-15 (9 ≈ 0.1 km² cells), got {value!r}."
+                raise InputError(msg)
+        elif name == "zones" and key in ("layer", "id_column", "crs"):
+            if not isinstance(value, str) or not value:
+                msg = f"`[zones] {key}` must be a non-empty string, got {value!r}."
+                raise InputError(msg)
+        elif name == "coupling" and key in _COUPLING_CHOICES:
+            if value not in _COUPLING_CHOICES[key]:
+                msg = (f"`[coupling] {key}` must be one of {list(_COUPLING_CHOICES[key])}, "
+                       f"got {value!r}.")
+                raise InputError(msg)
         kwargs[key] = value
     return cls(**kwargs)
+
+
+#: `[accessibility]` and the newer `[gaps]` keys, validated by :func:`_access_value`.
+_ACCESS_KEYS = {("accessibility", k) for k in ("snap", "snap_distance", "distances", "walk_speed")} | {
+    ("gaps", k) for k in ("units", "life_circle", "worker_density", "candidates")}
+
+
+def _access_value(name: str, key: str, value: Any) -> Any:
+    """Validate one `[accessibility]` / `[gaps]` value (documented in docs/config.md)."""
+    def number(v: Any) -> bool:
+        return not isinstance(v, bool) and isinstance(v, int | float) and v == v
+
+    choices = {"snap": ("edge", "node"), "units": ("parcels", "cells"),
+               "life_circle": ("5min", "10min", "15min")}
+    if key in choices:
+        if value not in choices[key]:
+            msg = f"`[{name}] {key}` must be one of {list(choices[key])}, got {value!r}."
+            raise InputError(msg)
+        return value
+    if key == "distances":
+        if (not isinstance(value, list) or not value or not all(number(v) and v > 0 for v in value)
+                or len(set(value)) != len(value)):
+            msg = (f"`[{name}] distances` must be a non-empty list of distinct positive walking "
+                   f"distances in metres, got {value!r}; e.g. [300, 500, 1000, 1500].")
+            raise InputError(msg)
+        return tuple(float(v) for v in value)
+    if key == "candidates":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            msg = (f"`[{name}] candidates` must be a whole number >= 0 of sites per missing "
+                   f"category (0 = none), got {value!r}.")
+            raise InputError(msg)
+        return value
+    if key == "snap_distance" and number(value) and value == 0:
+        return None  # 0 = no tolerance: snap everything
+    if not number(value) or value <= 0:
+        msg = f"`[{name}] {key}` must be a positive number, got {value!r}."
+        raise InputError(msg)
+    return float(value)
+
+
+def _spatial_stats_value(key: str, value: Any) -> Any:
+    """Validate one `[spatial_stats]` value."""
+    def integer(v: Any) -> bool:
+        return isinstance(v, int) and not isinstance(v, bool)
+
+    ok = {
+        "enabled": isinstance(value, bool),
+        "weights": value in ("queen", "rook", "knn", "distance"),
+        "k": integer(value) and value >= 1,
+        "distance": isinstance(value, int | float) and not isinstance(value, bool) and value > 0,
+        "permutations": integer(value) and value >= 1,
+        "local_permutations": integer(value) and value >= 0,
+        "alpha": isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 1,
+        "seed": integer(value),
+    }[key]
+    if not ok:
+        expected = {
+            "enabled": "true or false", "weights": "'queen', 'rook', 'knn' or 'distance'",
+            "k": "an integer >= 1", "distance": "a positive number of metres",
+            "permutations": "an integer >= 1", "local_permutations": "an integer >= 0",
+            "alpha": "a number between 0 and 1", "seed": "an integer",
+        }[key]
+        msg = f"`[spatial_stats] {key}` must be {expected}, got {value!r}."
+        raise InputError(msg)
+    return float(value) if key in ("distance", "alpha") else value
+
+
+def _periods(raw: Any, base: Path) -> tuple[PeriodConfig, ...]:
+    """Parse `[[periods]]`: a label (`year`) and optional `osm`, `[periods.landuse]`, ... each."""
+    if not isinstance(raw, list) or len(raw) < 2 or not all(isinstance(t, dict) for t in raw):
+        msg = ("`[[periods]]` must be at least two tables, each with a `year` (or `label`) and "
+               "its own layers; see docs/panel.md.")
+        raise InputError(msg)
+    out = []
+    for i, table in enumerate(raw):
+        unknown = sorted(set(table) - {"year", "label", "osm", "landuse", "pois", "roads"})
+        label = table.get("label", table.get("year"))
+        if unknown or isinstance(label, bool) or not isinstance(label, int | str) or label == "":
+            msg = (f"`[[periods]]` table {i + 1} needs a `year` (or `label`) and may give `osm`, "
+                   f"`[periods.landuse]`, `[periods.pois]`, `[periods.roads]`; got keys "
+                   f"{sorted(table)}.")
+            raise InputError(msg)
+        osm = table.get("osm")
+        if osm is not None and not isinstance(osm, str):
+            msg = f"`[[periods]] osm` must be a file path string, got {osm!r}."
+            raise InputError(msg)
+        layers = {n: _section(n, table[n], base) for n in ("landuse", "pois", "roads")
+                  if n in table}
+        out.append(PeriodConfig(label=str(label),
+                                osm=(base / osm).resolve() if osm else None, **layers))
+    labels = [p.label for p in out]
+    if len(set(labels)) != len(labels):
+        msg = f"`[[periods]]` labels must differ; got {labels}."
+        raise InputError(msg)
+    return tuple(out)
+
+
+#: Allowed values of the `[coupling]` keys chosen by name (also the CLI choices).
+_COUPLING_CHOICES: dict[str, tuple[str, ...]] = {
+    "model": ("classic", "corrected"),
+    "weights": ("entropy", "critic", "cv", "equal"),
+}
+
+
+_COORDS = ("wgs84", "gcj02", "bd09")
+
+
+def _mapping_value(name: str, value: Any, base: Path) -> str | tuple[str, ...]:
+    """A bundled mapping name stays a name; a file is resolved; a list may mix both."""
+    from .taxonomy import BUNDLED_MAPPINGS
+
+    items = value if isinstance(value, list) else [value]
+    if not items or not all(isinstance(v, str) and v for v in items):
+        msg = (f"`[{name}] mapping` must be a bundled name {sorted(BUNDLED_MAPPINGS)}, a CSV path, "
+               f"or a list of them (later ones override earlier ones); got {value!r}.")
+        raise InputError(msg)
+    out = tuple(v if v in BUNDLED_MAPPINGS else str((base / os.path.expanduser(v)).resolve())
+                for v in items)
+    return out if isinstance(value, list) else out[0]
+
+
+def output_config(
+    *,
+    formats: Any = ("gpkg",),
+    basemap: Any = "osm",
+    tianditu_key: Any = None,
+    assets: Any = None,
+    report: Any = True,
+    base: Path | None = None,
+) -> OutputConfig:
+    """Validated ``[output]`` settings (also used by the CLI flags).
+
+    Parameters
+    ----------
+    formats : list of {"gpkg", "parquet", "shp", "geojson"}, default ["gpkg"]
+        Layer formats to write.
+    basemap : {"osm", "none", "amap", "tianditu"}, default "osm"
+        Web-map basemap; ``amap`` shifts every overlay to GCJ-02.
+    tianditu_key : str, optional
+        Tianditu (天地图) browser key; required when ``basemap = "tianditu"``.
+    assets : str, optional
+        Base URL (``https://intranet/static/``) or local folder holding the
+        Leaflet JavaScript/CSS (see ``cityind assets``); a relative folder is
+        resolved against ``base``.
+    report : bool, default True
+        Write ``report.html``.
+    base : Path, optional
+        Folder that relative ``assets`` folders are resolved against.
+
+    Returns
+    -------
+    OutputConfig
+
+    Raises
+    ------
+    InputError
+        On an unknown format or basemap, a missing Tianditu key, or a wrong type.
+    """
+    from .io.writers import EXPORT_FORMATS
+
+    if isinstance(formats, str) or not isinstance(formats, list | tuple) or not formats:
+        msg = (f"`[output] formats` must be a non-empty list of {list(EXPORT_FORMATS)}, got "
+               f"{formats!r}. Example: formats = [\"gpkg\", \"geojson\"].")
+        raise InputError(msg)
+    unknown = sorted({str(f) for f in formats} - set(EXPORT_FORMATS))
+    if unknown:
+        msg = f"`[output] formats` holds unknown format(s) {unknown}; known: {list(EXPORT_FORMATS)}."
+        raise InputError(msg)
+    if basemap not in BASEMAPS:
+        msg = f"`[output] basemap` must be one of {list(BASEMAPS)}, got {basemap!r}."
+        raise InputError(msg)
+    if tianditu_key is not None and (not isinstance(tianditu_key, str) or not tianditu_key.strip()):
+        msg = f"`[output] tianditu_key` must be a non-empty string, got {tianditu_key!r}."
+        raise InputError(msg)
+    if basemap == "tianditu" and not tianditu_key:
+        msg = ("`[output] basemap = \"tianditu\"` needs your Tianditu browser key: set "
+               "`[output] tianditu_key`, pass `--tianditu-key`, or set the TIANDITU_KEY "
+               "environment variable (get a key at the Tianditu console).")
+        raise InputError(msg)
+    if assets is not None:
+        if not isinstance(assets, str | os.PathLike) or not str(assets).strip():
+            msg = f"`[output] assets` must be a URL or a folder path, got {assets!r}."
+            raise InputError(msg)
+        assets = str(assets)
+        if "://" not in assets and base is not None:
+            assets = str((base / os.path.expanduser(assets)).resolve())
+    if not isinstance(report, bool):
+        msg = f"`[output] report` must be true or false, got {report!r}."
+        raise InputError(msg)
+    return OutputConfig(formats=tuple(dict.fromkeys(str(f) for f in formats)), basemap=basemap,
+                        tianditu_key=tianditu_key, assets=assets, report=report)
 
 
 def load_config(path: str | os.PathLike[str]) -> Config:
@@ -231,7 +540,7 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         msg = f"config file {p.name!r} is not valid UTF-8 TOML: {exc}"
         raise InputError(msg) from exc
     base = p.resolve().parent
-    known = set(_SECTIONS) | {"osm", "output"}
+    known = set(_SECTIONS) | {"osm", "output", "periods"}
     unknown = sorted(set(raw) - known)
     if unknown:
         msg = f"config file {p.name!r} has unknown section(s) {unknown}; known: {sorted(known)}."
@@ -248,12 +557,25 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         kwargs["osm"] = (base / str(osm["path"])).resolve() if osm.get("path") else None
     if "output" in raw:
         out = raw["output"]
-        if not isinstance(out, dict) or set(out) - {"dir"}:
-            msg = "`[output]` takes one key, `dir`."
+        known_out = {"dir", "formats", "basemap", "tianditu_key", "assets", "report"}
+        if not isinstance(out, dict) or set(out) - known_out:
+            extra = sorted(set(out) - known_out) if isinstance(out, dict) else out
+            msg = f"`[output]` has unknown key(s) {extra}; known keys are {sorted(known_out)}."
             raise InputError(msg)
         kwargs["out_dir"] = (base / str(out.get("dir", "cityind-out"))).resolve()
+        kwargs["output"] = output_config(**{k: v for k, v in out.items() if k != "dir"},
+                                         base=base)
+    if "periods" in raw:
+        kwargs["periods"] = _periods(raw["periods"], base)
     cfg = Config(**kwargs)
-    if cfg.osm is None and (cfg.landuse.path is None or cfg.pois.path is None or cfg.roads.path is None):
+    for period in cfg.periods:
+        has = {n: getattr(period, n) is not None and getattr(period, n).path is not None
+               or getattr(cfg, n).path is not None for n in ("landuse", "pois", "roads")}
+        if (period.osm or cfg.osm) is None and not all(has.values()):
+            msg = (f"period {period.label!r} has no `osm` file (in `[[periods]]` or `[osm]`) and no "
+                   f"`path` for {[n for n, ok in has.items() if not ok]}.")
+            raise InputError(msg)
+    if not cfg.periods and cfg.osm is None and (cfg.landuse.path is None or cfg.pois.path is None or cfg.roads.path is None):
         missing = [n for n in ("landuse", "pois", "roads") if getattr(cfg, n).path is None]
         msg = (
             f"config file {p.name!r} gives no `[osm] path` and no `path` for {missing}; every layer "

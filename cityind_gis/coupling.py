@@ -4,10 +4,11 @@ Plain functions on pandas objects: they serve grid cells, zones, cities and
 years alike, with or without geometry. The chain is
 
 ``normalize`` -> weights (``entropy_weights``, ``critic_weights``, ``cv_weights``,
-``ahp_weights``, ``equal_weights``, ``user_weights``) -> ``subsystem_index`` or
+``ahp_weights``, ``equal_weights``, ``user_weights``; they live in
+:mod:`cityind_gis.weights` and are re-exported here) -> ``subsystem_index`` or
 ``topsis_index`` per subsystem -> ``coupling_coordination`` -> classes
 (``coordination_grade``, ``coupling_stage``, ``lag_type``) and diagnosis
-(``obstacle_degree``).
+(``obstacle_degree``, ``main_obstacles``).
 
 Every function returns new pandas objects aligned on the index of its input and
 never modifies its arguments. Formulas and sources are in each ``Notes`` section
@@ -19,17 +20,31 @@ from __future__ import annotations
 import numbers
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from ._errors import InputError, SchemaError
-from ._validate import check_finite, check_unique_index
+from ._tables import TOL as _TOL
+from ._tables import check_frame as _check_frame
+from ._tables import check_unit_range as _check_unit_range
+from ._tables import weights_vector as _weights_vector
+from .weights import (
+    WEIGHT_METHODS,
+    AHPResult,
+    ahp_weights,
+    critic_weights,
+    cv_weights,
+    entropy_weights,
+    equal_weights,
+    indicator_weights,
+    user_weights,
+)
 
 __all__ = [
     "AHPResult",
     "COUPLING_STAGES",
+    "WEIGHT_METHODS",
     "GRADES_10",
     "GRADES_4",
     "GRADES_5",
@@ -42,7 +57,9 @@ __all__ = [
     "cv_weights",
     "entropy_weights",
     "equal_weights",
+    "indicator_weights",
     "lag_type",
+    "main_obstacles",
     "normalize",
     "obstacle_degree",
     "subsystem_index",
@@ -101,60 +118,10 @@ _GRADE_SCHEMES: dict[str, tuple[tuple[int, float, float, str, str], ...]] = {
     "5": GRADES_5,
 }
 
-#: Saaty's random consistency index RI for n = 1..11.
-_SAATY_RI: tuple[float, ...] = (0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51)
-
-_TOL = 1e-12  # float excursions outside [0, 1] that are clipped, not refused
-_SUM_TOL = 1e-6  # how far a weight vector's sum may stray from 1
 _LANGS = ("zh", "en")
 
 
 # --------------------------------------------------------------------------- checks
-
-
-def _check_frame(df: object, name: str, *, min_rows: int = 1, min_cols: int = 1) -> np.ndarray:
-    """Validate a numeric table and return a float copy of its values."""
-    if not isinstance(df, pd.DataFrame):
-        msg = f"`{name}` should be a pandas DataFrame, got {type(df).__name__}."
-        raise SchemaError(msg)
-    check_unique_index(df, name)
-    if not df.columns.is_unique:
-        dup = sorted({str(c) for c in df.columns[df.columns.duplicated()]})
-        msg = f"`{name}` has duplicated column name(s) {dup}; each indicator needs its own name."
-        raise SchemaError(msg)
-    bad = [
-        f"{c} ({df[c].dtype})"
-        for c in df.columns
-        if not pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c])
-    ]
-    if bad:
-        msg = (
-            f"`{name}` must hold numbers only; non-numeric column(s): {bad}. Convert them "
-            f"(e.g. `pd.to_numeric({name}[col])`) or drop them (IDs and names belong in "
-            "the index)."
-        )
-        raise SchemaError(msg)
-    if df.shape[0] < min_rows or df.shape[1] < min_cols:
-        msg = (
-            f"`{name}` needs at least {min_rows} row(s) and {min_cols} column(s); "
-            f"got {df.shape[0]} row(s) and {df.shape[1]} column(s)."
-        )
-        raise SchemaError(msg)
-    check_finite(df, name)
-    return df.to_numpy(dtype=float, copy=True)
-
-
-def _check_unit_range(values: np.ndarray, columns: pd.Index, name: str, fix: str) -> np.ndarray:
-    """Refuse values outside [0, 1] (beyond ``_TOL``); clip float noise."""
-    outside = (values < -_TOL) | (values > 1 + _TOL)
-    if outside.any():
-        cols = [str(c) for c, b in zip(columns, outside.any(axis=0), strict=True) if b]
-        msg = (
-            f"`{name}` must lie in [0, 1]; {int(outside.sum())} value(s) in column(s) {cols} "
-            f"fall outside (from {values.min():.4g} to {values.max():.4g}). {fix}"
-        )
-        raise SchemaError(msg)
-    return np.clip(values, 0.0, 1.0)
 
 
 def _check_lang(lang: object) -> None:
@@ -162,47 +129,6 @@ def _check_lang(lang: object) -> None:
         msg = f"`lang` must be 'zh' or 'en', got {lang!r}."
         raise InputError(msg)
 
-
-def _weights_vector(weights: object, columns: pd.Index, name: str, table: str) -> np.ndarray:
-    """Return ``weights`` in the order of ``columns``: non-negative, summing to 1."""
-    if isinstance(weights, Mapping):
-        weights = pd.Series(dict(weights))
-    if not isinstance(weights, pd.Series):
-        msg = (
-            f"`{name}` should be a pandas Series or a mapping indexed by the columns of "
-            f"`{table}`, got {type(weights).__name__}."
-        )
-        raise InputError(msg)
-    if not weights.index.is_unique:
-        dup = sorted({str(c) for c in weights.index[weights.index.duplicated()]})
-        msg = f"`{name}` repeats the name(s) {dup}; give each column of `{table}` one weight."
-        raise SchemaError(msg)
-    missing = [str(c) for c in columns if c not in weights.index]
-    extra = [str(c) for c in weights.index if c not in columns]
-    if missing or extra:
-        msg = (
-            f"`{name}` must have exactly one entry per column of `{table}`; no weight for "
-            f"{missing}; weights for names not in `{table}`: {extra}. Index `{name}` by "
-            f"`{table}.columns` (e.g. `{name}.reindex({table}.columns)` after fixing names)."
-        )
-        raise SchemaError(msg)
-    try:
-        w = weights.reindex(columns).to_numpy(dtype=float)
-    except (TypeError, ValueError) as err:
-        msg = f"`{name}` must hold numbers; got dtype {weights.dtype}."
-        raise InputError(msg) from err
-    if not np.isfinite(w).all() or (w < 0).any():
-        bad = {str(c): float(v) for c, v in zip(columns, w, strict=True) if not v >= 0}
-        msg = f"`{name}` must be finite and non-negative; found {bad}."
-        raise InputError(msg)
-    total = float(w.sum())
-    if abs(total - 1.0) > _SUM_TOL:
-        msg = (
-            f"`{name}` must sum to 1 (within {_SUM_TOL:g}); they sum to {total:.6g}. Rescale "
-            f"with `{name} / {name}.sum()` or build them with `user_weights(...)`."
-        )
-        raise InputError(msg)
-    return w
 
 
 def _classify(values: np.ndarray, breaks: np.ndarray, *, closed: str = "left") -> np.ndarray:
@@ -407,415 +333,6 @@ def normalize(
     return pd.DataFrame(z, index=df.index, columns=df.columns[keep])
 
 
-# -------------------------------------------------------------------------- weights
-
-
-def _weight_series(w: np.ndarray, index: pd.Index) -> pd.Series:
-    return pd.Series(w / w.sum(), index=index, name="weight")
-
-
-def entropy_weights(df: pd.DataFrame) -> pd.Series:
-    r"""Entropy weights (熵权法) of the columns of ``df``.
-
-    Parameters
-    ----------
-    df : DataFrame
-        Non-negative indicators, normally the output of :func:`normalize`; at
-        least two rows.
-
-    Returns
-    -------
-    Series
-        Weights indexed by the columns of ``df``, named ``weight``, summing to 1.
-        A constant column gets weight 0.
-
-    Raises
-    ------
-    SchemaError
-        Negative or non-finite values, a column of zeros, fewer than two rows, or
-        every column constant.
-
-    Notes
-    -----
-    With :math:`m` units,
-
-    .. math::
-
-        p_{ij} = \frac{x_{ij}}{\sum_i x_{ij}}, \qquad
-        e_j = -\frac{1}{\ln m} \sum_i p_{ij} \ln p_{ij}, \qquad
-        w_j = \frac{1 - e_j}{\sum_k (1 - e_k)},
-
-    with :math:`0 \ln 0 = 0`. This is the entropy weight method as used in
-    Chinese composite-index studies (see ``docs/coupling.md``); the entropy is
-    Shannon's (1948).
-
-    Examples
-    --------
-    >>> entropy_weights(pd.DataFrame({"a": [0.0, 0.0, 1.0], "b": [1.0, 1.0, 0.0]})).round(5)
-    a    0.73042
-    b    0.26958
-    Name: weight, dtype: float64
-    """
-    x = _check_frame(df, "df", min_rows=2)
-    neg = (x < 0).any(axis=0)
-    if neg.any():
-        msg = (
-            f"`df` must be non-negative for entropy weights; column(s) "
-            f"{[str(c) for c in df.columns[neg]]} hold negative values. Normalise first with "
-            "`normalize(df, directions)`."
-        )
-        raise SchemaError(msg)
-    total = x.sum(axis=0)
-    zero = total == 0
-    if zero.any():
-        msg = (
-            f"`df` column(s) {[str(c) for c in df.columns[zero]]} are all zero, so p = x / sum(x) "
-            "is undefined. Drop them, or normalise with `shift=(0.01, 0.99)`."
-        )
-        raise SchemaError(msg)
-    p = x / total
-    logp = np.log(p, out=np.zeros_like(p), where=p > 0)
-    e = -(p * logp).sum(axis=0) / np.log(x.shape[0])
-    d = np.clip(1.0 - e, 0.0, None)
-    if d.sum() <= _TOL:
-        msg = (
-            "Every column of `df` is constant (all entropies equal 1), so no column "
-            "discriminates between units and entropy weights are undefined. Use "
-            "`equal_weights(df.columns)` or check the input."
-        )
-        raise SchemaError(msg)
-    return _weight_series(d, df.columns)
-
-
-def critic_weights(df: pd.DataFrame) -> pd.Series:
-    r"""CRITIC weights (Diakoulaki et al. 1995) of the columns of ``df``.
-
-    Parameters
-    ----------
-    df : DataFrame
-        Normalised indicators in [0, 1] (output of :func:`normalize`), at least
-        two rows and two columns, none constant.
-
-    Returns
-    -------
-    Series
-        Weights indexed by the columns of ``df``, named ``weight``, summing to 1.
-
-    Raises
-    ------
-    SchemaError
-        Values outside [0, 1], constant columns, or all columns perfectly correlated.
-
-    Notes
-    -----
-    .. math::
-
-        C_j = \sigma_j \sum_k (1 - r_{jk}), \qquad w_j = \frac{C_j}{\sum_k C_k},
-
-    where :math:`\sigma_j` is the population standard deviation (ddof = 0) and
-    :math:`r_{jk}` Pearson's correlation. Diakoulaki, Mavrotas and Papayannakis
-    1995, Computers & Operations Research 22(7): 763-770. Data must be
-    normalised first, otherwise :math:`\sigma_j` carries the indicator's units.
-    """
-    x = _check_frame(df, "df", min_rows=2, min_cols=2)
-    x = _check_unit_range(x, df.columns, "df", "Normalise first with `normalize(df, directions)`.")
-    sigma = x.std(axis=0)
-    const = sigma == 0
-    if const.any():
-        msg = (
-            f"`df` has constant column(s) {[str(c) for c in df.columns[const]]}; their correlation "
-            "is undefined. Drop them before computing CRITIC weights."
-        )
-        raise SchemaError(msg)
-    r = np.corrcoef(x, rowvar=False)
-    c = sigma * np.clip(1.0 - r, 0.0, None).sum(axis=0)
-    if c.sum() <= _TOL:
-        msg = "All columns of `df` are perfectly correlated; CRITIC weights are undefined."
-        raise SchemaError(msg)
-    return _weight_series(c, df.columns)
-
-
-def cv_weights(df: pd.DataFrame) -> pd.Series:
-    r"""Coefficient-of-variation weights (变异系数法) of the columns of ``df``.
-
-    Parameters
-    ----------
-    df : DataFrame
-        Non-negative indicators, raw or normalised, at least two rows; no
-        column may be all zero.
-
-    Returns
-    -------
-    Series
-        Weights indexed by the columns of ``df``, named ``weight``, summing to 1.
-        A constant column gets weight 0.
-
-    Raises
-    ------
-    SchemaError
-        Negative values, an all-zero column, or every column constant.
-
-    Notes
-    -----
-    .. math::
-
-        V_j = \frac{\sigma_j}{\bar{x}_j}, \qquad w_j = \frac{V_j}{\sum_k V_k},
-
-    with the population standard deviation (ddof = 0). The coefficient of
-    variation is scale-free, so raw positive data may be used.
-    """
-    x = _check_frame(df, "df", min_rows=2)
-    neg = (x < 0).any(axis=0)
-    if neg.any():
-        msg = (
-            f"`df` must be non-negative for coefficient-of-variation weights; column(s) "
-            f"{[str(c) for c in df.columns[neg]]} hold negative values. Normalise first."
-        )
-        raise SchemaError(msg)
-    mean = x.mean(axis=0)
-    zero = mean == 0
-    if zero.any():
-        msg = (
-            f"`df` column(s) {[str(c) for c in df.columns[zero]]} are all zero; their coefficient "
-            "of variation is undefined. Drop them."
-        )
-        raise SchemaError(msg)
-    v = x.std(axis=0) / mean
-    if v.sum() <= _TOL:
-        msg = "Every column of `df` is constant; coefficient-of-variation weights are undefined."
-        raise SchemaError(msg)
-    return _weight_series(v, df.columns)
-
-
-@dataclass(frozen=True)
-class AHPResult:
-    """Result of :func:`ahp_weights`.
-
-    Attributes
-    ----------
-    weights : Series
-        Priority vector indexed by criterion, named ``weight``, summing to 1.
-    lambda_max : float
-        Principal eigenvalue of the comparison matrix.
-    ci : float
-        Consistency index :math:`(\\lambda_{max} - n) / (n - 1)`; 0 for n <= 2.
-    cr : float
-        Consistency ratio CI / RI; 0 for n <= 2, NaN for n > 11 (RI not tabulated).
-    """
-
-    weights: pd.Series
-    lambda_max: float
-    ci: float
-    cr: float
-
-
-def ahp_weights(
-    matrix: pd.DataFrame | np.ndarray,
-    *,
-    names: Sequence[str] | None = None,
-    max_cr: float | None = 0.1,
-) -> AHPResult:
-    r"""Analytic hierarchy process (AHP) weights from a pairwise comparison matrix.
-
-    Parameters
-    ----------
-    matrix : DataFrame or ndarray
-        Square reciprocal matrix of positive judgements, :math:`a_{ij}` = how
-        much more important criterion i is than j (Saaty's 1-9 scale),
-        :math:`a_{ji} = 1/a_{ij}`, :math:`a_{ii} = 1`. A DataFrame must have the
-        same labels, in the same order, on its index and columns.
-    names : sequence of str, optional
-        Criterion names; required with an ndarray, not allowed with a DataFrame.
-    max_cr : float or None, default 0.1
-        Refuse matrices whose consistency ratio is at least this. ``None``
-        accepts any matrix (the CR is still reported).
-
-    Returns
-    -------
-    AHPResult
-        ``weights`` (Series named ``weight``), ``lambda_max``, ``ci`` and ``cr``.
-
-    Raises
-    ------
-    InputError
-        Not square, not positive, not reciprocal (tolerance 1 %, so 0.333 for 1/3
-        passes), n > 11 with a ``max_cr``, or CR >= ``max_cr``.
-
-    Notes
-    -----
-    The weights are the principal (Perron) eigenvector :math:`A w = \lambda_{max} w`
-    scaled to sum to 1, and
-
-    .. math:: CI = \frac{\lambda_{max} - n}{n - 1}, \qquad CR = \frac{CI}{RI_n},
-
-    with Saaty's random index :math:`RI_n` = 0, 0, 0.58, 0.90, 1.12, 1.24, 1.32,
-    1.41, 1.45, 1.49, 1.51 for n = 1..11; CR < 0.1 is acceptable. Saaty 1977,
-    Journal of Mathematical Psychology 15(3): 234-281; Saaty 1980, *The
-    Analytic Hierarchy Process*, McGraw-Hill.
-    """
-    if isinstance(matrix, pd.DataFrame):
-        if names is not None:
-            msg = "`names` is only for an ndarray `matrix`; a DataFrame carries its own labels."
-            raise InputError(msg)
-        if not matrix.index.equals(matrix.columns):
-            msg = (
-                f"`matrix` must have the same labels in the same order on index and columns; "
-                f"index {list(map(str, matrix.index))}, columns {list(map(str, matrix.columns))}. "
-                "Reorder with `matrix.loc[order, order]`."
-            )
-            raise InputError(msg)
-        labels = pd.Index(matrix.columns)
-        a = _check_frame(matrix, "matrix")
-    else:
-        a = np.array(matrix, dtype=float)
-        if a.ndim != 2:
-            msg = f"`matrix` must be a square 2-D array; got {a.ndim} dimension(s)."
-            raise InputError(msg)
-        if names is None:
-            msg = "`names` is required with an ndarray `matrix`: one criterion name per row."
-            raise InputError(msg)
-        labels = pd.Index(list(names))
-        if len(labels) != a.shape[0]:
-            msg = f"`names` has {len(labels)} entries but `matrix` has shape {a.shape}."
-            raise InputError(msg)
-    n = a.shape[0]
-    if a.shape[1] != n or n == 0:
-        msg = f"`matrix` must be square and non-empty; got shape {a.shape}."
-        raise InputError(msg)
-    if not np.isfinite(a).all() or (a <= 0).any():
-        msg = "`matrix` must hold finite positive judgements (Saaty's scale 1/9 .. 9)."
-        raise InputError(msg)
-    bad = (np.abs(a * a.T - 1.0) > 0.01) | np.diag(np.abs(np.diag(a) - 1.0) > 1e-9)
-    if bad.any():
-        i, j = np.argwhere(bad)[0]
-        msg = (
-            f"`matrix` must be reciprocal with ones on the diagonal (a_ji = 1 / a_ij); "
-            f"a[{labels[i]}, {labels[j]}] = {a[i, j]:.4g} but a[{labels[j]}, {labels[i]}] = "
-            f"{a[j, i]:.4g}. Enter only the upper triangle and fill the rest with 1 / a."
-        )
-        raise InputError(msg)
-    if max_cr is not None:
-        if not isinstance(max_cr, numbers.Real) or not 0 < max_cr:
-            msg = f"`max_cr` must be a positive number or None, got {max_cr!r}."
-            raise InputError(msg)
-        if n > len(_SAATY_RI):
-            msg = (
-                f"Saaty's RI is tabulated for n <= {len(_SAATY_RI)} criteria; `matrix` has {n}. "
-                "Split the criteria into a hierarchy, or pass `max_cr=None` (CR is then NaN)."
-            )
-            raise InputError(msg)
-    vals, vecs = np.linalg.eig(a)
-    k = int(np.argmax(vals.real))
-    lam = float(vals[k].real)
-    w = np.abs(vecs[:, k].real)
-    if n <= 2:
-        ci, cr = 0.0, 0.0
-    else:
-        ci = (lam - n) / (n - 1)
-        cr = ci / _SAATY_RI[n - 1] if n <= len(_SAATY_RI) else float("nan")
-    if max_cr is not None and cr >= max_cr:
-        msg = (
-            f"`matrix` is inconsistent: CR = {cr:.4f} (lambda_max = {lam:.4f}, CI = {ci:.4f}) "
-            f">= max_cr = {max_cr}. Revise the judgements, or pass `max_cr=None` to accept it."
-        )
-        raise InputError(msg)
-    return AHPResult(_weight_series(w, labels), lam, float(ci), float(cr))
-
-
-def equal_weights(columns: Sequence[str] | pd.Index) -> pd.Series:
-    r"""Equal weights :math:`w_j = 1/k` for ``k`` indicators.
-
-    Parameters
-    ----------
-    columns : sequence of str
-        Indicator names (e.g. ``df.columns``), unique and at least one.
-
-    Returns
-    -------
-    Series
-        Weights indexed by ``columns``, named ``weight``, summing to 1.
-
-    Notes
-    -----
-    .. math:: w_j = \frac{1}{k}, \quad j = 1, \dots, k.
-
-    Equal weights are the common default for the subsystem contributions
-    :math:`\alpha_i` in T of the coupling coordination model.
-    """
-    idx = pd.Index(list(columns))
-    if len(idx) == 0 or not idx.is_unique:
-        msg = f"`columns` must hold at least one name and no duplicates; got {list(idx)}."
-        raise InputError(msg)
-    return _weight_series(np.ones(len(idx)), idx)
-
-
-def user_weights(
-    weights: Mapping[str, float] | pd.Series,
-    *,
-    columns: Sequence[str] | pd.Index | None = None,
-) -> pd.Series:
-    r"""Validate weights given by the user and rescale them to sum to 1.
-
-    Parameters
-    ----------
-    weights : mapping or Series
-        Name -> non-negative weight (e.g. expert scores ``{"gdp": 3, "jobs": 1}``).
-    columns : sequence of str, optional
-        The indicator names the weights must cover exactly (e.g. ``df.columns``);
-        the result follows this order.
-
-    Returns
-    -------
-    Series
-        Weights named ``weight``, summing to 1.
-
-    Raises
-    ------
-    InputError
-        Negative, non-finite or all-zero weights.
-    SchemaError
-        Names that do not match ``columns``.
-
-    Notes
-    -----
-    .. math:: w_j = \frac{v_j}{\sum_k v_k}, \qquad v_j \ge 0.
-    """
-    if isinstance(weights, Mapping):
-        weights = pd.Series(dict(weights))
-    if not isinstance(weights, pd.Series):
-        msg = (
-            "`weights` should be a mapping or Series name -> weight, got "
-            f"{type(weights).__name__}."
-        )
-        raise InputError(msg)
-    if not weights.index.is_unique:
-        msg = "`weights` repeats names; give each indicator one weight."
-        raise SchemaError(msg)
-    if columns is not None:
-        cols = pd.Index(list(columns))
-        missing = [str(c) for c in cols if c not in weights.index]
-        extra = [str(c) for c in weights.index if c not in cols]
-        if missing or extra:
-            msg = (
-                f"`weights` must cover exactly the names in `columns`; no weight for {missing}; "
-                f"weights for unknown names {extra}. Fix the spelling or add the missing ones."
-            )
-            raise SchemaError(msg)
-        weights = weights.reindex(cols)
-    try:
-        v = weights.to_numpy(dtype=float)
-    except (TypeError, ValueError) as err:
-        msg = f"`weights` must hold numbers; got dtype {weights.dtype}."
-        raise InputError(msg) from err
-    if not np.isfinite(v).all() or (v < 0).any() or v.sum() <= 0:
-        msg = (
-            f"`weights` must be finite, non-negative and not all zero; got "
-            f"{dict(zip(map(str, weights.index), v.tolist(), strict=True))}."
-        )
-        raise InputError(msg)
-    return _weight_series(v, weights.index)
-
-
 # ------------------------------------------------------------------ subsystem index
 
 
@@ -830,8 +347,13 @@ def _indicators_and_weights(
     return x, w
 
 
-def subsystem_index(df: pd.DataFrame, weights: pd.Series | Mapping[str, float]) -> pd.Series:
-    r"""Weighted-sum development index U of one subsystem (综合评价指数).
+def subsystem_index(
+    df: pd.DataFrame,
+    weights: pd.Series | Mapping[str, float],
+    *,
+    method: str = "weighted_sum",
+) -> pd.Series:
+    r"""Development index U of one subsystem (综合评价指数).
 
     Parameters
     ----------
@@ -841,6 +363,9 @@ def subsystem_index(df: pd.DataFrame, weights: pd.Series | Mapping[str, float]) 
         One weight per column of ``df``, non-negative and summing to 1 (within
         1e-6). Weights that do not sum to 1 are refused rather than rescaled, as
         a silent rescale hides a wrong weight vector.
+    method : {"weighted_sum", "topsis"}, default "weighted_sum"
+        The linear weighted sum below, or TOPSIS closeness
+        (:func:`topsis_index`).
 
     Returns
     -------
@@ -867,6 +392,11 @@ def subsystem_index(df: pd.DataFrame, weights: pd.Series | Mapping[str, float]) 
     >>> subsystem_index(x, {"a": 0.25, "b": 0.75}).tolist()
     [0.75, 0.5, 0.25]
     """
+    if method not in ("weighted_sum", "topsis"):
+        msg = f"`method` must be 'weighted_sum' or 'topsis', got {method!r}."
+        raise InputError(msg)
+    if method == "topsis":
+        return topsis_index(df, weights).rename("subsystem_index")
     x, w = _indicators_and_weights(df, weights, "df")
     u = np.clip(x @ w, 0.0, 1.0)
     return pd.Series(u, index=df.index, name="subsystem_index")
@@ -1389,3 +919,53 @@ def obstacle_degree(
     total = gap.sum(axis=1, keepdims=True)
     o = np.divide(gap, total, out=np.zeros_like(gap), where=total > _TOL)
     return pd.DataFrame(o, index=normalized.index, columns=normalized.columns)
+
+
+def main_obstacles(obstacles: pd.DataFrame, *, n: int = 3) -> pd.DataFrame:
+    """The ``n`` indicators with the largest obstacle degree in each unit.
+
+    Parameters
+    ----------
+    obstacles : DataFrame
+        Output of :func:`obstacle_degree`: one column per indicator, shares in
+        [0, 1] per row.
+    n : int, default 3
+        How many obstacles to name per unit, at most the number of indicators.
+
+    Returns
+    -------
+    DataFrame
+        On ``obstacles.index``, columns ``obstacle_1`` ... ``obstacle_n``
+        (indicator names, largest first) and ``obstacle_1_pct`` ...
+        ``obstacle_n_pct`` (obstacle degree in percent). Names are missing and
+        percentages 0 where the obstacle degree is 0 (nothing obstructs).
+
+    Notes
+    -----
+    Ranks :math:`O_{ij}` of :func:`obstacle_degree` within each row; ties keep
+    the column order of ``obstacles``. Studies report the main obstacle factors
+    (主要障碍因子) of each unit this way.
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"a": [0.2, 0.0], "b": [0.8, 0.0]}, index=["x", "y"])
+    >>> main_obstacles(o, n=1)
+      obstacle_1  obstacle_1_pct
+    x          b            80.0
+    y       None             0.0
+    """
+    o = _check_frame(obstacles, "obstacles")
+    k = o.shape[1]
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 1 <= n <= k:
+        msg = f"`n` must be an integer from 1 to the {k} indicator(s) of `obstacles`, got {n!r}."
+        raise InputError(msg)
+    order = np.argsort(-o, axis=1, kind="stable")[:, :n]
+    top = np.take_along_axis(o, order, axis=1)
+    names = np.asarray(obstacles.columns, dtype=object)[order]
+    names = np.where(top > _TOL, names, None)
+    data: dict[str, object] = {}
+    for r in range(n):
+        data[f"obstacle_{r + 1}"] = pd.Series(names[:, r], index=obstacles.index, dtype=object)
+    for r in range(n):
+        data[f"obstacle_{r + 1}_pct"] = pd.Series(100.0 * top[:, r], index=obstacles.index)
+    return pd.DataFrame(data, index=obstacles.index)

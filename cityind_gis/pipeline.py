@@ -22,12 +22,12 @@ import pandas as pd
 from . import coupling
 from ._errors import InputError, SchemaError
 from .config import Config, LayerConfig
-from .gaps import service_gaps
+from .gaps import gap_table, industrial_service_gaps, service_gaps
 from .indicators import land_use_mix, landuse_area, landuse_shares, poi_counts, poi_density
 from .io import osm as osm_io
 from .io import vector as vector_io
 from .io.crs import analysis_crs, to_analysis_crs
-from .io.writers import write_csv, write_geopackage, write_json
+from .io.writers import write_csv, write_json
 from .network import graph_from_edges, graph_from_lines, nearest_facility_distance
 from .taxonomy import (
     EXCLUDED,
@@ -41,7 +41,9 @@ from .taxonomy import (
     tag_report,
 )
 from .taxonomy import check_classes as _check_classes
-from .units import grid_over
+from .indicators.registry import default_subsystem_indicators
+from .indicators.suite import unit_indicators
+from .units import grid_over, make_h3_grid, make_hex_grid, prepare_zones
 
 __all__ = ["run", "write_outputs", "default_indicators"]
 
@@ -75,7 +77,7 @@ def _load_landuse(cfg: Config) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
         tags, keys = raw[["landuse"]], ["landuse"]
     else:
         raw = vector_io.read_vector(lc.path, name="landuse", layer=lc.layer, crs=lc.crs,
-                                    encoding=lc.encoding)
+                                    encoding=lc.encoding, coords=lc.coords)
         column = lc.class_column or "class"
         vector_io.require_columns(raw, [column], "landuse")
         mapping = (load_mapping(lc.mapping) if lc.mapping
@@ -116,10 +118,11 @@ def _load_pois(cfg: Config) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     else:
         if vector_io.is_table(pc.path):
             raw = vector_io.read_point_table(pc.path, name="pois", x=pc.x, y=pc.y,
-                                             crs=pc.crs or "EPSG:4326", sheet=pc.sheet)
+                                             crs=pc.crs or "EPSG:4326", sheet=pc.sheet,
+                                             coords=pc.coords)
         else:
             raw = vector_io.read_vector(pc.path, name="pois", layer=pc.layer, crs=pc.crs,
-                                        encoding=pc.encoding)
+                                        encoding=pc.encoding, coords=pc.coords)
         column = pc.class_column or "category"
         vector_io.require_columns(raw, [column], "pois")
         mapping = load_mapping(pc.mapping) if pc.mapping else load_mapping({c: c for c in cats})
@@ -156,7 +159,7 @@ def _load_network(cfg: Config, crs: Any | None) -> tuple[gpd.GeoDataFrame, gpd.G
         fmt = None
     if fmt is not None:
         return osm_io.read_osm_walk_network(path)
-    roads = vector_io.read_vector(path, name="roads", layer=rc.layer, crs=rc.crs)
+    roads = vector_io.read_vector(path, name="roads", layer=rc.layer, crs=rc.crs, coords=rc.coords)
     bad = ~roads.geom_type.isin(["LineString", "MultiLineString"])
     if bad.any():
         msg = (f"`roads` must be lines; {int(bad.sum())} feature(s) are "
@@ -164,7 +167,7 @@ def _load_network(cfg: Config, crs: Any | None) -> tuple[gpd.GeoDataFrame, gpd.G
         raise SchemaError(msg)
     metric = analysis_crs(roads, crs)
     roads = to_analysis_crs(roads, metric, "roads")
-    return graph_from_lines(roads, tolerance=rc.snap_tolerance)
+    return graph_from_lines(roads, tolerance=rc.snap_tolerance, level_column=rc.level_column)
 
 
 def _load_boundary(cfg: Config) -> gpd.GeoDataFrame | None:
@@ -172,6 +175,42 @@ def _load_boundary(cfg: Config) -> gpd.GeoDataFrame | None:
         return None
     return vector_io.read_vector(cfg.study.boundary, name="boundary", layer=cfg.study.boundary_layer,
                                  crs=cfg.study.boundary_crs)
+
+
+def _unit_label(cfg: Config) -> str:
+    if cfg.zones.path is not None:
+        return f"the zones of {Path(cfg.zones.path).name}"
+    if cfg.grid.kind == "h3":
+        return f"H3 cells at resolution {cfg.grid.h3_resolution}"
+    return f"a {cfg.grid.cell_size:g} m {'hexagonal grid' if cfg.grid.kind == 'hex' else 'grid'}"
+
+
+def _build_units(
+    cfg: Config, nodes: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame | None, crs: Any
+) -> gpd.GeoDataFrame:
+    """Analysis units: user zones (``[zones]``) or a square / hex / H3 grid (``[grid] kind``)."""
+    cell = float(cfg.grid.cell_size)
+    if cfg.zones.path is not None:
+        zc = cfg.zones
+        raw = vector_io.read_vector(zc.path, name="zones", layer=zc.layer, crs=zc.crs)
+        raw = to_analysis_crs(raw, crs, "zones")
+        raw = raw[raw.geom_type.isin(["Polygon", "MultiPolygon"])]
+        units = prepare_zones(raw, id_column=zc.id_column, boundary=boundary)
+        what = "zone(s)"
+    else:
+        ext = boundary.total_bounds if boundary is not None else nodes.total_bounds
+        if cfg.grid.kind == "hex":
+            units = make_hex_grid(ext, cell, crs=crs, boundary=boundary)
+        elif cfg.grid.kind == "h3":
+            units = make_h3_grid(ext, int(cfg.grid.h3_resolution), crs=crs, boundary=boundary)
+        else:
+            return grid_over([nodes], cell, boundary=boundary)  # size checked by run()
+        what = "cell(s)"
+    if len(units) < 2:
+        msg = (f"the study area holds {len(units)} {what}; at least 2 are needed to compare "
+               "units. Use a smaller `cell_size`, a finer `h3_resolution` or more zones.")
+        raise InputError(msg)
+    return units
 
 
 # ----------------------------------------------------------------------------- indicators
@@ -194,16 +233,11 @@ def default_indicators(
     industry, urban : dict of str to {"+", "-"}
         Indicator -> direction for U1 (industrial subsystem) and U2 (urban function).
     """
-    industry = {c: "+" for c in ("industrial_share", "logistics_share", "poi_density_enterprise")
-                if c in grid_columns}
-    urban = {c: "+" for c in ("residential_share", "public_service_share", "commercial_share",
-                              "land_use_mix") if c in grid_columns}
-    for cat in service_categories():
-        if f"poi_density_{cat}" in grid_columns:
-            urban[f"poi_density_{cat}"] = "+"
-    for cat in gap_categories:
-        if f"net_dist_{cat}" in grid_columns:
-            urban[f"net_dist_{cat}"] = "-"
+    # the registry's `default` flag decides (docs/indicators.md); {category} patterns
+    # take the service categories (densities) and the gap categories (distances)
+    industry = default_subsystem_indicators(grid_columns, "industry")
+    urban = default_subsystem_indicators(
+        grid_columns, "urban", categories=[*service_categories(), *gap_categories])
     return industry, urban
 
 
@@ -230,13 +264,7 @@ def _subsystem(
         data = data.loc[:, variable]
     normed = coupling.normalize(data, {c: directions[c] for c in data.columns},
                                 shift=cfg.coupling.shift)
-    weighers = {"entropy": coupling.entropy_weights, "critic": coupling.critic_weights,
-                "cv": coupling.cv_weights,
-                "equal": lambda df: coupling.equal_weights(df.columns)}
-    if cfg.coupling.weights not in weighers:
-        msg = f"`[coupling] weights` must be one of {sorted(weighers)}, got {cfg.coupling.weights!r}."
-        raise InputError(msg)
-    w = weighers[cfg.coupling.weights](normed)
+    w = coupling.indicator_weights(normed, method=cfg.coupling.weights)
     u = coupling.subsystem_index(normed, w)
     info = pd.DataFrame({
         "subsystem": name,
@@ -247,7 +275,59 @@ def _subsystem(
         "raw_max": data[w.index].max().to_numpy(),
         "raw_mean": data[w.index].mean().to_numpy(),
     })
-    return u, info
+    return u, info, normed
+
+
+def _obstacles(
+    x1: pd.DataFrame, x2: pd.DataFrame, w1: pd.DataFrame, w2: pd.DataFrame, alpha: Any
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Obstacle degree of every indicator: per-indicator table and top 3 per cell."""
+    x = pd.concat({"industry": x1, "urban": x2}, axis=1)
+    w = pd.concat([w1.assign(weight=w1["weight"] * alpha[0]),
+                   w2.assign(weight=w2["weight"] * alpha[1])], ignore_index=True)
+    names = [f"{s}.{i}" if x.columns.get_level_values(1).duplicated(keep=False)[k] else i
+             for k, (s, i) in enumerate(x.columns)]
+    x.columns = names
+    o = coupling.obstacle_degree(x, pd.Series(w["weight"].to_numpy(), index=names))
+    top = coupling.main_obstacles(o, n=min(3, len(names)))
+    first = top["obstacle_1"].value_counts()
+    table = pd.DataFrame({
+        "subsystem": w["subsystem"].to_numpy(),
+        "indicator": w["indicator"].to_numpy(),
+        "weight_in_system": w["weight"].to_numpy(),
+        "mean_obstacle_pct": 100.0 * o.mean().to_numpy(),
+        "max_obstacle_pct": 100.0 * o.max().to_numpy(),
+        "n_cells_main_obstacle": first.reindex(names, fill_value=0).to_numpy(),
+    }).sort_values("mean_obstacle_pct", ascending=False, kind="stable")
+    table.insert(0, "rank", np.arange(1, len(table) + 1))
+    return table.reset_index(drop=True), top
+
+
+def _spatial_stats(grid: gpd.GeoDataFrame, cfg: Config) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Global Moran's I of D (run.json keys) and LISA / Gi* columns (``[spatial_stats]``)."""
+    from . import spatial_stats as sps
+
+    ss = cfg.spatial_stats
+    if not ss.enabled:
+        return {}, pd.DataFrame(index=grid.index)
+    if len(grid) < 3 or grid["D"].nunique() < 2:
+        reason = (f"they need at least 3 units and D not constant ({len(grid)} unit(s), "
+                  f"{grid['D'].nunique()} distinct D)")
+        log.info("spatial statistics of D skipped: %s", reason)
+        return {"spatial_stats_skipped": reason}, pd.DataFrame(index=grid.index)
+    kw = ({"k": ss.k} if ss.weights == "knn" else
+          {"distance": ss.distance} if ss.weights == "distance" else {})
+    w = sps.spatial_weights(grid, method=ss.weights, **kw)
+    m = sps.global_moran(grid, "D", weights=w, permutations=ss.permutations, seed=ss.seed)
+    lisa = sps.local_moran(grid, "D", weights=w, permutations=ss.local_permutations,
+                           alpha=ss.alpha, seed=ss.seed)
+    gi = sps.getis_ord(grid, "D", weights=w, permutations=ss.local_permutations,
+                       alpha=ss.alpha, seed=ss.seed)
+    moran = {"moran_weights": ss.weights, "moran_i": round(float(m["I"]), 6),
+             "moran_z_sim": round(float(m["z_sim"]), 4), "moran_p_sim": float(m["p_sim"]),
+             "moran_permutations": int(m["permutations"]), "moran_n_islands": int(m["n_islands"]),
+             "lisa_alpha": ss.alpha, "local_permutations": ss.local_permutations}
+    return moran, pd.concat([lisa[["lisa_cluster", "lisa_i", "lisa_p"]], gi], axis=1)
 
 
 def run(
@@ -269,9 +349,12 @@ def run(
     dict of str to DataFrame
         ``grid`` (GeoDataFrame: every indicator, ``U1``, ``U2``, ``C``, ``T``, ``D``,
         ``grade_level``, ``grade``, ``grade_zh``, ``grade_en``, ``coupling_stage``,
-        ``lag_type``, ``n_missing_services``), ``service_gaps`` (GeoDataFrame),
+        ``lag_type``, ``obstacle_1..3`` and ``obstacle_1..3_pct`` (main obstacle
+        indicators of D and their obstacle degree in percent), ``n_missing_services``),
+        ``service_gaps`` (GeoDataFrame),
         ``landuse``, ``pois``, ``network`` (GeoDataFrames, analysis CRS),
-        ``weights``, ``summary``, ``classification_report`` (tables) and
+        ``weights``, ``obstacles`` (obstacle degree per indicator, ranked),
+        ``summary``, ``classification_report`` (tables) and
         ``parameters`` (one-row table of the run's settings and timings).
     """
     cfg = config
@@ -287,6 +370,13 @@ def run(
         pois, poi_report = _load_pois(cfg)
         boundary = _load_boundary(cfg)
         nodes, edges = _load_network(cfg, cfg.study.crs)
+        from .validate import cross_layer_checks  # the checks of `cityind validate`
+
+        for problem in cross_layer_checks(
+            {"landuse": landuse, "pois": pois, "roads": edges, "boundary": boundary},
+            pois_coords=cfg.pois.coords,
+        ):
+            warnings.warn(problem, stacklevel=2)
         crs = analysis_crs(nodes, cfg.study.crs)
         landuse = to_analysis_crs(landuse, crs, "landuse")
         pois = to_analysis_crs(pois, crs, "pois")
@@ -297,8 +387,8 @@ def run(
         graph = graph_from_edges(nodes, edges)
         report = pd.concat([lu_report, poi_report], ignore_index=True)
 
-    with _stage(2, total, f"building a {cell:g} m grid in {crs.name}", progress):
-        grid = grid_over([nodes], cell, boundary=boundary)
+    with _stage(2, total, f"building {_unit_label(cfg)} in {crs.name}", progress):
+        grid = _build_units(cfg, nodes, boundary, crs)
         if len(grid) < 2:
             msg = (f"the study area holds {len(grid)} cell(s) of {cell:g} m; at least 2 are needed "
                    "to compare cells. Use a smaller `cell_size`.")
@@ -334,13 +424,17 @@ def run(
         search = cfg.indicators.search_distance
         dist = nearest_facility_distance(
             grid, analysed[analysed["category"].isin(present)], graph,
-            categories=present, max_distance=search,
+            categories=present, max_distance=search, snap=cfg.accessibility.snap,
+            snap_distance=cfg.accessibility.snap_distance,
         ) if present else pd.DataFrame(index=grid.index)
         for c in absent:
             dist[f"net_dist_{c}"] = np.nan
         dist = dist[[f"net_dist_{c}" for c in gap_cats]]
 
-    grid = pd.concat([grid, area, shares, mix, counts, dens, dist], axis=1)
+    extra = unit_indicators(grid, area=area, shares=shares, counts=counts, roads=edges,
+                            population_raster=cfg.indicators.population_raster,
+                            night_light_raster=cfg.indicators.night_light_raster)
+    grid = pd.concat([grid, area, shares, mix, counts, dens, extra, dist], axis=1)
     grid = gpd.GeoDataFrame(grid, geometry="geometry", crs=crs)
 
     with _stage(5, total, "subsystem indices U1, U2 and coupling coordination", progress):
@@ -351,8 +445,8 @@ def run(
         for c in [c for c in table.columns if c.startswith("net_dist_")]:
             # unreachable within the search distance: as far as the search limit
             table[c] = table[c].fillna(search).clip(upper=search)
-        u1, w1 = _subsystem("industry", "U1", table, industry, cfg)
-        u2, w2 = _subsystem("urban", "U2", table, urban, cfg)
+        u1, w1, x1 = _subsystem("industry", "U1", table, industry, cfg)
+        u2, w2, x2 = _subsystem("urban", "U2", table, urban, cfg)
         u = pd.DataFrame({"U1": u1, "U2": u2})
         ctd = coupling.coupling_coordination(u, alpha=list(cfg.coupling.alpha), model=cfg.coupling.model)
         grid["U1"], grid["U2"] = u1, u2
@@ -366,6 +460,10 @@ def run(
             u, labels={"U1": "industry", "U2": "urban function"} if cfg.study.lang == "en"
             else {"U1": "产业", "U2": "城市功能"}, lang=cfg.study.lang)
         weights = pd.concat([w1, w2], ignore_index=True)
+        obstacles, top_obstacles = _obstacles(x1, x2, w1, w2, cfg.coupling.alpha)
+        grid[list(top_obstacles.columns)] = top_obstacles
+        moran, local_stats = _spatial_stats(grid, cfg)
+        grid[list(local_stats.columns)] = local_stats
 
     with _stage(6, total, f"service gaps of industrial land within {cfg.gaps.distance:g} m", progress):
         gaps = service_gaps(grid, categories=gap_cats, distance=cfg.gaps.distance,
@@ -375,6 +473,9 @@ def run(
         n_miss = (~(d <= cfg.gaps.distance)).sum(axis=1)
         grid["n_missing_services"] = pd.array(np.where(industrial, n_miss, 0), dtype="Int64")
         grid.loc[~industrial, "n_missing_services"] = pd.NA
+        ind_gaps, gap_tab, sites, gap_distance = _industrial_gaps(
+            cfg, landuse, grid[industrial], analysed[analysed["category"].isin(present)], graph,
+            gap_cats)
 
     with _stage(7, total, "summary tables", progress):
         summary = _summary(grid)
@@ -400,20 +501,85 @@ def run(
             "gap_categories": ";".join(gap_cats),
             "n_industrial_cells": int(industrial.sum()),
             "n_gap_cells": len(gaps),
+            "gap_units": cfg.gaps.units,
+            "industrial_gap_distance_m": gap_distance,
+            "n_industrial_units": len(ind_gaps),
+            "n_industrial_units_with_gaps": int((ind_gaps["n_missing"] > 0).sum()),
+            "n_industrial_units_off_main_network": int((~ind_gaps["main_network"]).sum()),
+            "n_candidate_sites": len(sites),
+            "snap": cfg.accessibility.snap,
+            "snap_distance_m": cfg.accessibility.snap_distance,
+            **moran,
             "runtime_s": round(elapsed, 3),
         }])
     network = edges[["u", "v", "length", "geometry"]].copy()
     return {
         "grid": grid,
         "service_gaps": gaps,
+        "industrial_service_gaps": ind_gaps,
+        "candidate_sites": sites,
+        "industrial_gap_table": gap_tab,
         "landuse": landuse,
         "pois": pois,
         "network": gpd.GeoDataFrame(network, crs=crs),
         "weights": weights,
+        "obstacles": obstacles,
         "summary": summary,
         "classification_report": report,
         "parameters": params,
     }
+
+
+def _industrial_gaps(
+    cfg: Config,
+    landuse: gpd.GeoDataFrame,
+    industrial_cells: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame,
+    graph: Any,
+    categories: list[str],
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame, gpd.GeoDataFrame, float]:
+    """Parcel-level service gaps, the ranked table and candidate sites (``[gaps]``, ``[accessibility]``)."""
+    from .network import facility_counts_within, life_circle_requirements
+    from .siting import candidate_points, candidate_sites
+
+    acc = cfg.accessibility
+    distance = float(cfg.gaps.distance)
+    if cfg.gaps.life_circle is not None:
+        req = life_circle_requirements(walk_speed=acc.walk_speed, levels=[cfg.gaps.life_circle])
+        distance = float(req["distance_m"].iloc[0])
+    if cfg.gaps.units == "parcels":
+        units = landuse.loc[landuse["class"] == "industrial", ["class", "geometry"]]
+        units = units.rename_axis("parcel")
+    else:
+        units = industrial_cells[["geometry"]]
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="no facility of")  # said in stage 4
+        warnings.filterwarnings("ignore", message=".*facilities lie farther")  # said in stage 4
+        ind = industrial_service_gaps(
+            units, facilities, graph, categories=categories, distance=distance,
+            worker_density=cfg.gaps.worker_density, snap=acc.snap, snap_distance=acc.snap_distance,
+        )
+        counts = facility_counts_within(
+            ind, facilities, graph, distances=acc.distances, categories=categories,
+            snap=acc.snap, snap_distance=acc.snap_distance,
+        ) if len(ind) else pd.DataFrame(index=ind.index)
+    ind = gpd.GeoDataFrame(pd.concat([ind.drop(columns="geometry"), counts,
+                                      ind[["geometry"]]], axis=1), geometry="geometry", crs=ind.crs)
+    off = int((~ind["main_network"]).sum())
+    if off:
+        log.warning("%d industrial unit(s) join the walking network on fragments cut off from the "
+                    "main network; their services are counted on the fragment only (column "
+                    "`main_network` in industrial_service_gaps)", off)
+    table = gap_table(ind, categories=categories)
+    if cfg.gaps.candidates > 0 and (ind["n_missing"] > 0).any():
+        cands = candidate_points(graph, landuse)
+        sites = candidate_sites(ind, cands, graph, categories=categories, distance=distance,
+                                k=cfg.gaps.candidates, weight_column="workers", snap=acc.snap,
+                                snap_distance=acc.snap_distance)
+    else:
+        sites = candidate_sites(ind.iloc[:0], candidate_points(graph, landuse.iloc[:0]), graph,
+                                categories=categories, distance=distance)
+    return ind, table, sites, distance
 
 
 def _summary(grid: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -436,7 +602,8 @@ def _summary(grid: gpd.GeoDataFrame) -> pd.DataFrame:
 
 
 def write_outputs(
-    results: dict[str, pd.DataFrame], out_dir: str | Path, *, lang: str = "en", title: str = ""
+    results: dict[str, pd.DataFrame], out_dir: str | Path, *, lang: str = "en", title: str = "",
+    output: Any = None,
 ) -> dict[str, Path]:
     """Write a run's results: GeoPackage, web map, static map and CSV tables.
 
@@ -451,30 +618,68 @@ def write_outputs(
         Language of map labels.
     title : str, optional
         Map title.
+    output : cityind_gis.config.OutputConfig, optional
+        Layer formats, web-map basemap, Tianditu key and assets location
+        (``[output]`` in the config); default: GeoPackage only, OpenStreetMap,
+        public CDNs.
 
     Returns
     -------
     dict of str to Path
-        ``gpkg``, ``map_html``, ``map_png``, ``summary``, ``weights``,
-        ``classification_report``, ``parameters``.
+        ``gpkg``, ``map_html``, ``map_png``, ``summary``, ``weights``, ``obstacles``,
+        ``classification_report``, ``parameters``, and ``{format}:{layer}`` for
+        each export of ``output.formats``.
     """
+    from .config import OutputConfig
+    from .io.writers import write_layers
+    from .maps.assets import copy_assets, external_assets
     from .maps.static import plot_coordination
     from .maps.web import save_html, web_map
 
+    output = output if output is not None else OutputConfig()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
-    layers = {k: results[k] for k in ("grid", "service_gaps", "landuse", "pois", "network")}
-    paths["gpkg"] = write_geopackage(layers, out / "cityind.gpkg")
+    base = ("grid", "service_gaps", "landuse", "pois", "network")
+    layers = {k: results[k] for k in base}
+    # layers other stages add (LISA clusters, candidate sites, ...) are written and styled too
+    layers.update({k: v for k, v in results.items()
+                   if k not in layers and isinstance(v, gpd.GeoDataFrame)})
+    paths.update(write_layers(layers, out, formats=output.formats, lang=lang))
     grid = results["grid"]
-    m = web_map(grid, gaps=results["service_gaps"], pois=results["pois"][results["pois"]["status"] == "analysed"],
-                lang=lang)
-    save_html(m, out / "map.html")
+    assets = output.assets
+    if assets is not None and "://" not in assets:  # a local folder: copy beside the map
+        copy_assets(out / "assets", source=assets)
+        assets = "assets/"
+    m = web_map(grid, gaps=results["service_gaps"],
+                pois=results["pois"][results["pois"]["status"] == "analysed"], lang=lang,
+                basemap=output.basemap, tianditu_key=output.tianditu_key, assets=assets)
+    html_bytes = save_html(m, out / "map.html")
     paths["map_html"] = out / "map.html"
+    outside = external_assets(out / "map.html")
+    log.info("map.html: %.2f MB; fetches from outside: %s", html_bytes / 1e6,
+             ", ".join(outside) or "nothing")
     paths["map_png"] = plot_coordination(grid, out / "map.png", gaps=results["service_gaps"],
                                          lang=lang, title=title or None)
-    for name in ("summary", "weights", "classification_report"):
+    from .maps.static import MAP_KINDS, plot_map
+
+    images = {"grades": paths["map_png"]}
+    for kind in MAP_KINDS:  # print maps of every kind, PNG and vector PDF, in maps/
+        for suffix in (".png", ".pdf"):
+            target = out / "maps" / f"{kind}{suffix}"
+            paths[f"map_{kind}{suffix.replace('.', '_')}"] = plot_map(
+                grid, target, kind=kind, gaps=results["service_gaps"], lang=lang)
+        images[kind] = out / "maps" / f"{kind}.png"
+    for name in [n for n in ("summary", "weights", "classification_report", "obstacles",
+                             "industrial_gap_table") if n in results]:
         paths[name] = write_csv(results[name], out / f"{name}.csv")
     params = results["parameters"].iloc[0].to_dict()
+    params["map_html_bytes"] = html_bytes
+    params["map_external_urls"] = outside
     paths["parameters"] = write_json(params, out / "run.json")
+    if output.report:
+        from .maps.report import write_report
+
+        paths["report"] = write_report(results, out / "report.html", lang=lang, images=images,
+                                       title=title or None)
     return paths

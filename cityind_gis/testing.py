@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-__all__ = ["three_cell_town", "write_three_cell_town", "random_points"]
+__all__ = ["three_cell_town", "write_three_cell_town", "random_points", "china_park",
+           "write_china_park"]
 
 #: Analysis CRS of the generated layers (WGS 84 / UTM zone 50N, metres).
 CRS = "EPSG:32650"
@@ -177,3 +178,117 @@ def random_points(
     y = rng.uniform(bounds[1], bounds[3], n)
     cat = rng.choice(np.array(categories, dtype=object), n)
     return gpd.GeoDataFrame({"category": cat}, geometry=gpd.points_from_xy(x, y), crs=crs)
+
+
+#: CRS of :func:`china_park`'s land use and roads: CGCS2000 / 3-degree Gauss-Kruger CM 120E.
+CHINA_CRS = "EPSG:4549"
+
+_PARK_CODES = ("M1", "M2", "W1", "R2", "A33", "B1", "G1", "S42", "U12")
+_PARK_NAMES = ("一类工业用地", "二类工业用地", "一类物流仓储用地", "二类居住用地", "中小学用地",
+               "商业用地", "公园绿地", "社会停车场用地", "供电用地")
+_PARK_POIS = (  # (name, Amap type text, typecode)
+    ("精密机械厂", "公司企业;工厂;工厂", "170300"),
+    ("电子科技有限公司", "公司企业;公司;公司", "170200"),
+    ("园区实验小学", "科教文化服务;学校;小学", "141203"),
+    ("社区卫生服务中心", "医疗保健服务;综合医院;卫生院", "090102"),
+    ("邻里中心超市", "购物服务;超级市场;超市", "060400"),
+    ("兰州拉面", "餐饮服务;中餐厅;中餐厅", "050100"),
+    ("星海街公交站", "交通设施服务;公交车站;公交车站", "150700"),
+    ("园区图书馆", "科教文化服务;图书馆;图书馆", "140500"),
+    ("加油站", "汽车服务;加油站;中国石化", "010101"),
+)
+
+
+def china_park(*, origin: tuple[float, float] = (120.70, 31.32)) -> dict[str, gpd.GeoDataFrame]:
+    r"""A 600 m x 600 m industrial park in China, in the conventions planners receive.
+
+    ::
+
+        +------+------+------+   3 x 3 parcels of 200 m with GB 50137 codes
+        | R2   | A33  | B1   |   (row by row from the south-west):
+        +------+------+------+   M1 M2 W1 / R2 A33 B1 / G1 S42 U12
+        | M1.. |      |      |   roads: 4 + 4 straight lines on the parcel edges,
+        +------+------+------+   split at every crossing, plus a bridge (layer=1)
+                                 from corner to corner, crossing two roads.
+
+    Parameters
+    ----------
+    origin : (lon, lat), default (120.70, 31.32)
+        WGS 84 south-west corner (default: Suzhou Industrial Park).
+
+    Returns
+    -------
+    dict of str to GeoDataFrame
+        ``landuse`` (columns ``用地代码``, ``用地名称``; EPSG:4549), ``roads``
+        (columns ``name``, ``bridge``, ``layer``; EPSG:4549) and ``pois`` (nine POIs
+        10 m north of the southern edge of each parcel, i.e. 10 m from a road,
+        with ``名称``, ``type``, ``typecode``; **true** WGS 84 positions, EPSG:4326).
+    """
+    x0, y0 = gpd.GeoSeries(gpd.points_from_xy([origin[0]], [origin[1]]), crs=4326).to_crs(
+        CHINA_CRS).iloc[0].coords[0]
+    x0, y0 = round(x0, -1), round(y0, -1)
+    i, j = np.meshgrid(np.arange(3), np.arange(3))
+    i, j = i.ravel(), j.ravel()
+    landuse = gpd.GeoDataFrame(
+        {"用地代码": list(_PARK_CODES), "用地名称": list(_PARK_NAMES)},
+        geometry=shapely.box(x0 + 200 * i, y0 + 200 * j, x0 + 200 * i + 200, y0 + 200 * j + 200),
+        crs=CHINA_CRS,
+    )
+    ticks = np.arange(0, 601, 200, dtype=float)
+    pts = np.arange(0, 601, 200, dtype=float)
+    lines = [np.column_stack([x0 + pts, np.full_like(pts, y0 + t)]) for t in ticks]
+    lines += [np.column_stack([np.full_like(pts, x0 + t), y0 + pts]) for t in ticks]
+    # the bridge crosses the roads at (200, 200) and (400, 400), where it has vertices too
+    lines.append(np.array([[x0, y0], [x0 + 200, y0 + 200], [x0 + 400, y0 + 400],
+                           [x0 + 600, y0 + 600]]))
+    names = [f"横{k + 1}路" for k in range(4)] + [f"纵{k + 1}路" for k in range(4)] + ["高架桥"]
+    roads = gpd.GeoDataFrame(
+        {"name": names, "bridge": ["N"] * 8 + ["Y"], "layer": [0] * 8 + [1]},
+        geometry=[shapely.linestrings(c) for c in lines],
+        crs=CHINA_CRS,
+    )
+    px = x0 + 200 * i + 100
+    py = y0 + 200 * j + 10
+    pois = gpd.GeoDataFrame(
+        {"名称": [p[0] for p in _PARK_POIS], "type": [p[1] for p in _PARK_POIS],
+         "typecode": [p[2] for p in _PARK_POIS]},
+        geometry=gpd.points_from_xy(px, py),
+        crs=CHINA_CRS,
+    ).to_crs(4326)
+    return {"landuse": landuse, "roads": roads, "pois": pois}
+
+
+def write_china_park(folder: str | Path) -> dict[str, Path]:
+    """Write :func:`china_park` as a Chinese planning study receives it.
+
+    * ``用地现状.shp``: GB 50137 land use in CGCS2000 3-degree Gauss-Kruger (EPSG:4549),
+      attributes in GBK and **no .cpg** (as older ArcGIS/SuperMap exports);
+    * ``道路中心线.shp``: road centre lines, same CRS, with ``bridge``/``layer``;
+    * ``高德POI.csv``: an Amap-style POI export, UTF-8 with BOM, columns
+      ``名称, type, typecode, 经度, 纬度`` with **GCJ-02** coordinates.
+
+    Parameters
+    ----------
+    folder : str or Path
+        Existing folder.
+
+    Returns
+    -------
+    dict of str to Path
+        ``landuse``, ``roads``, ``pois``.
+    """
+    from .io.coords import wgs84_to_gcj02
+
+    folder = Path(folder)
+    park = china_park()
+    paths = {"landuse": folder / "用地现状.shp", "roads": folder / "道路中心线.shp",
+             "pois": folder / "高德POI.csv"}
+    park["landuse"].to_file(paths["landuse"], driver="ESRI Shapefile", encoding="GBK")
+    paths["landuse"].with_suffix(".cpg").unlink(missing_ok=True)
+    park["roads"].to_file(paths["roads"], driver="ESRI Shapefile", encoding="UTF-8")
+    pois = park["pois"]
+    lon, lat = wgs84_to_gcj02(pois.geometry.x.to_numpy(), pois.geometry.y.to_numpy())
+    table = pd.DataFrame({"名称": pois["名称"], "type": pois["type"], "typecode": pois["typecode"],
+                          "经度": np.round(lon, 6), "纬度": np.round(lat, 6)})
+    table.to_csv(paths["pois"], index=False, encoding="utf-8-sig")
+    return paths

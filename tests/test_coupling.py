@@ -8,11 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import json
+
 from cityind_gis import coupling
 from cityind_gis._errors import InputError, SchemaError
+from cityind_gis.cli import main
+from cityind_gis.config import load_config
 from cityind_gis.coupling import (
-    AHPResult,
-    ahp_weights,
     coordination_grade,
     coordination_level,
     coupling_coordination,
@@ -22,12 +24,14 @@ from cityind_gis.coupling import (
     entropy_weights,
     equal_weights,
     lag_type,
+    main_obstacles,
     normalize,
     obstacle_degree,
     subsystem_index,
     topsis_index,
-    user_weights,
 )
+from cityind_gis.pipeline import run
+from cityind_gis.testing import write_three_cell_town
 
 ZONES = pd.Index(["z1", "z2", "z3", "z4"], name="zone")
 
@@ -116,207 +120,6 @@ def test_normalize_all_constant_with_drop_is_an_error():
     df = pd.DataFrame({"a": [1.0, 1.0], "b": [2.0, 2.0]})
     with pytest.raises(SchemaError, match="only zero-variance columns"):
         normalize(df, {"a": 1, "b": 1}, constant="drop")
-
-
-# -------------------------------------------------------------------------------- weights
-
-
-@pytest.mark.parametrize(
-    ("data", "expected"),
-    [
-        # a = (0, 0, 1): p = (0, 0, 1), e = 0 (0 ln 0 = 0), 1 - e = 1
-        # b = (1, 1, 0): p = (.5, .5, 0), e = -(2 * .5 ln .5) / ln 3 = ln 2 / ln 3 = 0.630930
-        #   1 - e = 0.369070 -> w = (1, 0.369070) / 1.369070 = (0.730423, 0.269577)
-        ({"a": [0.0, 0.0, 1.0], "b": [1.0, 1.0, 0.0]}, {"a": 0.730423, "b": 0.269577}),
-        # c constant: p = 1/3 each, e = ln 3 / ln 3 = 1, 1 - e = 0 -> weight 0
-        (
-            {"a": [0.0, 0.0, 1.0], "b": [1.0, 1.0, 0.0], "c": [0.5, 0.5, 0.5]},
-            {"a": 0.730423, "b": 0.269577, "c": 0.0},
-        ),
-    ],
-    ids=["3x2", "constant-column-weight-0"],
-)
-def test_entropy_weights_known_answer(data, expected):
-    result = entropy_weights(pd.DataFrame(data))
-    pd.testing.assert_series_equal(result, pd.Series(expected, name="weight"), atol=1e-6)
-    assert result.sum() == pytest.approx(1.0)
-
-
-@pytest.mark.parametrize(
-    ("data", "match"),
-    [
-        ({"a": [0.5, -0.1, 1.0], "b": [1.0, 0.0, 0.5]}, r"non-negative.*\['a'\].*normalize"),
-        ({"a": [0.0, 0.0, 0.0], "b": [1.0, 0.0, 0.5]}, r"\['a'\] are all zero"),
-        ({"a": [0.2, 0.2, 0.2], "b": [0.7, 0.7, 0.7]}, "Every column of `df` is constant"),
-        ({"a": [0.2], "b": [0.7]}, "at least 2 row"),
-    ],
-    ids=["negative", "all-zero-column", "all-constant", "one-row"],
-)
-def test_entropy_weights_errors(data, match):
-    with pytest.raises(SchemaError, match=match):
-        entropy_weights(pd.DataFrame(data))
-
-
-def test_critic_weights_two_mirror_columns():
-    # b = 1 - a: equal sigma, r = -1, C_a = C_b = sigma * (0 + 2) -> w = (0.5, 0.5)
-    df = pd.DataFrame({"a": [0.0, 0.5, 1.0], "b": [1.0, 0.5, 0.0]})
-    expected = pd.Series({"a": 0.5, "b": 0.5}, name="weight")
-    pd.testing.assert_series_equal(critic_weights(df), expected)
-
-
-def test_critic_weights_match_direct_numpy():
-    df = pd.DataFrame(
-        {
-            "a": [0.0, 0.2, 0.9, 1.0, 0.4],
-            "b": [1.0, 0.0, 0.3, 0.6, 0.5],
-            "c": [0.1, 0.4, 0.0, 1.0, 0.8],
-        }
-    )
-    x = df.to_numpy()
-    sigma = x.std(axis=0, ddof=0)
-    c = sigma * (1 - np.corrcoef(x, rowvar=False)).sum(axis=0)
-    expected = pd.Series(c / c.sum(), index=df.columns, name="weight")
-    pd.testing.assert_series_equal(critic_weights(df), expected, rtol=1e-12)
-
-
-@pytest.mark.parametrize(
-    ("data", "match"),
-    [
-        ({"a": [0.0, 0.5, 1.0], "b": [0.3, 0.3, 0.3]}, r"constant column\(s\) \['b'\]"),
-        ({"a": [0.0, 5.0, 10.0], "b": [1.0, 0.5, 0.0]}, r"must lie in \[0, 1\].*\['a'\]"),
-        ({"a": [0.0, 0.5, 1.0]}, "at least 2 row.*2 column"),
-    ],
-    ids=["constant", "not-normalised", "one-column"],
-)
-def test_critic_weights_errors(data, match):
-    with pytest.raises(SchemaError, match=match):
-        critic_weights(pd.DataFrame(data))
-
-
-def test_cv_weights_known_answer():
-    # a = (1, 3): mean 2, sigma 1, V = 0.5 ; b = (4, 6): mean 5, sigma 1, V = 0.2
-    # w = (0.5, 0.2) / 0.7 = (0.714286, 0.285714)
-    df = pd.DataFrame({"a": [1.0, 3.0], "b": [4.0, 6.0]})
-    expected = pd.Series({"a": 5 / 7, "b": 2 / 7}, name="weight")
-    pd.testing.assert_series_equal(cv_weights(df), expected, rtol=1e-12)
-
-
-@pytest.mark.parametrize(
-    ("data", "match"),
-    [
-        ({"a": [1.0, -3.0], "b": [4.0, 6.0]}, "non-negative"),
-        ({"a": [0.0, 0.0], "b": [4.0, 6.0]}, r"\['a'\] are all zero"),
-        ({"a": [2.0, 2.0], "b": [4.0, 4.0]}, "Every column of `df` is constant"),
-    ],
-    ids=["negative", "all-zero", "all-constant"],
-)
-def test_cv_weights_errors(data, match):
-    with pytest.raises(SchemaError, match=match):
-        cv_weights(pd.DataFrame(data))
-
-
-# Consistent matrix a_ij = w_i / w_j for w = (4, 2, 1) / 7: the principal eigenvector is
-# w itself, lambda_max = n = 3, CI = CR = 0 (Saaty 1980).
-SAATY_CONSISTENT = pd.DataFrame(
-    [[1.0, 2.0, 4.0], [0.5, 1.0, 2.0], [0.25, 0.5, 1.0]],
-    index=["industry", "housing", "services"],
-    columns=["industry", "housing", "services"],
-)
-# Intransitive circulant matrix (x > y 9x, y > z 9x, z > x 9x): eigenvector (1, 1, 1)/3 with
-# lambda_max = 1 + 9 + 1/9 = 10.1111, CI = (10.1111 - 3) / 2 = 3.5556, CR = 3.5556 / 0.58 = 6.1303
-INCONSISTENT = np.array([[1, 9, 1 / 9], [1 / 9, 1, 9], [9, 1 / 9, 1]])
-
-
-def test_ahp_consistent_matrix_exact_weights():
-    result = ahp_weights(SAATY_CONSISTENT)
-    assert isinstance(result, AHPResult)
-    expected = pd.Series([4 / 7, 2 / 7, 1 / 7], index=SAATY_CONSISTENT.index, name="weight")
-    pd.testing.assert_series_equal(result.weights, expected, rtol=1e-12)
-    assert (result.lambda_max, result.ci, result.cr) == pytest.approx((3.0, 0.0, 0.0), abs=1e-12)
-
-
-def test_ahp_inconsistent_matrix_refused():
-    with pytest.raises(InputError, match=r"CR = 6\.1303.*max_cr=None"):
-        ahp_weights(INCONSISTENT, names=["x", "y", "z"])
-
-
-def test_ahp_inconsistent_matrix_accepted_with_max_cr_none():
-    result = ahp_weights(INCONSISTENT, names=["x", "y", "z"], max_cr=None)
-    assert (result.lambda_max, result.ci, result.cr) == pytest.approx(
-        (1 + 9 + 1 / 9, (7 + 1 / 9) / 2, (7 + 1 / 9) / 2 / 0.58), rel=1e-9
-    )
-    expected = pd.Series([1 / 3] * 3, index=["x", "y", "z"], name="weight")
-    pd.testing.assert_series_equal(result.weights, expected)
-
-
-def test_ahp_two_criteria_always_consistent():
-    # 2x2 reciprocal: lambda = 2, w = (3, 1) / 4, RI = 0 -> CR defined as 0
-    result = ahp_weights(np.array([[1.0, 3.0], [1 / 3, 1.0]]), names=["a", "b"])
-    assert result.weights.tolist() == pytest.approx([0.75, 0.25])
-    assert result.cr == 0.0
-
-
-@pytest.mark.parametrize(
-    ("matrix", "kwargs", "match"),
-    [
-        (np.array([[1.0, 2.0], [0.5, 1.0]]), {}, "`names` is required"),
-        (np.array([[1.0, 2.0], [2.0, 1.0]]), {"names": ["a", "b"]}, r"reciprocal.*a\[a, b\] = 2"),
-        (np.array([[1.0, -2.0], [-0.5, 1.0]]), {"names": ["a", "b"]}, "finite positive"),
-        (np.ones((2, 3)), {"names": ["a", "b"]}, "square"),
-        (SAATY_CONSISTENT.iloc[:, ::-1], {}, "same labels in the same order"),
-        (SAATY_CONSISTENT, {"names": ["a", "b", "c"]}, "only for an ndarray"),
-        (SAATY_CONSISTENT, {"max_cr": -1}, "positive number or None"),
-    ],
-    ids=[
-        "no-names",
-        "not-reciprocal",
-        "negative",
-        "not-square",
-        "labels-differ",
-        "names-with-frame",
-        "bad-max-cr",
-    ],
-)
-def test_ahp_errors(matrix, kwargs, match):
-    with pytest.raises(InputError, match=match):
-        ahp_weights(matrix, **kwargs)
-
-
-def test_equal_weights():
-    expected = pd.Series([0.25] * 4, index=["a", "b", "c", "d"], name="weight")
-    pd.testing.assert_series_equal(equal_weights(["a", "b", "c", "d"]), expected)
-
-
-@pytest.mark.parametrize(
-    ("weights", "columns", "expected"),
-    [
-        # (3, 1) / 4
-        ({"a": 3, "b": 1}, None, {"a": 0.75, "b": 0.25}),
-        # reordered to `columns`
-        ({"b": 1, "a": 3}, ["a", "b"], {"a": 0.75, "b": 0.25}),
-        (pd.Series({"a": 0.2, "b": 0.8}), ["a", "b"], {"a": 0.2, "b": 0.8}),
-    ],
-    ids=["mapping", "reordered", "series"],
-)
-def test_user_weights(weights, columns, expected):
-    result = user_weights(weights, columns=columns)
-    pd.testing.assert_series_equal(result, pd.Series(expected, name="weight"))
-
-
-@pytest.mark.parametrize(
-    ("weights", "columns", "error", "match"),
-    [
-        ({"a": 3, "b": -1}, None, InputError, "non-negative"),
-        ({"a": 0, "b": 0}, None, InputError, "not all zero"),
-        ({"a": 1, "c": 1}, ["a", "b"], SchemaError,
-         r"no weight for \['b'\].*unknown names \['c'\]"),
-        ([0.5, 0.5], None, InputError, "mapping or Series"),
-    ],
-    ids=["negative", "all-zero", "names", "list"],
-)
-def test_user_weights_errors(weights, columns, error, match):
-    with pytest.raises(error, match=match):
-        user_weights(weights, columns=columns)
 
 
 # ------------------------------------------------------------------------- subsystem index
@@ -669,6 +472,113 @@ def test_obstacle_degree_known_answer():
     assert result.sum(axis=1).tolist() == pytest.approx([1.0, 0.0, 1.0])
 
 
+def test_obstacle_degree_three_indicators():
+    # w = (.5, .3, .2), x' = (.2, .5, 1): gaps (.4, .15, 0), total .55 -> (8/11, 3/11, 0)
+    x = pd.DataFrame({"a": [0.2], "b": [0.5], "c": [1.0]})
+    result = obstacle_degree(x, {"a": 0.5, "b": 0.3, "c": 0.2})
+    assert result.iloc[0].tolist() == pytest.approx([8 / 11, 3 / 11, 0.0])
+
+
+def test_main_obstacles_known_answer():
+    # z1 (3/7, 4/7) -> b 57.14 %, a 42.86 % ; z2 no gap -> missing, 0 ; z3 (.75, .25) -> a, b
+    o = pd.DataFrame({"a": [3 / 7, 0.0, 0.75], "b": [4 / 7, 0.0, 0.25]}, index=["z1", "z2", "z3"])
+    result = main_obstacles(o, n=2)
+    assert list(result.columns) == ["obstacle_1", "obstacle_2", "obstacle_1_pct", "obstacle_2_pct"]
+    assert result["obstacle_1"].tolist() == ["b", None, "a"]
+    assert result["obstacle_2"].tolist() == ["a", None, "b"]
+    assert result["obstacle_1_pct"].tolist() == pytest.approx([400 / 7, 0.0, 75.0])
+    assert result["obstacle_2_pct"].tolist() == pytest.approx([300 / 7, 0.0, 25.0])
+
+
+@pytest.mark.parametrize("n", [0, 3, 1.5, True], ids=["zero", "too-many", "float", "bool"])
+def test_main_obstacles_bad_n(n):
+    o = pd.DataFrame({"a": [0.5], "b": [0.5]})
+    with pytest.raises(InputError, match=r"`n` must be an integer from 1 to the 2"):
+        main_obstacles(o, n=n)
+
+
+def test_subsystem_index_topsis_method_matches_topsis_index():
+    result = subsystem_index(NORMALISED, {"a": 0.25, "b": 0.75}, method="topsis")
+    expected = topsis_index(NORMALISED, {"a": 0.25, "b": 0.75}).rename("subsystem_index")
+    pd.testing.assert_series_equal(result, expected)
+
+
+def test_subsystem_index_unknown_method():
+    with pytest.raises(InputError, match="'weighted_sum' or 'topsis', got 'mean'"):
+        subsystem_index(NORMALISED, {"a": 0.25, "b": 0.75}, method="mean")
+
+
+# -------------------------------------------------------------- pipeline, config and CLI
+
+
+def _town(tmp_path, extra=""):
+    cfg = write_three_cell_town(tmp_path)
+    text = cfg.read_text(encoding="utf-8")
+    cfg.write_text(text.replace("[coupling]\n", "[coupling]\n" + extra), encoding="utf-8")
+    return cfg
+
+
+def test_pipeline_obstacles_known_answer(tmp_path):
+    # three-cell town, shift off: x' industrial (1, .5, 0); residential and retail (0, .5, 1)
+    # system weights alpha * w: industrial .5, residential .25, retail .25
+    # cell 0 gaps (0, .25, .25) -> residential 50 % (ties keep column order), retail 50 %
+    # cell 1 gaps (.25, .125, .125) -> industrial 50 % ; cell 2 gaps (.5, 0, 0) -> industrial 100 %
+    res = run(load_config(_town(tmp_path)))
+    grid = res["grid"]
+    assert grid["obstacle_1"].tolist() == ["residential_share", "industrial_share",
+                                           "industrial_share"]
+    assert grid["obstacle_1_pct"].tolist() == pytest.approx([50.0, 50.0, 100.0])
+    assert grid["obstacle_3"].tolist() == [None, "poi_density_retail", None]
+    table = res["obstacles"].set_index("indicator")
+    # means over cells: industrial (0 + 50 + 100) / 3 = 50 ; residential (50 + 25 + 0) / 3 = 25
+    assert table["mean_obstacle_pct"].to_dict() == pytest.approx(
+        {"industrial_share": 50.0, "residential_share": 25.0, "poi_density_retail": 25.0})
+    assert table["n_cells_main_obstacle"].to_dict() == {
+        "industrial_share": 2, "residential_share": 1, "poi_density_retail": 0}
+    assert table["rank"].tolist() == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("extra", "match"),
+    [
+        ('model = "fan"\n', r"`\[coupling\] model` must be one of \['classic', 'corrected'\]"),
+        ('weights = "pca"\n', r"`\[coupling\] weights` must be one of \['entropy', 'critic'"),
+    ],
+    ids=["model", "weights"],
+)
+def test_config_rejects_unknown_model_and_weights(tmp_path, extra, match):
+    with pytest.raises(InputError, match=match):
+        load_config(_town(tmp_path, extra))
+
+
+def test_cli_model_corrected(tmp_path, capsys):
+    # with the default shift (0.01, 0.99): U1 = (.99, .5, .01), U2 = (.01, .5, .99)
+    # corrected cell 0: C = sqrt((1 - .98) * .01 / .99) = 0.0142134 (classic 2 sqrt(.0099) = .198997)
+    # cell 1: C = 1 ; T = .5 everywhere -> D0 = sqrt(.00710669) = 0.0843012
+    cfg = write_three_cell_town(tmp_path)
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("shift = false\n", ""),
+                   encoding="utf-8")
+    assert main(["run", str(cfg), "-q", "--model", "corrected", "--out", str(tmp_path / "o")]) == 0
+    params = json.loads((tmp_path / "o" / "run.json").read_text(encoding="utf-8"))
+    assert params["coupling_model"] == "corrected"
+    import geopandas as gpd
+
+    grid = gpd.read_file(tmp_path / "o" / "cityind.gpkg", layer="grid")
+    assert grid["C"].tolist() == pytest.approx([0.0142134, 1.0, 0.0142134], abs=1e-7)
+    assert grid["D"].tolist() == pytest.approx([0.0843012, 0.7071068, 0.0843012], abs=1e-7)
+    assert (tmp_path / "o" / "obstacles.csv").is_file()
+    capsys.readouterr()
+
+
+def test_cli_weights_flag(tmp_path, capsys):
+    # --weights equal: U2 = mean of two identical columns, same as entropy here; run.json records it
+    cfg = write_three_cell_town(tmp_path)
+    assert main(["run", str(cfg), "-q", "--weights", "equal", "--out", str(tmp_path / "o")]) == 0
+    params = json.loads((tmp_path / "o" / "run.json").read_text(encoding="utf-8"))
+    assert params["weights_method"] == "equal"
+    capsys.readouterr()
+
+
 # ------------------------------------------------------------------------ inputs untouched
 
 
@@ -692,15 +602,6 @@ def test_inputs_not_mutated(call):
     before = df.copy(deep=True)
     call(df)
     pd.testing.assert_frame_equal(df, before)
-
-
-def test_weights_inputs_not_mutated():
-    weights = pd.Series({"a": 3.0, "b": 1.0})
-    matrix = SAATY_CONSISTENT.copy()
-    user_weights(weights, columns=["b", "a"])
-    ahp_weights(matrix)
-    pd.testing.assert_series_equal(weights, pd.Series({"a": 3.0, "b": 1.0}))
-    pd.testing.assert_frame_equal(matrix, SAATY_CONSISTENT)
 
 
 def test_end_to_end_two_subsystems_sum_of_parts():

@@ -72,3 +72,20 @@ def test_write_outputs(town_results, tmp_path):
     assert paths["map_html"].stat().st_size > 1000
     assert paths["map_png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_industrial_parcel_gaps_known_answer(town_results):
+    # parcels M1 (0-100 m, 1 ha) and M2 (100-150 m, 0.5 ha) enter the road at (50, 50) and
+    # (125, 50); the nearest shop stands on the road at x = 160: 110 m and 35 m
+    _, res = town_results
+    ind = res["industrial_service_gaps"]
+    assert ind.index.tolist() == [0, 1]
+    assert ind["net_dist_retail"].tolist() == pytest.approx([110.0, 35.0])
+    assert ind["missing"].tolist() == ["retail", ""]
+    assert ind["workers"].tolist() == pytest.approx([100.0, 50.0])  # 100 workers per ha
+    assert ind["gap_score"].tolist() == pytest.approx([0.1, 0.0])  # (110 - 100) / 100
+    assert ind["net_count_retail_300m"].tolist() == [3, 3]
+    table = res["industrial_gap_table"]
+    assert table["地块 parcel"].tolist() == [0]
+    # every node off industrial land (x = 200, 250, 300) is over 100 m from M1: no site helps
+    assert res["candidate_sites"].empty

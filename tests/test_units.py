@@ -98,3 +98,111 @@ def test_grid_over_uses_joint_extent():
     g = grid_over([a, b], 100)
     assert len(g) == 3
     assert np.allclose(g.total_bounds, (0, 0, 300, 100))
+
+
+# ----------------------------------------------------------------------------- hex, H3, zones
+
+from cityind_gis import SchemaError  # noqa: E402
+from cityind_gis.units import (  # noqa: E402
+    assign_points,
+    clip_to_boundary,
+    make_h3_grid,
+    make_hex_grid,
+    prepare_zones,
+    unit_positions,
+)
+
+
+def test_hex_grid_cells_have_square_area_and_tile():
+    g = make_hex_grid((0, 0, 1000, 1000), 100, crs="EPSG:32650")
+    assert g["cell_area_m2"].to_numpy() == pytest.approx(10_000.0)
+    # a tessellation: no overlaps, and it covers the bounds
+    union = shapely.union_all(g.geometry.values)
+    assert union.area == pytest.approx(g["cell_area_m2"].sum())
+    assert shapely.difference(shapely.box(0, 0, 1000, 1000), union).area == pytest.approx(0.0, abs=1e-6)
+    assert g.index.is_unique and g.index.name == "cell_id"
+
+
+def test_hex_grid_ids_are_stable_across_extents():
+    a = make_hex_grid((0, 0, 1000, 1000), 100, crs="EPSG:32650")
+    b = make_hex_grid((0, 0, 1000, 1000), 100, crs="EPSG:32650")
+    assert a.index.tolist() == b.index.tolist()
+    assert a.geom_equals(b).all()
+
+
+def test_hex_grid_clipped_partial_areas():
+    boundary = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 550, 1000)], crs="EPSG:32650")
+    g = make_hex_grid((0, 0, 1000, 1000), 100, crs="EPSG:32650", boundary=boundary)
+    assert g["cell_area_m2"].sum() == pytest.approx(550_000.0)
+    assert (g["cell_area_m2"] <= 10_000.0 + 1e-6).all()
+
+
+def test_h3_grid_covers_area_with_true_partial_areas():
+    g = make_h3_grid((500_000, 3_000_000, 502_000, 3_002_000), 9, crs="EPSG:32650")
+    assert g.crs == "EPSG:32650"
+    assert g["cell_area_m2"].sum() == pytest.approx(4_000_000.0)
+    assert (g.index.str.len() == 15).all() and g.index.name == "cell_id"
+    assert (g["h3_resolution"] == 9).all()
+
+
+@pytest.mark.parametrize("res", [-1, 16, 9.5, True], ids=["negative", "too-fine", "float", "bool"])
+def test_h3_grid_rejects_bad_resolution(res):
+    with pytest.raises(InputError, match="resolution"):
+        make_h3_grid((0, 0, 100, 100), res, crs="EPSG:32650")
+
+
+def test_prepare_zones_ids_and_clip():
+    zones = gpd.GeoDataFrame({"code": ["A", "B"]},
+                             geometry=[shapely.box(0, 0, 100, 100), shapely.box(100, 0, 200, 100)],
+                             crs="EPSG:32650")
+    boundary = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 150, 100)], crs="EPSG:32650")
+    z = prepare_zones(zones, id_column="code", boundary=boundary)
+    assert z.index.tolist() == ["A", "B"] and z.index.name == "zone_id"
+    assert z["cell_area_m2"].tolist() == pytest.approx([10_000.0, 5_000.0])
+    assert "code" not in z.columns
+
+
+@pytest.mark.parametrize(("codes", "match"), [(["A", "A"], "unique ids"), (["A", None], "missing id")],
+                         ids=["duplicate", "missing"])
+def test_prepare_zones_bad_ids(codes, match):
+    zones = gpd.GeoDataFrame({"code": codes},
+                             geometry=[shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)],
+                             crs="EPSG:32650")
+    with pytest.raises(SchemaError, match=match):
+        prepare_zones(zones, id_column="code")
+
+
+def test_clip_to_boundary_keeps_ids(grid_2x2):
+    boundary = gpd.GeoDataFrame(geometry=[shapely.box(50, 50, 250, 150)], crs=grid_2x2.crs)
+    g = clip_to_boundary(grid_2x2, boundary)
+    assert g.index.tolist() == [0, 1, 2, 3]
+    assert g["cell_area_m2"].tolist() == pytest.approx([2_500.0, 5_000.0, 2_500.0, 5_000.0])
+    assert g.attrs["grid"]["clipped"] is True
+
+
+def test_grid_arithmetic_equals_strtree_path_on_random_points():
+    from cityind_gis.testing import random_points
+
+    g = make_grid((0, 0, 3000, 2000), 250, crs="EPSG:32650")
+    pts = random_points((-100, -100, 3100, 2100), 20_000, seed=9)
+    # integer coordinates put many points exactly on cell edges
+    pts = pts.set_geometry(gpd.points_from_xy(np.round(pts.geometry.x / 50) * 50,
+                                              np.round(pts.geometry.y / 50) * 50), crs=pts.crs)
+    arith = unit_positions(g, pts)
+    tree = unit_positions(prepare_zones(g), pts)
+    inner = (pts.geometry.x % 250 != 0) & (pts.geometry.y % 250 != 0)
+    # off the edges the two paths agree exactly; on an edge each picks a neighbouring cell
+    assert (arith[inner.to_numpy()] == tree[inner.to_numpy()]).all()
+    ref = gpd.sjoin(pts[inner], g, predicate="within")["cell_id"].sort_index()
+    assert assign_points(g, pts[inner]).dropna().astype("int64").tolist() == ref.tolist()
+
+
+def test_assign_points_zones_labels():
+    zones = prepare_zones(gpd.GeoDataFrame({"code": ["A", "B"]},
+                                           geometry=[shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)],
+                                           crs="EPSG:32650"), id_column="code")
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy([0.5, 1.5, 5.0], [0.5, 0.5, 0.5]),
+                           crs="EPSG:32650")
+    got = assign_points(zones, pts)
+    assert got.name == "zone_id"
+    assert got.iloc[:2].tolist() == ["A", "B"] and got.isna().tolist() == [False, False, True]

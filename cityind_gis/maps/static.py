@@ -30,9 +30,17 @@ from .._validate import (
     check_unique_index,
 )
 from ..io._atomic import atomic_path
-from .web import GRADE_COLORS, NODATA_COLOR, _check_lang, _grade_levels, _grade_names
+from .web import (
+    GAP_COLORS,
+    GRADE_COLORS,
+    INDEX_COLORS,
+    NODATA_COLOR,
+    _check_lang,
+    _grade_levels,
+    _grade_names,
+)
 
-__all__ = ["find_cjk_font", "plot_coordination"]
+__all__ = ["MAP_KINDS", "find_cjk_font", "plot_coordination", "plot_map"]
 
 logger = logging.getLogger(__name__)
 
@@ -85,12 +93,30 @@ _TEXT: dict[str, dict[str, str]] = {
         "legend": "协调等级",
         "nodata": "无数据",
         "gap": "服务缺口（工业用地）",
+        "title_D": "耦合协调度 D",
+        "title_U1": "产业子系统指数 U1",
+        "title_U2": "城市功能子系统指数 U2",
+        "title_gaps": "工业用地服务缺口",
+        "legend_D": "协调度 D",
+        "legend_U1": "U1",
+        "legend_U2": "U2",
+        "legend_gaps": "缺失服务类数",
+        "other": "其他网格",
     },
     "en": {
         "title": "City-industry coordination degree D",
         "legend": "Coordination grade",
         "nodata": "no data",
         "gap": "Service gap (industrial land)",
+        "title_D": "Coupling coordination degree D",
+        "title_U1": "Industrial subsystem index U1",
+        "title_U2": "Urban-function subsystem index U2",
+        "title_gaps": "Service gaps of industrial land",
+        "legend_D": "D",
+        "legend_U1": "U1",
+        "legend_U2": "U2",
+        "legend_gaps": "Missing service categories",
+        "other": "other cells",
     },
 }
 
@@ -157,6 +183,11 @@ def _has_cjk(text: str | None) -> bool:
     return any(
         ord(ch) >= 0x2E80 and unicodedata.category(ch)[0] in {"L", "N", "P", "S"} for ch in text
     )
+
+
+def _gap_fill(n_missing: int) -> str:
+    """Fill of a gap cell with ``n_missing`` missing categories (last colour for >= 4)."""
+    return GAP_COLORS[min(max(int(n_missing), 1), len(GAP_COLORS)) - 1]
 
 
 def _nice_length(target: float) -> float:
@@ -375,8 +406,84 @@ def plot_coordination(
     from grid north by the meridian convergence at the map centre. Both come
     from pyproj using the CRS's own datum.
     """
+    return plot_map(grid, path, kind="grades", gaps=gaps, lang=lang, title=title, dpi=dpi)
+
+
+#: What :func:`plot_map` can draw: grades, D, U1, U2 or service gaps.
+MAP_KINDS: tuple[str, ...] = ("grades", "D", "U1", "U2", "gaps")
+
+
+def plot_map(
+    grid: gpd.GeoDataFrame,
+    path: str | os.PathLike[str],
+    *,
+    kind: str = "grades",
+    gaps: gpd.GeoDataFrame | None = None,
+    lang: str = "zh",
+    title: str | None = None,
+    dpi: float = 150,
+) -> Path:
+    """Print map (PNG or PDF) of the grades, D, U1, U2 or the service gaps.
+
+    Parameters
+    ----------
+    grid : GeoDataFrame
+        Grid cells (or zones) in a projected CRS measured in metres, uniquely
+        indexed, with ``D`` and ``grade_level`` (and ``U1``/``U2`` for those
+        kinds). Not modified.
+    path : str or path-like
+        Output file; ``.png`` or ``.pdf``. Written atomically.
+    kind : {"grades", "D", "U1", "U2", "gaps"}, default "grades"
+        ``grades``: the 10 grades of D in :data:`GRADE_COLORS` with every grade
+        name in the legend, gap cells hatched on top. ``D``: D as a continuous
+        diverging ramp of the same colours with a colour bar. ``U1``/``U2``: the
+        subsystem index on :data:`INDEX_COLORS`, fixed domain [0, 1]. ``gaps``:
+        the grid in light grey, gap cells filled by their number of missing
+        service categories (:data:`GAP_COLORS`); needs ``gaps`` with ``n_missing``.
+    gaps : GeoDataFrame, optional
+        Industrial cells with missing services, in the CRS of ``grid``.
+    lang : {"zh", "en"}, default "zh"
+        Language of title, legend and grade names. Without a CJK font a warning
+        is issued and English is drawn (never empty boxes).
+    title : str, optional
+        Title; ``None`` gives a default in ``lang``, ``""`` none.
+    dpi : float, default 150
+        PNG resolution (PDF is vector).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``, written.
+
+    Raises
+    ------
+    CRSError
+        If ``grid`` is not in a projected metric CRS, or ``gaps`` is in another CRS.
+    SchemaError
+        If a needed column is missing, or levels are outside 1-10.
+    GeometryError
+        If geometries are missing, empty, invalid or not polygons.
+    InputError
+        If ``kind``, ``lang``, ``dpi`` or the file suffix is not supported, or
+        ``kind="gaps"`` without ``gaps``.
+
+    Warns
+    -----
+    UserWarning
+        If Chinese text is needed but no CJK font is found.
+
+    Notes
+    -----
+    Every kind has the same frame: title, legend or colour bar at the right, a
+    scale bar in ground metres (corrected by the projection's scale factor) and
+    a north arrow to true north (rotated by the meridian convergence), both in
+    an empty band below the data so they hide no cell.
+    """
     # --- validate everything before any work --------------------------------------------
     _check_lang(lang)
+    if kind not in MAP_KINDS:
+        msg = f"`kind` must be one of {list(MAP_KINDS)}, got {kind!r}."
+        raise InputError(msg)
     suffix = Path(path).suffix.lower()
     if suffix not in _FORMATS:
         msg = (
@@ -398,8 +505,13 @@ def plot_coordination(
     check_geometries(grid, "grid", geom_types=("Polygon", "MultiPolygon"))
     check_projected(grid, "grid")
     check_unique_index(grid, "grid")
-    check_columns(grid, ["D", "grade_level"], "grid")
+    check_columns(grid, ["D", "grade_level", *([kind] if kind in ("U1", "U2") else [])], "grid")
     levels = _grade_levels(grid, "grid")
+    if kind == "gaps" and gaps is None:
+        msg = "`kind='gaps'` needs the `gaps` layer (industrial cells with `n_missing`)."
+        raise InputError(msg)
+    if kind == "gaps":
+        check_columns(gaps, ["n_missing"], "gaps")
     if gaps is not None:
         check_geometries(
             gaps, "gaps", geom_types=("Polygon", "MultiPolygon"), allow_empty_layer=True
@@ -424,7 +536,7 @@ def plot_coordination(
             title = None
     text = _TEXT[lang]
     if title is None:
-        title = text["title"]
+        title = text["title"] if kind == "grades" else text[f"title_{kind}"]
 
     import matplotlib as mpl
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -447,7 +559,20 @@ def plot_coordination(
     )
 
     names = _grade_names(lang)
-    colors = [NODATA_COLOR if pd.isna(v) else GRADE_COLORS[int(v) - 1] for v in levels]
+    colorbar: tuple[Any, str] | None = None
+    if kind == "grades":
+        colors = [NODATA_COLOR if pd.isna(v) else GRADE_COLORS[int(v) - 1] for v in levels]
+    elif kind == "gaps":
+        colors = ["#eeeeee"] * len(grid)
+    else:
+        from matplotlib.colors import LinearSegmentedColormap, to_hex
+
+        ramp = GRADE_COLORS if kind == "D" else INDEX_COLORS
+        cmap = LinearSegmentedColormap.from_list(kind, list(ramp))
+        values = pd.to_numeric(grid[kind], errors="coerce").to_numpy(dtype=float)
+        colors = [NODATA_COLOR if not np.isfinite(v) else to_hex(cmap(min(max(v, 0.0), 1.0)))
+                  for v in values]
+        colorbar = (cmap, text[f"legend_{kind}"])
 
     with mpl.rc_context(rc):
         aspect = (view[3] - view[1]) / (view[2] - view[0])
@@ -466,13 +591,34 @@ def plot_coordination(
                 zorder=1,
             )
         )
-        handles = [
-            Patch(facecolor=GRADE_COLORS[level - 1], edgecolor="#777777", label=names[level])
-            for level in range(1, 11)
-        ]
-        if levels.isna().any():
+        handles = []
+        if kind == "grades":
+            handles = [
+                Patch(facecolor=GRADE_COLORS[level - 1], edgecolor="#777777", label=names[level])
+                for level in range(1, 11)
+            ]
+        if kind != "gaps" and levels.isna().any():
             handles.append(Patch(facecolor=NODATA_COLOR, edgecolor="#777777", label=text["nodata"]))
-        if gaps is not None and len(gaps):
+        if kind == "gaps" and len(gaps):
+            n_miss = pd.to_numeric(gaps["n_missing"], errors="coerce").fillna(1).astype(int)
+            gap_face = [_gap_fill(n) for n in n_miss]
+            gap_paths, gap_rows = _polygon_paths(np.asarray(gaps.geometry.values, dtype=object))
+            ax.add_collection(
+                PathCollection(
+                    gap_paths,
+                    facecolors=[gap_face[r] for r in gap_rows],
+                    edgecolors="#49006a",
+                    linewidths=0.8,
+                    zorder=2,
+                )
+            )
+            top = len(GAP_COLORS)
+            for n in sorted({min(max(int(v), 1), top) for v in n_miss}):
+                label = f"≥ {top}" if n == top else str(n)
+                handles.append(Patch(facecolor=GAP_COLORS[n - 1], edgecolor="#49006a",
+                                     label=label))
+            handles.append(Patch(facecolor="#eeeeee", edgecolor="#777777", label=text["other"]))
+        elif gaps is not None and len(gaps):
             gap_paths, _ = _polygon_paths(np.asarray(gaps.geometry.values, dtype=object))
             ax.add_collection(
                 PathCollection(
@@ -494,15 +640,26 @@ def plot_coordination(
         data = (minx, miny, maxx, maxy)
         _draw_scale_bar(ax, data, strip, scale)
         _draw_north_arrow(ax, data, strip, angle)
-        ax.legend(
-            handles=handles,
-            title=text["legend"],
-            loc="center left",
-            bbox_to_anchor=(1.02, 0.5),
-            frameon=False,
-            fontsize=9,
-            title_fontsize=10,
-        )
+        if colorbar is not None:
+            from matplotlib.cm import ScalarMappable
+            from matplotlib.colors import Normalize
+
+            sm = ScalarMappable(norm=Normalize(0.0, 1.0), cmap=colorbar[0])
+            cb = fig.colorbar(sm, ax=ax, fraction=0.04, pad=0.03)
+            cb.set_label(colorbar[1], fontsize=10)
+            if kind == "D":
+                cb.set_ticks([i / 10 for i in range(11)])
+        if handles:
+            ax.legend(
+                handles=handles,
+                title=text["legend"] if kind == "grades" else (
+                    text["legend_gaps"] if kind == "gaps" else None),
+                loc="center left",
+                bbox_to_anchor=(1.02 if colorbar is None else 1.25, 0.5),
+                frameon=False,
+                fontsize=9,
+                title_fontsize=10,
+            )
         if title:
             ax.set_title(title, fontsize=13, pad=10)
         with atomic_path(path) as tmp:

@@ -4,20 +4,35 @@ Build a :class:`WalkGraph` with :func:`graph_from_edges` (from a node and an edg
 layer, e.g. pyrosm's walking network once projected) or from road centre lines
 with :func:`graph_from_lines`, then measure walking distances in metres with
 :func:`nearest_facility_distance` and :func:`facility_counts_within`.
-Every layer must be in one projected CRS in metres. See ``docs/network.md``.
+Features join the network at the nearest point of their nearest edge
+(:func:`snap_to_edges`; ``snap="node"`` for the nearest node), and
+:func:`node_accessibility` measures every node at once. :mod:`.lifecircle` scores
+5/10/15-minute community life circles (GB 50180-2018) and :mod:`.sfca` computes
+two-step floating catchment accessibility.
+Every layer must be in one projected CRS in metres. See ``docs/network.md`` and
+``docs/accessibility.md``.
 """
 
 from __future__ import annotations
 
-from .accessibility import facility_counts_within, nearest_facility_distance
+from .accessibility import (
+    SNAP_METHODS,
+    facility_counts_within,
+    nearest_facility_distance,
+    node_accessibility,
+    snap_report,
+)
 from .graph import (
     ZERO_LENGTH_EPSILON,
     WalkGraph,
     graph_from_edges,
     graph_from_lines,
     snap_points,
+    snap_to_edges,
     to_networkx,
 )
+from .lifecircle import life_circle_coverage, life_circle_requirements, life_circles
+from .sfca import two_step_fca
 
 __all__ = [
     "ZERO_LENGTH_EPSILON",
@@ -25,7 +40,15 @@ __all__ = [
     "graph_from_edges",
     "graph_from_lines",
     "snap_points",
+    "snap_to_edges",
     "to_networkx",
+    "SNAP_METHODS",
     "nearest_facility_distance",
     "facility_counts_within",
+    "node_accessibility",
+    "snap_report",
+    "life_circles",
+    "life_circle_requirements",
+    "life_circle_coverage",
+    "two_step_fca",
 ]

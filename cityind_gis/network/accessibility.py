@@ -1,14 +1,18 @@
 """Network accessibility: distance to the nearest facility, facilities within walking distances.
 
-Every distance is a walking distance in metres on a :class:`~.graph.WalkGraph`,
-made of three legs::
+Every distance is a walking distance in metres on a :class:`~.graph.WalkGraph`.
+With the default ``snap="edge"`` it is made of five pieces::
 
-    origin --(straight line)--> origin's nearest node
-           --(shortest path on the graph)--> facility's nearest node
-           --(straight line)--> facility
+    origin --(straight access leg)--> entry point on the origin's nearest edge
+           --(along that edge)--> one of the edge's two end nodes
+           --(shortest path on the graph)--> one end node of the facility's edge
+           --(along that edge)--> the facility's entry point
+           --(straight access leg)--> facility
 
-The straight legs ("access legs") are the snapping distances reported by
-:func:`~.graph.snap_points`. See ``docs/network.md`` for the method and its limits.
+and the shorter of the two ends is taken at each side (an origin and a facility
+on the same edge may also walk straight along it). With ``snap="node"`` both
+features join the network at their nearest node instead (the behaviour of
+:func:`~.graph.snap_points`). See ``docs/network.md`` for the method and its limits.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -25,11 +30,20 @@ from scipy.sparse.csgraph import dijkstra
 
 from .._errors import InputError
 from .._validate import check_columns
-from .graph import WalkGraph, _check_distance, _check_layer, _snap
+from .graph import WalkGraph, _check_distance, _check_layer, _snap, _snap_edges
 
-__all__ = ["nearest_facility_distance", "facility_counts_within"]
+__all__ = [
+    "SNAP_METHODS",
+    "nearest_facility_distance",
+    "facility_counts_within",
+    "node_accessibility",
+    "snap_report",
+]
 
 logger = logging.getLogger(__name__)
+
+#: Ways a feature joins the network: its nearest edge (default) or its nearest node.
+SNAP_METHODS: tuple[str, ...] = ("edge", "node")
 
 #: Metres added to every virtual "super-source -> facility node" edge and subtracted
 #: from the result. A facility standing exactly on a node has a 0 m access leg, and
@@ -38,35 +52,74 @@ logger = logging.getLogger(__name__)
 #: virtual edge (the source has no incoming edges), so the subtraction is exact.
 _VIRTUAL_OFFSET = 1.0
 
-#: Memory budget in bytes for one block of dense distance rows in
-#: :func:`facility_counts_within`.
-_CHUNK_BYTES = 128 * 2**20
+#: Default distances in metres of :func:`facility_counts_within` (about a 5-, 10-,
+#: 15-minute walk and a little more; see ``docs/accessibility.md``).
+DEFAULT_DISTANCES: tuple[float, ...] = (300.0, 500.0, 1000.0, 1500.0)
 
 
-# --------------------------------------------------------------------------- helpers
+# --------------------------------------------------------------------------- snapping
 
 
-def _prepare(
-    origins: gpd.GeoDataFrame,
+@dataclass(frozen=True)
+class _Snapped:
+    """Where each feature joins the network (arrays of one length, -1 = not joined).
+
+    ``u``/``v`` are node positions (equal for node snapping), ``pos_u``/``pos_v``
+    metres along the edge to them, ``leg`` the straight access leg, ``edge`` the
+    undirected edge position (-1 for node snapping or when not joined).
+    """
+
+    u: np.ndarray
+    v: np.ndarray
+    pos_u: np.ndarray
+    pos_v: np.ndarray
+    leg: np.ndarray
+    edge: np.ndarray
+    n_far: int
+
+    @property
+    def valid(self) -> np.ndarray:
+        return self.u >= 0
+
+    def take(self, idx: np.ndarray) -> _Snapped:
+        return _Snapped(self.u[idx], self.v[idx], self.pos_u[idx], self.pos_v[idx],
+                        self.leg[idx], self.edge[idx], 0)
+
+
+def _check_snap(snap: str) -> None:
+    if snap not in SNAP_METHODS:
+        msg = (f"`snap` must be one of {list(SNAP_METHODS)}, got {snap!r}; use 'edge' to join "
+               "features at the nearest point of the nearest street, 'node' for its nearest node.")
+        raise InputError(msg)
+
+
+def _snap_layer(
+    graph: WalkGraph, layer: gpd.GeoDataFrame, snap: str, snap_distance: float | None
+) -> _Snapped:
+    """Snap a validated layer to the graph's edges or nodes."""
+    if snap == "edge":
+        edge, u, v, pos_u, pos_v, leg, n_far = _snap_edges(graph, layer, snap_distance)
+        return _Snapped(u, v, pos_u, pos_v, leg, edge, n_far)
+    node, leg, n_far = _snap(graph, layer, snap_distance)
+    zeros = np.zeros(len(node))
+    return _Snapped(node, node.copy(), zeros, zeros.copy(), leg, np.full(len(node), -1), n_far)
+
+
+def _all_nodes(graph: WalkGraph) -> _Snapped:
+    """Every node as an origin standing on itself."""
+    n = graph.n_nodes
+    idx = np.arange(n, dtype=np.int64)
+    zeros = np.zeros(n)
+    return _Snapped(idx, idx.copy(), zeros, zeros.copy(), zeros.copy(), np.full(n, -1), 0)
+
+
+def _categories(
     facilities: gpd.GeoDataFrame,
-    graph: WalkGraph,
-    *,
     category_column: str,
     categories: Sequence[Hashable] | None,
-    snap_distance: float | None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[Hashable], list[str]]:
-    """Validate and snap both layers.
-
-    Returns origin nodes and access legs, facility nodes, access legs and category
-    codes (index into the returned categories, -1 for other/None), the categories,
-    and the warning messages to emit from the public function.
-    """
-    _check_layer(origins, "origins", graph, allow_empty=True)
-    _check_layer(facilities, "facilities", graph, allow_empty=True, unique_index=False)
-    check_columns(facilities, [category_column], "facilities")
-    _check_distance(snap_distance, "snap_distance")
-
-    messages: list[str] = []
+    messages: list[str],
+) -> tuple[list[Hashable], np.ndarray]:
+    """Resolve the categories and each facility's code (-1 = ignored)."""
     values = facilities[category_column]
     n_null = int(values.isna().sum())
     if n_null:
@@ -96,22 +149,60 @@ def _prepare(
                 f"(found {sorted(map(str, present.tolist()))}); their columns mean "
                 "'nothing reachable' (NaN distances, zero counts)."
             )
-
-    o_node, o_dist, o_far = _snap(graph, origins, snap_distance)
-    f_node, f_dist, f_far = _snap(graph, facilities, snap_distance)
-    if o_far:
-        messages.append(
-            f"{o_far} of {len(origins)} origins lie farther than snap_distance={snap_distance} m "
-            "from every graph node; nothing is reachable from them (NaN distances, zero counts)."
-        )
-    if f_far:
-        messages.append(
-            f"{f_far} of {len(facilities)} facilities lie farther than "
-            f"snap_distance={snap_distance} m from every graph node and were dropped."
-        )
     codes = pd.Index(cats, dtype=object).get_indexer(values.astype(object)).astype(np.int64)
-    codes = np.where(f_node >= 0, codes, -1)
-    return o_node, o_dist, f_node, f_dist, codes, cats, messages
+    return cats, codes
+
+
+def _prepare_facilities(
+    facilities: gpd.GeoDataFrame,
+    graph: WalkGraph,
+    *,
+    category_column: str,
+    categories: Sequence[Hashable] | None,
+    snap: str,
+    snap_distance: float | None,
+    messages: list[str],
+) -> tuple[_Snapped, np.ndarray, list[Hashable]]:
+    _check_layer(facilities, "facilities", graph, allow_empty=True, unique_index=False)
+    check_columns(facilities, [category_column], "facilities")
+    cats, codes = _categories(facilities, category_column, categories, messages)
+    fs = _snap_layer(graph, facilities, snap, snap_distance)
+    if fs.n_far:
+        messages.append(
+            f"{fs.n_far} of {len(facilities)} facilities lie farther than "
+            f"snap_distance={snap_distance} m from every graph {snap} and were dropped."
+        )
+    codes = np.where(fs.valid, codes, -1)
+    return fs, codes, cats
+
+
+def _prepare(
+    origins: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame,
+    graph: WalkGraph,
+    *,
+    category_column: str,
+    categories: Sequence[Hashable] | None,
+    snap: str,
+    snap_distance: float | None,
+) -> tuple[_Snapped, _Snapped, np.ndarray, list[Hashable], list[str]]:
+    """Validate and snap both layers; return the warning messages to emit."""
+    _check_snap(snap)
+    _check_layer(origins, "origins", graph, allow_empty=True)
+    _check_distance(snap_distance, "snap_distance")
+    messages: list[str] = []
+    fs, codes, cats = _prepare_facilities(
+        facilities, graph, category_column=category_column, categories=categories,
+        snap=snap, snap_distance=snap_distance, messages=messages,
+    )
+    os_ = _snap_layer(graph, origins, snap, snap_distance)
+    if os_.n_far:
+        messages.insert(0,
+            f"{os_.n_far} of {len(origins)} origins lie farther than snap_distance="
+            f"{snap_distance} m from every graph {snap}; nothing is reachable from them "
+            "(NaN distances, zero counts)."
+        )  # fmt: skip
+    return os_, fs, codes, cats, messages
 
 
 def _augmented(matrix: sparse.csr_matrix, src: np.ndarray, weight: np.ndarray) -> sparse.csr_matrix:
@@ -129,6 +220,128 @@ def _distance_label(d: float) -> str:
     return str(int(d)) if float(d).is_integer() else f"{d:g}".replace(".", "p")
 
 
+def _same_edge_pairs(
+    os_: _Snapped, fs: _Snapped, fac_mask: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Origin/facility pairs on one edge and their straight distance along it (vectorised)."""
+    o_idx = np.flatnonzero(os_.edge >= 0)
+    f_idx = np.flatnonzero((fs.edge >= 0) & fac_mask)
+    if not (o_idx.size and f_idx.size):
+        e = np.empty(0, dtype=np.int64)
+        return e, e, np.empty(0)
+    f_sorted = f_idx[np.argsort(fs.edge[f_idx], kind="stable")]
+    keys = fs.edge[f_sorted]
+    lo = np.searchsorted(keys, os_.edge[o_idx], side="left")
+    cnt = np.searchsorted(keys, os_.edge[o_idx], side="right") - lo
+    rep_o = np.repeat(o_idx, cnt)
+    starts = np.repeat(lo, cnt)
+    within = np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    f = f_sorted[starts + within]
+    d = os_.leg[rep_o] + np.abs(os_.pos_u[rep_o] - fs.pos_u[f]) + fs.leg[f]
+    return rep_o, f, d
+
+
+def _nearest(
+    os_: _Snapped,
+    fs: _Snapped,
+    codes: np.ndarray,
+    cats: list[Hashable],
+    graph: WalkGraph,
+    max_distance: float | None,
+) -> dict[str, np.ndarray]:
+    """One multi-source Dijkstra per category; returns ``net_dist_{cat}`` arrays."""
+    n = graph.n_nodes
+    m = len(os_.u)
+    valid = os_.valid
+    limit = np.inf if max_distance is None else float(max_distance) + _VIRTUAL_OFFSET
+    pair_o, pair_f, pair_d = _same_edge_pairs(os_, fs, codes >= 0)
+    out: dict[str, np.ndarray] = {}
+    for k, cat in enumerate(cats):
+        result = np.full(m, np.inf)
+        sel = codes == k
+        if sel.any():
+            best = np.full(n, np.inf)
+            np.minimum.at(best, fs.u[sel], fs.leg[sel] + fs.pos_u[sel])
+            np.minimum.at(best, fs.v[sel], fs.leg[sel] + fs.pos_v[sel])
+            src = np.flatnonzero(np.isfinite(best))
+            aug = _augmented(graph.matrix, src, best[src] + _VIRTUAL_OFFSET)
+            dist = dijkstra(aug, directed=True, indices=n, limit=limit)[:n] - _VIRTUAL_OFFSET
+            ou, ov = os_.u[valid], os_.v[valid]
+            result[valid] = os_.leg[valid] + np.minimum(
+                os_.pos_u[valid] + dist[ou], os_.pos_v[valid] + dist[ov]
+            )
+            here = codes[pair_f] == k
+            np.minimum.at(result, pair_o[here], pair_d[here])
+        if max_distance is not None:
+            result[result > max_distance] = np.inf
+        result[~np.isfinite(result)] = np.nan
+        out[f"net_dist_{cat}"] = result
+        logger.debug("nearest %s: %d facilities", cat, int(sel.sum()))
+    return out
+
+
+def _incidence(os_: _Snapped, n_nodes: int, n_edges: int) -> tuple[np.ndarray, ...]:
+    """CSR tables: origins by entry node (with offsets) and by edge (with positions)."""
+    idx = np.flatnonzero(os_.valid)
+    two = os_.u[idx] != os_.v[idx]
+    nodes = np.concatenate([os_.u[idx], os_.v[idx][two]])
+    orgs = np.concatenate([idx, idx[two]])
+    offs = np.concatenate([os_.leg[idx] + os_.pos_u[idx], (os_.leg[idx] + os_.pos_v[idx])[two]])
+    order = np.argsort(nodes, kind="stable")
+    inc_ptr = np.concatenate([[0], np.cumsum(np.bincount(nodes, minlength=n_nodes))])
+    on_edge = idx[os_.edge[idx] >= 0]
+    e_order = on_edge[np.argsort(os_.edge[on_edge], kind="stable")]
+    e_ptr = np.concatenate([[0], np.cumsum(np.bincount(os_.edge[on_edge], minlength=n_edges))])
+    return (inc_ptr.astype(np.int64), orgs[order].astype(np.int64), offs[order].astype(float),
+            e_ptr.astype(np.int64), e_order.astype(np.int64), os_.pos_u[e_order].astype(float))
+
+
+def _graph_arrays(graph: WalkGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    m = graph.matrix
+    return m.indptr.astype(np.int64), m.indices.astype(np.int64), m.data.astype(float)
+
+
+def _ball_inputs(graph: WalkGraph, os_: _Snapped, fs: _Snapped, keep: np.ndarray) -> tuple:
+    """Positional arguments shared by the compiled kernels (graph, facilities, origins)."""
+    indptr, indices, data = _graph_arrays(graph)
+    n_edges = int(graph.matrix.nnz // 2)
+    inc = _incidence(os_, graph.n_nodes, n_edges)
+    fk = fs.take(keep)
+    return (indptr, indices, data, graph.n_nodes, fk.u.astype(np.int64), fk.v.astype(np.int64),
+            fk.leg.astype(float), fk.pos_u.astype(float), fk.pos_v.astype(float),
+            fk.edge.astype(np.int64)), inc
+
+
+def _counts(
+    os_: _Snapped,
+    fs: _Snapped,
+    codes: np.ndarray,
+    cats: list[Hashable],
+    graph: WalkGraph,
+    dist_values: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Counts per category and distance: one bounded search per facility (compiled)."""
+    from ._bounded import count_within
+
+    m = len(os_.u)
+    order = np.argsort(dist_values)
+    keep = np.flatnonzero(codes >= 0)
+    keep = keep[np.argsort(fs.u[keep], kind="stable")]  # neighbouring searches share cache lines
+    counts = np.zeros((m, len(cats), len(dist_values)), dtype=np.int32)
+    if keep.size and os_.valid.any():
+        head, inc = _ball_inputs(graph, os_, fs, keep)
+        sorted_counts = count_within(
+            *head, codes[keep].astype(np.int64), *inc, os_.leg.astype(float),
+            dist_values[order].astype(float), len(cats),
+        )
+        counts[:, :, order] = sorted_counts
+    return {
+        f"net_count_{cat}_{_distance_label(d)}m": counts[:, k, j].astype(np.int64)
+        for k, cat in enumerate(cats)
+        for j, d in enumerate(dist_values)
+    }
+
+
 # --------------------------------------------------------------------------- nearest
 
 
@@ -140,6 +353,7 @@ def nearest_facility_distance(
     category_column: str = "category",
     categories: Sequence[Hashable] | None = None,
     max_distance: float | None = None,
+    snap: str = "edge",
     snap_distance: float | None = None,
 ) -> pd.DataFrame:
     r"""Walking distance in metres from each origin to the nearest facility of each category.
@@ -165,10 +379,13 @@ def nearest_facility_distance(
         Search radius in metres, applied to the *total* distance including both
         access legs. Beyond it the result is NaN. Bounding the search makes each
         Dijkstra run stop early. ``None`` (default) searches the whole graph.
+    snap : {"edge", "node"}, default "edge"
+        Join every feature to the network at the nearest point of its nearest edge
+        (distances along the edge count), or at its nearest node.
     snap_distance : float, optional
-        Largest access leg in metres. Origins farther than this from every node get
-        NaN; facilities farther are dropped; both cases warn with a count. ``None``
-        (default) snaps everything.
+        Snap tolerance: the largest access leg in metres. Origins farther than
+        this from every edge (node) get NaN; facilities farther are dropped; both
+        cases warn with a count. ``None`` (default) snaps everything.
 
     Returns
     -------
@@ -187,7 +404,8 @@ def nearest_facility_distance(
     GeometryError
         If geometries are missing, empty or invalid.
     InputError
-        If ``max_distance``/``snap_distance`` are negative or ``categories`` is malformed.
+        If ``max_distance``/``snap_distance`` are negative, ``snap`` is unknown or
+        ``categories`` is malformed.
 
     Warns
     -----
@@ -197,26 +415,32 @@ def nearest_facility_distance(
 
     Notes
     -----
-    For origin :math:`o` snapped to node :math:`n_o` at distance :math:`a_o`, and the
-    facilities :math:`f \in F_k` of category :math:`k`, snapped to :math:`n_f` at
-    :math:`a_f`:
+    With edge snapping an origin :math:`o` enters its edge :math:`(u_o, v_o)` at
+    :math:`p_o^u` metres from :math:`u_o` and :math:`p_o^v` from :math:`v_o`, after a
+    straight access leg :math:`a_o`; likewise each facility :math:`f \in F_k`. Then
 
     .. math::
 
-        d_k(o) = a_o + \min_{f \in F_k} \left[ \delta(n_o, n_f) + a_f \right]
+        d_k(o) = a_o + \min\Big( \min_{x \in \{u_o, v_o\}} \big[p_o^x + D_k(x)\big],
+                 \min_{f \in F_k,\, e_f = e_o} |p_o^u - p_f^u| + a_f \Big)
 
-    where :math:`\delta` is the shortest-path length on the graph. The minimum over
-    facilities is one Dijkstra run per category from a virtual super-source joined
-    to every facility node :math:`v` by an edge of weight
-    :math:`\min_{f: n_f = v} a_f + c` (:math:`c` = 1 m, subtracted afterwards so that
-    0 m access legs remain edges). Cost per category:
-    :math:`O((E + N) \log N)` for the graph's :math:`N` nodes and :math:`E` edges (less
-    with ``max_distance``), plus :math:`O(m \log N)` to snap :math:`m` features.
+    .. math::
+
+        D_k(x) = \min_{f \in F_k} \min_{y \in \{u_f, v_f\}} \big[a_f + p_f^y + \delta(y, x)\big]
+
+    where :math:`\delta` is the shortest-path length on the graph. :math:`D_k` for
+    every node is one Dijkstra run per category from a virtual super-source
+    joined to each facility edge end :math:`y` by an edge of weight
+    :math:`\min (a_f + p_f^y) + c` (:math:`c` = 1 m, subtracted afterwards so that
+    0 m legs remain edges). With node snapping :math:`u = v` is the nearest node
+    and :math:`p = 0`. Cost per category: :math:`O((E + N) \log N)` for the
+    graph's :math:`N` nodes and :math:`E` edges (less with ``max_distance``), plus
+    :math:`O(m \log E)` to snap :math:`m` features.
 
     Examples
     --------
-    A straight street of two 100 m edges, ``0 -- 1 -- 2``; a school 5 m from node
-    2, a home 10 m from node 0: 10 + 200 + 5 = 215 m.
+    A straight street of two 100 m edges, ``0 -- 1 -- 2``; a school 5 m off the
+    street at node 2, a home 10 m off the street at node 0: 10 + 200 + 5 = 215 m.
 
     >>> import geopandas as gpd, pandas as pd
     >>> from cityind_gis.network import graph_from_edges
@@ -232,37 +456,13 @@ def nearest_facility_distance(
     0            215.0
     """
     _check_distance(max_distance, "max_distance")
-    o_node, o_dist, f_node, f_dist, codes, cats, messages = _prepare(
-        origins,
-        facilities,
-        graph,
-        category_column=category_column,
-        categories=categories,
-        snap_distance=snap_distance,
+    os_, fs, codes, cats, messages = _prepare(
+        origins, facilities, graph, category_column=category_column, categories=categories,
+        snap=snap, snap_distance=snap_distance,
     )
     for message in messages:
         warnings.warn(message, stacklevel=2)
-
-    n = graph.n_nodes
-    valid = o_node >= 0
-    limit = np.inf if max_distance is None else float(max_distance) + _VIRTUAL_OFFSET
-    out: dict[str, np.ndarray] = {}
-    for k, cat in enumerate(cats):
-        result = np.full(len(origins), np.nan)
-        sel = codes == k
-        if sel.any():
-            best = np.full(n, np.inf)
-            np.minimum.at(best, f_node[sel], f_dist[sel])  # several facilities on one node
-            src = np.flatnonzero(np.isfinite(best))
-            aug = _augmented(graph.matrix, src, best[src] + _VIRTUAL_OFFSET)
-            dist = dijkstra(aug, directed=True, indices=n, limit=limit)[:n] - _VIRTUAL_OFFSET
-            total = o_dist[valid] + dist[o_node[valid]]
-            if max_distance is not None:
-                total[total > max_distance] = np.inf
-            total[~np.isfinite(total)] = np.nan
-            result[valid] = total
-        out[f"net_dist_{cat}"] = result
-        logger.debug("nearest %s: %d facility nodes", cat, int(sel.sum()))
+    out = _nearest(os_, fs, codes, cats, graph, max_distance)
     return pd.DataFrame(out, index=origins.index, dtype=float)
 
 
@@ -274,9 +474,10 @@ def facility_counts_within(
     facilities: gpd.GeoDataFrame,
     graph: WalkGraph,
     *,
-    distances: Sequence[float] = (300, 500, 1000, 1500),
+    distances: Sequence[float] = DEFAULT_DISTANCES,
     category_column: str = "category",
     categories: Sequence[Hashable] | None = None,
+    snap: str = "edge",
     snap_distance: float | None = None,
 ) -> pd.DataFrame:
     r"""Number of facilities of each category within each walking distance of each origin.
@@ -298,8 +499,10 @@ def facility_counts_within(
     categories : sequence, optional
         Categories to count; default the sorted (as text) unique values. A
         requested category with no facilities gives zero counts and a warning.
+    snap : {"edge", "node"}, default "edge"
+        How features join the network (see :func:`nearest_facility_distance`).
     snap_distance : float, optional
-        Largest access leg in metres (see :func:`nearest_facility_distance`).
+        Snap tolerance in metres (see :func:`nearest_facility_distance`).
         Origins beyond it count zero everywhere; facilities beyond it are dropped.
 
     Returns
@@ -318,7 +521,7 @@ def facility_counts_within(
     GeometryError
         If geometries are missing, empty or invalid.
     InputError
-        If ``distances`` is empty, non-positive or repeated.
+        If ``distances`` is empty, non-positive or repeated, or ``snap`` is unknown.
 
     Warns
     -----
@@ -327,59 +530,163 @@ def facility_counts_within(
 
     Notes
     -----
-    A facility :math:`f` counts for origin :math:`o` at distance :math:`D` when
-    :math:`a_o + \delta(n_o, n_f) + a_f \le D` (legs as in
-    :func:`nearest_facility_distance`).
+    A facility :math:`f` counts for origin :math:`o` at distance :math:`D` when its
+    walking distance :math:`d(o, f)` (the inner term of
+    :func:`nearest_facility_distance` for that one facility) is :math:`\le D`.
 
-    Dijkstra runs once per *distinct origin node*, bounded by :math:`\max D`, for
-    all categories at once; origins are processed in blocks so that the dense
-    block of distance rows (block size x max(N, F) float64) stays under 128 MiB.
-    Time is :math:`O(K (N + E_D \log N) + M F |D|)` for :math:`K` distinct origin
-    nodes, :math:`E_D` edges within :math:`\max D`, :math:`M` origins and
-    :math:`F` facilities. Counting many facilities from many origins at long
-    distances is the expensive case; the nearest-distance function is much cheaper.
+    The search runs **from the facility side**: one bounded Dijkstra per facility,
+    compiled with numba, seeded at the two ends of the facility's edge and stopped
+    at :math:`\max D`. Origins hang on the nodes of their own edge, so each search
+    reads off the distance to every origin it reaches. Each search touches only
+    the :math:`E_r` edges within :math:`\max D` and resets only them, so the cost
+    is :math:`O(F \, E_r \log E_r)` for :math:`F` facilities, independent of the
+    number of origins beyond reading them off (see ``docs/accessibility.md``).
     """
     dist_values = _check_distances(distances)
-    o_node, o_dist, f_node, f_dist, codes, cats, messages = _prepare(
-        origins,
-        facilities,
-        graph,
-        category_column=category_column,
-        categories=categories,
-        snap_distance=snap_distance,
+    os_, fs, codes, cats, messages = _prepare(
+        origins, facilities, graph, category_column=category_column, categories=categories,
+        snap=snap, snap_distance=snap_distance,
     )
     for message in messages:
         warnings.warn(message, stacklevel=2)
-
-    n_cat, n_d = len(cats), len(dist_values)
-    counts = np.zeros((len(origins), n_cat, n_d), dtype=np.int64)
-
-    keep = codes >= 0
-    order = np.argsort(codes[keep], kind="stable")  # facilities grouped by category
-    fac_node = f_node[keep][order]
-    fac_dist = f_dist[keep][order]
-    bounds = np.searchsorted(codes[keep][order], np.arange(n_cat + 1))
-
-    valid = np.flatnonzero(o_node >= 0)
-    if fac_node.size and valid.size:
-        valid = valid[np.argsort(o_node[valid], kind="stable")]  # neighbours share rows
-        limit = float(dist_values.max())
-        block = max(1, _CHUNK_BYTES // (8 * max(graph.n_nodes, fac_node.size)))
-        for lo in range(0, valid.size, block):
-            rows = valid[lo : lo + block]
-            uniq, inv = np.unique(o_node[rows], return_inverse=True)
-            dist = dijkstra(graph.matrix, directed=True, indices=uniq, limit=limit)
-            to_fac = dist[:, fac_node][inv] + fac_dist  # (rows, F): path + facility leg
-            slack = dist_values[None, :] - o_dist[rows, None]  # (rows, |D|)
-            for j in range(n_d):
-                within = to_fac <= slack[:, j : j + 1]
-                cum = np.concatenate(
-                    [np.zeros((len(rows), 1), dtype=np.int64), np.cumsum(within, axis=1)], axis=1
-                )
-                counts[rows, :, j] = cum[:, bounds[1:]] - cum[:, bounds[:-1]]
+    out = _counts(os_, fs, codes, cats, graph, dist_values)
     columns = [f"net_count_{cat}_{_distance_label(d)}m" for cat in cats for d in dist_values]
-    flat = counts.reshape(len(origins), n_cat * n_d)
-    return pd.DataFrame(flat, index=origins.index, columns=columns)
+    return pd.DataFrame(out, index=origins.index, columns=columns)
+
+
+# --------------------------------------------------------------------------- every node
+
+
+def node_accessibility(
+    facilities: gpd.GeoDataFrame,
+    graph: WalkGraph,
+    *,
+    distances: Sequence[float] = DEFAULT_DISTANCES,
+    category_column: str = "category",
+    categories: Sequence[Hashable] | None = None,
+    max_distance: float | None = None,
+    snap: str = "edge",
+    snap_distance: float | None = None,
+) -> pd.DataFrame:
+    """Nearest-facility distance and counts within distances at every node of the graph.
+
+    Parameters
+    ----------
+    facilities : GeoDataFrame
+        Facilities in ``graph.crs`` with a category column.
+    graph : WalkGraph
+        Walking network.
+    distances : sequence of float, default (300, 500, 1000, 1500)
+        Walking distances in metres for the counts.
+    category_column : str, default "category"
+        Column of ``facilities`` holding each facility's category.
+    categories : sequence, optional
+        Categories to measure; default the sorted unique values.
+    max_distance : float, optional
+        Search radius in metres for the nearest distances (NaN beyond).
+    snap : {"edge", "node"}, default "edge"
+        How facilities join the network; nodes stand on the network.
+    snap_distance : float, optional
+        Snap tolerance in metres for facilities (farther ones are dropped with a warning).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by the node ids ``graph.node_ids`` (in node position order):
+        float columns ``net_dist_{category}`` (metres), then int64 columns
+        ``net_count_{category}_{distance}m``.
+
+    Raises
+    ------
+    CRSError, SchemaError, GeometryError, InputError
+        As for :func:`facility_counts_within`.
+
+    Warns
+    -----
+    UserWarning
+        For categories without facilities, facilities without a category and
+        facilities beyond ``snap_distance``.
+
+    Notes
+    -----
+    The same two engines as :func:`nearest_facility_distance` (one scipy
+    Dijkstra per category from a virtual source) and :func:`facility_counts_within`
+    (one compiled bounded search per facility), with every node as an origin of
+    access leg 0. ``bench/bench_accessibility.py`` times it on a 1-million-edge network.
+    """
+    _check_snap(snap)
+    _check_distance(max_distance, "max_distance")
+    _check_distance(snap_distance, "snap_distance")
+    dist_values = _check_distances(distances)
+    messages: list[str] = []
+    fs, codes, cats = _prepare_facilities(
+        facilities, graph, category_column=category_column, categories=categories,
+        snap=snap, snap_distance=snap_distance, messages=messages,
+    )
+    for message in messages:
+        warnings.warn(message, stacklevel=2)
+    nodes = _all_nodes(graph)
+    out: dict[str, np.ndarray] = _nearest(nodes, fs, codes, cats, graph, max_distance)
+    out.update(_counts(nodes, fs, codes, cats, graph, dist_values))
+    return pd.DataFrame(out, index=pd.Index(graph.node_ids, name="node"))
+
+
+# --------------------------------------------------------------------------- report
+
+
+def snap_report(
+    layer: gpd.GeoDataFrame,
+    graph: WalkGraph,
+    *,
+    snap: str = "edge",
+    snap_distance: float | None = None,
+) -> pd.DataFrame:
+    """Where each feature joins the network, and whether that part is the main network.
+
+    Parameters
+    ----------
+    layer : GeoDataFrame
+        Origins or facilities in ``graph.crs``, uniquely indexed.
+    graph : WalkGraph
+        Walking network.
+    snap : {"edge", "node"}, default "edge"
+        Join at the nearest edge or the nearest node.
+    snap_distance : float, optional
+        Snap tolerance in metres; features beyond it are reported as not snapped
+        (no warning: this function *is* the report).
+
+    Returns
+    -------
+    DataFrame
+        Aligned to ``layer.index``: ``snap_dist`` (metres), ``snapped`` (bool),
+        ``component`` (int64 connected-component label of the entry node, -1 when
+        not snapped), ``component_nodes`` (nodes in that component, 0 when not
+        snapped) and ``main_network`` (bool: in the largest component). A feature
+        off the main network reaches only what lies on its own fragment.
+
+    Raises
+    ------
+    CRSError, GeometryError, InputError
+        As for :func:`nearest_facility_distance`.
+    """
+    _check_snap(snap)
+    _check_distance(snap_distance, "snap_distance")
+    _check_layer(layer, "layer", graph, allow_empty=True)
+    s = _snap_layer(graph, layer, snap, snap_distance)
+    labels = graph.component
+    sizes = np.bincount(labels, minlength=graph.n_components)
+    main = int(np.argmax(sizes)) if sizes.size else -1
+    comp = np.where(s.valid, labels[np.maximum(s.u, 0)], -1)
+    return pd.DataFrame(
+        {
+            "snap_dist": s.leg,
+            "snapped": s.valid,
+            "component": comp.astype(np.int64),
+            "component_nodes": np.where(comp >= 0, sizes[np.maximum(comp, 0)], 0).astype(np.int64),
+            "main_network": comp == main,
+        },
+        index=layer.index,
+    )
 
 
 def _check_distances(distances: Sequence[float]) -> np.ndarray:

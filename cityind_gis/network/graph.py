@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+import weakref
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -53,6 +54,7 @@ __all__ = [
     "graph_from_edges",
     "graph_from_lines",
     "snap_points",
+    "snap_to_edges",
     "to_networkx",
 ]
 
@@ -272,19 +274,58 @@ def _symmetric_min_matrix(
     return matrix
 
 
+#: Values of a ``bridge``/``tunnel`` column that mean "no" (compared lower-cased, stripped).
+_FALSY = frozenset({"", "no", "n", "false", "f", "0", "0.0", "none", "nan", "否", "无", "非"})
+
+
+def _road_levels(roads: gpd.GeoDataFrame, level_column: str | None) -> np.ndarray:
+    """Vertical level of each road feature: 0 at grade, > 0 bridges, < 0 tunnels."""
+    if level_column is not None:
+        check_columns(roads, [level_column], "roads")
+        level = pd.to_numeric(roads[level_column], errors="coerce")
+        bad = level.isna() & roads[level_column].notna()
+        if bad.any():
+            msg = (f"`level_column` {level_column!r} must hold numbers (OSM `layer`: 1 bridge, "
+                   f"-1 tunnel); found {sorted(map(str, roads.loc[bad, level_column].unique()))[:5]}.")
+            raise SchemaError(msg)
+        return level.fillna(0).to_numpy(dtype=float)
+    level = np.zeros(len(roads))
+    cols = {str(c).lower(): c for c in roads.columns}
+    if "layer" in cols:
+        level = pd.to_numeric(roads[cols["layer"]], errors="coerce").fillna(0).to_numpy(dtype=float)
+    for key, sign in (("bridge", 1.0), ("tunnel", -1.0)):
+        if key in cols:
+            flag = ~roads[cols[key]].astype(object).where(roads[cols[key]].notna(), "").astype(
+                str).str.strip().str.lower().isin(_FALSY).to_numpy()
+            level = np.where(flag & (level == 0), sign, level)
+    return level
+
+
+def _row_ids(a: np.ndarray) -> np.ndarray:
+    """Id of each row of ``a`` among its distinct rows (faster than ``np.unique(axis=0)``)."""
+    order = np.lexsort(a.T[::-1])
+    srt = a[order]
+    new = np.ones(len(a), dtype=bool)
+    new[1:] = (srt[1:] != srt[:-1]).any(axis=1)
+    ids = np.empty(len(a), dtype=np.int64)
+    ids[order] = np.cumsum(new) - 1
+    return ids
+
+
 def graph_from_lines(
-    roads: gpd.GeoDataFrame, *, tolerance: float = 0.5
+    roads: gpd.GeoDataFrame,
+    *,
+    tolerance: float = 0.5,
+    level_column: str | None = None,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Split road centre lines into a node layer and an edge layer.
 
     Every (Multi)LineString is exploded into its parts, and each part is cut at
-    every vertex, so two lines that share a vertex are joined there. Coordinates
-    are merged into one node when they fall into the same cell of a grid of
-    ``tolerance`` metres (coordinates rounded to the nearest multiple of
-    ``tolerance``): endpoints digitised within about ``tolerance`` of each other
-    are joined, although two points closer than that may fall on either side of a
-    cell boundary and stay apart, and points up to ``tolerance * sqrt(2)`` apart
-    may be joined.
+    every vertex it shares with another part, so lines that cross at a common
+    vertex are joined there. A line **end** is also joined to any vertex (end or
+    interior) of any line within ``tolerance`` metres, which closes the small
+    gaps and overshoots of digitised centre lines. Bridges and tunnels are joined
+    to the roads they cross only at their ends.
 
     Parameters
     ----------
@@ -292,18 +333,24 @@ def graph_from_lines(
         LineString / MultiLineString road centre lines in a projected CRS in
         metres, uniquely indexed.
     tolerance : float, default 0.5
-        Snapping grid size in metres (> 0).
+        Snapping distance in metres (> 0) between a line end and another vertex.
+    level_column : str, optional
+        Numeric column with the vertical level of each road (as OSM ``layer``:
+        0 at grade, 1 bridge, -1 tunnel). By default a ``layer`` column is used
+        when present, and a ``bridge`` (``tunnel``) column whose value is not
+        empty/``no``/``0``/``否`` sets level +1 (-1) where ``layer`` is 0 or missing.
 
     Returns
     -------
     nodes : GeoDataFrame
         Points indexed ``0 .. n - 1`` (index name ``"node"``), in ``roads.crs``.
-        Each node sits at the first input vertex that was snapped to it.
+        Each node sits at the first input vertex that was joined to it.
     edges : GeoDataFrame
         Columns ``u``, ``v`` (node ids), ``length`` (metres, measured along the
         original vertices), ``road`` (index label of the source feature) and
         ``geometry`` (the piece of road between the two nodes), in ``roads.crs``.
-        Feed both to :func:`graph_from_edges`.
+        Feed both to :func:`graph_from_edges`;
+        :func:`cityind_gis.validate.network_fragments` lists the isolated fragments.
 
     Raises
     ------
@@ -313,18 +360,27 @@ def graph_from_lines(
         If geometries are missing, empty, invalid or not lines.
     InputError
         If ``tolerance`` is not a positive number.
+    SchemaError
+        If ``level_column`` is missing or not numeric.
 
     Notes
     -----
-    - Lines are joined **only at shared (snapped) vertices**. A line that crosses
-      another without a vertex there (a bridge, or an undigitised junction) is not
-      joined; node the layer first (e.g. ``shapely.node``) if crossings are junctions.
-    - Consecutive vertices of one line that snap to the same node are merged
-      into a single edge whose length is still measured along all of them; the
-      length of a run of vertices at the very end of a line that all snap to its
-      last node (at most about ``tolerance * sqrt(2)``) is lost.
-    - Fully vectorised (``shapely.get_parts`` / ``get_coordinates`` with
-      ``return_index`` and ``np.unique``); ``O(V log V)`` in the number of vertices.
+    Joining rules, applied as the connected components of a "same node" relation
+    between vertices (so they chain):
+
+    1. vertices at the same position (to 1 mm) and the same level are one node;
+    2. at a position where some line **ends**, all vertices there are one node
+       whatever their level (a bridge meets the road at its ramps);
+    3. a line end and any vertex within ``tolerance`` are one node
+       (:meth:`scipy.spatial.cKDTree.sparse_distance_matrix`).
+
+    So an interior vertex of a bridge (level 1) placed exactly on a road's
+    vertex (level 0) is *not* joined, while two at-grade roads crossing at a
+    shared vertex are. Lines that cross **without** a common vertex are never
+    joined (an undigitised junction): node the layer first (``shapely.node``).
+    Consecutive vertices of one line that fall on the same node are merged into
+    one edge whose length is still measured along all of them. Vectorised;
+    ``O(V log V)`` in the number of vertices.
     """
     if not (isinstance(tolerance, (int, float)) and np.isfinite(tolerance) and tolerance > 0):
         msg = f"`tolerance` must be a positive number of metres, got {tolerance!r}; e.g. 0.5."
@@ -332,15 +388,41 @@ def graph_from_lines(
     check_geometries(roads, "roads", geom_types=("LineString", "MultiLineString"))
     check_projected(roads, "roads")
     check_unique_index(roads, "roads")
+    feature_level = _road_levels(roads, level_column)
 
     parts, feature = shapely.get_parts(roads.geometry.values, return_index=True)
     coords, part = shapely.get_coordinates(parts, return_index=True)
     if coords.shape[0] == 0:
         msg = "`roads` has no coordinates; expected lines with at least two vertices."
         raise GeometryError(msg)
+    n = len(coords)
+    level = feature_level[feature[part]]
+    is_end = np.ones(n, dtype=bool)
+    is_end[1:-1] = (part[1:-1] != part[:-2]) | (part[1:-1] != part[2:])
 
-    keys = np.round(coords / tolerance).astype(np.int64)
-    _, first_idx, node_of = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    # rule 1: same position (1 mm) and level
+    loc = _row_ids(np.round(coords / 1e-3).astype(np.int64))
+    grp = _row_ids(np.column_stack([loc, level]))
+    n_grp = int(grp.max()) + 1
+    # rule 2: positions where a line ends join every level there
+    end_loc = np.unique(loc[is_end])
+    rows = [np.arange(n)]
+    cols = [n + grp]
+    at_end = np.isin(loc, end_loc)
+    rows.append(np.flatnonzero(at_end))
+    cols.append(n + n_grp + loc[at_end])
+    # rule 3: a line end and any vertex within tolerance
+    ends = np.flatnonzero(is_end)
+    near = cKDTree(coords[ends]).sparse_distance_matrix(cKDTree(coords), tolerance,
+                                                         output_type="ndarray")
+    rows.append(ends[near["i"]])
+    cols.append(near["j"].astype(np.int64))
+    r = np.concatenate(rows)
+    c = np.concatenate(cols)
+    size = n + n_grp + int(loc.max()) + 1
+    link = sparse.coo_matrix((np.ones(len(r), dtype=np.int8), (r, c)), shape=(size, size))
+    _, label = connected_components(link, directed=False)
+    _, first_idx, node_of = np.unique(label[:n], return_index=True, return_inverse=True)
     node_of = node_of.ravel()
     node_xy = coords[first_idx]
 
@@ -350,7 +432,7 @@ def graph_from_lines(
     cum = np.concatenate([[0.0], np.cumsum(seg_len)])
 
     # run starts: first vertex of a part, or a vertex whose node differs from the previous one
-    start = np.ones(len(coords), dtype=bool)
+    start = np.ones(n, dtype=bool)
     start[1:] = ~same_part | (node_of[1:] != node_of[:-1])
     s = np.flatnonzero(start)
     # an edge joins consecutive run starts of the same part
@@ -382,11 +464,13 @@ def graph_from_lines(
         crs=crs,
     )
     logger.info(
-        "Split %d road features into %d nodes and %d edges (tolerance %.3g m)",
+        "Split %d road features into %d nodes and %d edges (tolerance %.3g m, %d features "
+        "above or below grade)",
         len(roads),
         len(nodes),
         len(edges),
         tolerance,
+        int((feature_level != 0).sum()),
     )
     return nodes, edges
 
@@ -540,3 +624,136 @@ def to_networkx(graph: WalkGraph) -> nx.Graph:
         for a, b, w in zip(ids[coo.row].tolist(), ids[coo.col].tolist(), coo.data, strict=True)
     )
     return g
+
+
+# --------------------------------------------------------------------------- edge snapping
+
+
+#: Edge tables (segments and their STRtree) per graph, built once on first use.
+_EDGE_CACHE: weakref.WeakKeyDictionary[WalkGraph, tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                         np.ndarray, shapely.STRtree]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _edge_table(
+    graph: WalkGraph,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, shapely.STRtree]:
+    """Undirected edges ``(u, v, length, segments, tree)`` with ``u < v``, cached per graph."""
+    cached = _EDGE_CACHE.get(graph)
+    if cached is None:
+        coo = sparse.triu(graph.matrix, k=1).tocoo()
+        u = coo.row.astype(np.int64)
+        v = coo.col.astype(np.int64)
+        length = coo.data.astype(float)
+        coords = np.stack([graph.xy[u], graph.xy[v]], axis=1)  # (E, 2, 2)
+        segments = shapely.linestrings(coords)
+        cached = (u, v, length, segments, shapely.STRtree(segments))
+        _EDGE_CACHE[graph] = cached
+    return cached
+
+
+def _snap_edges(
+    graph: WalkGraph, layer: gpd.GeoDataFrame, max_distance: float | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """Nearest edge of each feature.
+
+    Returns ``(edge, u, v, pos_u, pos_v, snap_dist, n_far)``: the edge position in
+    :func:`_edge_table` (-1 beyond ``max_distance``), its end nodes, the walking
+    distances in metres from the snapped point to ``u`` and to ``v`` along the edge,
+    and the straight access leg.
+    """
+    u_all, v_all, length, segments, tree = _edge_table(graph)
+    if len(segments) == 0:
+        msg = "`graph` has no edges; edge snapping needs a network with at least one edge."
+        raise InputError(msg)
+    xy = _representative_xy(layer)
+    m = len(xy)
+    if m == 0:
+        empty_i, empty_f = np.empty(0, dtype=np.int64), np.empty(0, dtype=float)
+        return empty_i, empty_i, empty_i, empty_f, empty_f, empty_f, 0
+    points = shapely.points(xy)
+    (src, edge), dist = tree.query_nearest(points, return_distance=True, all_matches=False)
+    order = np.argsort(src, kind="stable")
+    edge = edge[order].astype(np.int64)
+    dist = dist[order].astype(float)
+    t = shapely.line_locate_point(segments[edge], points, normalized=True)
+    t = np.where(np.isfinite(t), t, 0.0)  # zero-length segment
+    pos_u = t * length[edge]
+    pos_v = (1.0 - t) * length[edge]
+    u, v = u_all[edge], v_all[edge]
+    n_far = 0
+    if max_distance is not None:
+        far = dist > max_distance
+        n_far = int(far.sum())
+        edge[far] = -1
+        u[far] = -1
+        v[far] = -1
+    return edge, u, v, pos_u, pos_v, dist, n_far
+
+
+def snap_to_edges(
+    graph: WalkGraph, points: gpd.GeoDataFrame, *, max_distance: float | None = None
+) -> pd.DataFrame:
+    """Nearest graph edge of each feature, and where along it the feature joins the network.
+
+    Parameters
+    ----------
+    graph : WalkGraph
+        Network to snap to; it must have at least one edge.
+    points : GeoDataFrame
+        Features in ``graph.crs`` (projected, metres), uniquely indexed. Points are
+        used as they are; other geometries through ``representative_point()``.
+    max_distance : float, optional
+        Snap tolerance in metres. Features farther than this from every edge get
+        ``edge = u = v = -1`` and a warning with their count; they are never joined
+        silently. ``None`` (default) snaps everything.
+
+    Returns
+    -------
+    DataFrame
+        Aligned to ``points.index``: ``edge`` (int64, position of the undirected
+        edge), ``u`` and ``v`` (int64 node positions of its ends, ``u < v``;
+        original ids are ``graph.node_ids[u]``), ``pos_u`` and ``pos_v`` (metres
+        along the edge from the entry point to ``u`` and to ``v``; they add up to
+        the edge length) and ``snap_dist`` (metres, the straight access leg from
+        the feature to its entry point, also given beyond ``max_distance``).
+
+    Raises
+    ------
+    CRSError
+        If ``points`` is not in a projected metric CRS equal to ``graph.crs``.
+    GeometryError
+        If geometries are missing, empty or invalid.
+    InputError
+        If ``max_distance`` is negative or the graph has no edge.
+
+    Warns
+    -----
+    UserWarning
+        When features lie farther than ``max_distance`` from every edge.
+
+    Notes
+    -----
+    Each edge is drawn as the straight segment between its end nodes (the graph
+    keeps node coordinates, not edge geometries). The entry point is the point of
+    that segment nearest to the feature, at fraction :math:`t \\in [0, 1]` from
+    ``u``; the walking distances along the edge are :math:`t L` and
+    :math:`(1 - t) L` with :math:`L` the edge's length in the graph, so curved
+    edges keep their true length. :func:`graph_from_lines` cuts roads at every
+    vertex, so its edges are straight. Nearest-edge search uses a
+    :class:`shapely.STRtree` built once per graph: :math:`O(m \\log E)`.
+    """
+    _check_distance(max_distance, "max_distance")
+    _check_layer(points, "points", graph, allow_empty=True)
+    edge, u, v, pos_u, pos_v, dist, n_far = _snap_edges(graph, points, max_distance)
+    if n_far:
+        warnings.warn(
+            f"{n_far} of {len(points)} feature(s) of `points` lie farther than "
+            f"max_distance={max_distance} m from every graph edge; they get edge -1.",
+            stacklevel=2,
+        )
+    return pd.DataFrame(
+        {"edge": edge, "u": u, "v": v, "pos_u": pos_u, "pos_v": pos_v, "snap_dist": dist},
+        index=points.index,
+    )

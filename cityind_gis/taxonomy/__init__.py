@@ -9,6 +9,15 @@ of three states, so nothing is dropped silently:
 * a canonical class or category;
 * ``"excluded"``: mapped on purpose but not analysed (parking, benches, ...);
 * missing (``<NA>``): unmapped, counted by :func:`tag_report`.
+
+Bundled mappings (:data:`BUNDLED_MAPPINGS`) are chosen by name: ``osm_landuse``,
+``osm_poi``, ``gb50137`` (GB 50137-2011 urban land use), ``gbt21010`` (GB/T
+21010-2017 land-use status), ``euluc`` (EULUC-China level 1/2) and ``amap``
+(Amap 6-digit typecodes and ``大类;中类;小类`` text). A value ending in ``*`` is a
+prefix: it matches every value that starts with it, the longest prefix winning,
+so ``M*`` covers ``M1``, ``M2``, ``M3`` and ``A3*`` covers ``A33``. Several
+mappings can be stacked, later ones overriding earlier ones
+(``load_mapping(["gb50137", "my_codes.csv"])``).
 """
 
 from __future__ import annotations
@@ -25,6 +34,8 @@ from .._errors import InputError, SchemaError
 __all__ = [
     "EXCLUDED",
     "OSM_POI_KEYS",
+    "BUNDLED_MAPPINGS",
+    "normalize_codes",
     "landuse_classes",
     "poi_categories",
     "service_categories",
@@ -52,6 +63,45 @@ OSM_POI_KEYS: tuple[str, ...] = (
     "man_made",
     "industrial",
 )
+
+
+#: Bundled mappings by name: (data file, target: "landuse" or "poi", codes normalised?, what).
+BUNDLED_MAPPINGS: dict[str, tuple[str, str, bool, str]] = {
+    "osm_landuse": ("osm_landuse.csv", "landuse", False, "OpenStreetMap landuse=* values"),
+    "osm_poi": ("osm_poi.csv", "poi", False, "OpenStreetMap POI tags"),
+    "gb50137": ("gb50137.csv", "landuse", True, "GB 50137-2011 urban land-use codes"),
+    "gbt21010": ("gbt21010.csv", "landuse", True, "GB/T 21010-2017 land-use status codes"),
+    "euluc": ("euluc.csv", "landuse", True, "EULUC-China level 1/2 codes and names"),
+    "amap": ("amap.csv", "poi", True, "Amap (高德) typecodes and 大类;中类;小类 text"),
+}
+
+
+def normalize_codes(values: pd.Series) -> pd.Series:
+    """Normalise class codes before matching (used by the code mappings).
+
+    Parameters
+    ----------
+    values : Series
+        Raw codes or labels, any dtype.
+
+    Returns
+    -------
+    Series of str (object), aligned to ``values``
+        NFKC-normalised (full-width letters, digits and ``；`` to half-width),
+        stripped, upper-cased, spaces removed around ``;``; only the first of
+        several ``|``-separated values (Amap multi-type exports); a float-like
+        ``"601.0"`` loses its ``.0``; an all-digit code of odd length regains its
+        leading zero (``50100`` -> ``050100``, ``601`` -> ``0601``, ``1`` -> ``01``)
+        except the 3-digit GB/T 21010 survey codes ``201``-``209``. Missing stays missing.
+    """
+    present = values.notna()
+    text = values.astype(object).where(present, "").astype(str).str.normalize("NFKC")
+    text = text.str.split("|").str[0].str.strip().str.upper()
+    text = text.str.replace(r"\s*;\s*", ";", regex=True)
+    text = text.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
+    odd = text.str.fullmatch(r"\d+") & (text.str.len() % 2 == 1) & ~text.str.fullmatch(r"20\d")
+    text = text.where(~odd, "0" + text)
+    return text.astype(object).where(present, None)
 
 
 def _read_data_csv(name: str) -> pd.DataFrame:
@@ -109,42 +159,64 @@ def service_categories() -> list[str]:
     return list(t.index[t["service"] == "true"])
 
 
-def load_mapping(source: str | os.PathLike[str] | pd.DataFrame | Mapping[str, str]) -> pd.DataFrame:
+def load_mapping(
+    source: str | os.PathLike[str] | pd.DataFrame | Mapping[str, str] | Sequence[object],
+) -> pd.DataFrame:
     """Load a mapping into a validated ``key, value, class`` table.
 
     Parameters
     ----------
-    source : str, path, DataFrame or mapping
-        ``"osm_landuse"`` or ``"osm_poi"`` for a bundled mapping; a path to a
-        UTF-8 CSV with columns ``key, value, class`` (``#`` starts a comment);
-        a DataFrame with those columns; or a ``{value: class}`` dict, which gets
-        ``key = "*"`` (any column).
+    source : str, path, DataFrame, mapping or list of these
+        A bundled name (:data:`BUNDLED_MAPPINGS`: ``"osm_landuse"``, ``"osm_poi"``,
+        ``"gb50137"``, ``"gbt21010"``, ``"euluc"``, ``"amap"``); a path to a UTF-8
+        CSV with columns ``key, value, class`` (``key`` optional, ``category``
+        accepted for ``class``; ``#`` starts a comment); a DataFrame with those
+        columns; a ``{value: class}`` dict, which gets ``key = "*"`` (any column);
+        or a list of these, where a row of a later item replaces the row of an
+        earlier one with the same key and value (extend or override a bundled
+        mapping: ``["amap", "my_amap_fixes.csv"]``).
 
     Returns
     -------
     DataFrame
-        Columns ``key``, ``value``, ``class`` as strings.
+        Columns ``key``, ``value``, ``class`` as strings. ``attrs["normalize"]``
+        is True when a bundled code mapping is included: values are then compared
+        after :func:`normalize_codes` (the table's own values already are).
 
     Raises
     ------
     SchemaError
-        If columns are missing or a value is mapped twice within a key.
+        If columns are missing or a value is mapped twice within one item.
     InputError
-        If a path does not exist.
+        If a path does not exist or a list is empty.
     """
+    if isinstance(source, (list, tuple)):
+        if not source:
+            msg = "`mapping` is an empty list; give at least one bundled name or CSV path."
+            raise InputError(msg)
+        tables = [load_mapping(item) for item in source]  # type: ignore[arg-type]
+        normalize = any(t.attrs.get("normalize", False) for t in tables)
+        if normalize:
+            tables = [t.assign(value=_normalize_mapping_values(t["value"])) for t in tables]
+        table = pd.concat(tables, ignore_index=True)
+        table = table.drop_duplicates(["key", "value"], keep="last").reset_index(drop=True)
+        table.attrs["normalize"] = normalize
+        return table
+    normalize = False
     if isinstance(source, pd.DataFrame):
         table = source.astype(str).copy()
     elif isinstance(source, Mapping):
         table = pd.DataFrame(
             {"key": "*", "value": [str(k) for k in source], "class": [str(v) for v in source.values()]}
         )
-    elif str(source) in ("osm_landuse", "osm_poi"):
-        table = _read_data_csv(f"{source}.csv")
+    elif str(source) in BUNDLED_MAPPINGS:
+        fname, _, normalize, _ = BUNDLED_MAPPINGS[str(source)]
+        table = _read_data_csv(fname)
     else:
-        if not os.path.exists(source):
+        if not os.path.exists(source):  # type: ignore[arg-type]
             msg = (
                 f"`mapping` file {str(source)!r} does not exist; expected a CSV with columns "
-                "key,value,class or one of the bundled names 'osm_landuse', 'osm_poi'."
+                f"key,value,class or one of the bundled names {sorted(BUNDLED_MAPPINGS)}."
             )
             raise InputError(msg)
         table = pd.read_csv(source, comment="#", dtype=str, keep_default_na=False, encoding="utf-8")
@@ -162,13 +234,24 @@ def load_mapping(source: str | os.PathLike[str] | pd.DataFrame | Mapping[str, st
     table = table[["key", "value", "class"]].astype(str)
     for col in ("key", "value", "class"):
         table[col] = table[col].str.strip()
+    if normalize:
+        table["value"] = _normalize_mapping_values(table["value"])
     dup = table.duplicated(["key", "value"], keep=False)
     if dup.any():
         rows = table[dup].drop_duplicates(["key", "value"])
         pairs = [f"{k}={v}" for k, v in zip(rows["key"], rows["value"], strict=True)][:10]
         msg = f"`mapping` maps {pairs} more than once; keep one row per key and value."
         raise SchemaError(msg)
-    return table.reset_index(drop=True)
+    table = table.reset_index(drop=True)
+    table.attrs["normalize"] = normalize
+    return table
+
+
+def _normalize_mapping_values(values: pd.Series) -> pd.Series:
+    """Normalise mapping values like data values, keeping a trailing prefix ``*``."""
+    star = values.str.endswith("*") & values.ne("*")
+    core = normalize_codes(values.where(~star, values.str[:-1]))
+    return core.where(~star, core + "*").where(values.ne("*"), "*")
 
 
 def check_classes(mapping: pd.DataFrame, allowed: Sequence[str], name: str = "mapping") -> None:
@@ -202,7 +285,10 @@ def classify_values(values: pd.Series, mapping: pd.DataFrame, *, key: str = "*")
         stripped strings.
     mapping : DataFrame
         Table from :func:`load_mapping`. Rows whose ``key`` is ``key`` or ``"*"`` apply;
-        a ``value`` of ``"*"`` matches anything not matched exactly.
+        a ``value`` of ``"*"`` matches anything not matched exactly, and a value
+        ending in ``*`` (``"M*"``) matches values starting with it (longest prefix
+        first, after exact values). With ``mapping.attrs["normalize"]`` (bundled
+        code mappings) values pass through :func:`normalize_codes` first.
     key : str, default "*"
         The tag key or column name these values come from.
 
@@ -218,9 +304,20 @@ def classify_values(values: pd.Series, mapping: pd.DataFrame, *, key: str = "*")
     rows = rows.drop_duplicates("value", keep="first")
     exact = dict(zip(rows["value"], rows["class"], strict=True))
     wildcard = exact.pop("*", None)
+    prefixes = {v[:-1]: c for v, c in exact.items() if v.endswith("*")}
+    exact = {v: c for v, c in exact.items() if not v.endswith("*")}
     present = values.notna() & values.astype(str).str.strip().ne("")
-    text = values.astype(str).str.strip()
+    if mapping.attrs.get("normalize", False):
+        text = normalize_codes(values).where(present, "").astype(str)
+    else:
+        text = values.astype(str).str.strip()
     out = text.map(exact).where(present)
+    # longest prefix first; one vectorised pass per distinct prefix length
+    for n in sorted({len(k) for k in prefixes}, reverse=True):
+        todo = out.isna() & present
+        if not todo.any():
+            break
+        out = out.where(~todo, text.str[:n].map({k: c for k, c in prefixes.items() if len(k) == n}))
     if wildcard is not None:
         out = out.where(out.notna() | ~present, wildcard)
     return out.astype(object).where(out.notna(), None).rename(values.name)

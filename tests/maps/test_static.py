@@ -17,7 +17,7 @@ from shapely.geometry import box
 from cityind_gis._errors import CRSError, InputError, SchemaError
 from cityind_gis.coupling import GRADES_10
 from cityind_gis.maps import static
-from cityind_gis.maps.static import find_cjk_font, plot_coordination
+from cityind_gis.maps.static import find_cjk_font, plot_coordination, plot_map
 
 X0, Y0 = 500_000.0, 3_400_000.0  # UTM 50N central meridian: lon 117 E, lat about 30.73 N
 D_VALUES = [0.05, 0.15, 0.25, 0.35, 0.45, 0.55, 0.75, 0.85, 0.95]
@@ -255,3 +255,45 @@ def test_bad_options(grid_3x3, tmp_path, name, kwargs, pattern):
     with pytest.raises(InputError, match=pattern):
         plot_coordination(grid_3x3, tmp_path / name, **kwargs)
     assert list(tmp_path.iterdir()) == []
+
+
+# --- plot_map: D, U1, U2 and gaps ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "suffix", "legend"),
+    [("D", ".png", ["service gap (industrial land)"]), ("U1", ".pdf", ["service gap (industrial land)"]),
+     ("U2", ".png", ["service gap (industrial land)"]), ("gaps", ".png", ["1", "3", "other cells"])],
+    ids=["D-png", "U1-pdf", "U2-png", "gaps-png"],
+)
+def test_plot_map_kinds(grid_3x3, gaps, tmp_path, legend_spy, kind, suffix, legend):
+    target = tmp_path / f"{kind}{suffix}"
+    assert plot_map(grid_3x3.assign(U1=0.3, U2=0.6), target, kind=kind, gaps=gaps, lang="en",
+                    dpi=72) == target
+    head = target.read_bytes()[:8]
+    assert head == PNG_MAGIC if suffix == ".png" else head.startswith(b"%PDF")
+    assert [s.lower() for s in legend_spy["labels"]] == legend
+
+
+def test_plot_map_gaps_needs_gaps(grid_3x3, tmp_path):
+    with pytest.raises(InputError, match="`kind='gaps'` needs the `gaps` layer"):
+        plot_map(grid_3x3, tmp_path / "g.png", kind="gaps")
+
+
+def test_plot_map_rejects_unknown_kind(grid_3x3, tmp_path):
+    with pytest.raises(InputError, match=r"`kind` must be one of \['grades', 'D'"):
+        plot_map(grid_3x3, tmp_path / "g.png", kind="C")
+
+
+def test_plot_map_u1_needs_column(grid_3x3, tmp_path):
+    with pytest.raises(SchemaError, match=r"missing column\(s\) \['U1'\]"):
+        plot_map(grid_3x3.drop(columns="U1", errors="ignore"), tmp_path / "u.png", kind="U1")
+
+
+def test_plot_map_chinese_gaps_without_tofu(grid_3x3, gaps, tmp_path, legend_spy):
+    if find_cjk_font() is None:
+        pytest.skip("no CJK font installed (e.g. apt-get install fonts-noto-cjk)")
+    # filterwarnings=error turns matplotlib's "Glyph ... missing" into a failure
+    plot_map(grid_3x3, tmp_path / "g.png", kind="gaps", gaps=gaps, lang="zh", dpi=72)
+    assert legend_spy["title"] == "缺失服务类数"
+    assert legend_spy["labels"] == ["1", "3", "其他网格"]

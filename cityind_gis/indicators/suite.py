@@ -1,0 +1,96 @@
+"""The pipeline's indicator set beyond class shares and POI densities, in one call.
+
+:func:`unit_indicators` composes the measures of :mod:`.landuse`, :mod:`.poi`,
+:mod:`.roads` and :mod:`.raster` into the columns the pipeline adds to its units
+layer, so :mod:`cityind_gis.pipeline` stays orchestration only.
+"""
+
+from __future__ import annotations
+
+import os
+
+import geopandas as gpd
+import pandas as pd
+
+from ..taxonomy import service_categories
+from .landuse import combined_share, jobs_housing, space_shares
+from .poi import (
+    category_share,
+    functional_zones,
+    service_completeness,
+    shannon_diversity,
+    simpson_diversity,
+)
+from .raster import raster_zonal_stats
+from .roads import intersection_density, road_density, road_intersections
+
+__all__ = ["unit_indicators"]
+
+
+def unit_indicators(
+    zones: gpd.GeoDataFrame,
+    *,
+    area: pd.DataFrame,
+    shares: pd.DataFrame,
+    counts: pd.DataFrame,
+    roads: gpd.GeoDataFrame | None = None,
+    population_raster: str | os.PathLike[str] | None = None,
+    night_light_raster: str | os.PathLike[str] | None = None,
+) -> pd.DataFrame:
+    """Industrial, urban-function, 三生空间, functional-zone, road and raster indicators.
+
+    Parameters
+    ----------
+    zones : GeoDataFrame
+        Units (projected metric CRS) with ``cell_area_m2``.
+    area : DataFrame
+        :func:`~cityind_gis.indicators.landuse_area` for all canonical classes.
+    shares : DataFrame
+        :func:`~cityind_gis.indicators.landuse_shares` of ``area``.
+    counts : DataFrame
+        :func:`~cityind_gis.indicators.poi_counts` for all POI categories.
+    roads : GeoDataFrame, optional
+        Road lines split at junctions (the walking network's edges), same CRS.
+    population_raster, night_light_raster : path, optional
+        Rasters in the units' CRS (people per pixel; radiance).
+
+    Returns
+    -------
+    DataFrame
+        Aligned to ``zones.index``: ``industrial_logistics_share``,
+        ``landuse_area_industrial_logistics``, ``industrial_poi_share``,
+        ``service_completeness``, ``service_shannon``, ``service_simpson``,
+        ``transit_stop_density``, ``jobs_housing_ratio``, ``jobs_housing_balance``,
+        ``space_share_{production,living,ecological}``, the functional-zone columns
+        (``fz_*``), and, when given, ``road_density``, ``intersection_density``,
+        ``population_density``, ``population_sum``, ``night_light_mean``.
+        See ``docs/indicators.md`` for each formula.
+    """
+    zone_area = zones["cell_area_m2"]
+    services = [f"poi_count_{c}" for c in service_categories() if f"poi_count_{c}" in counts.columns]
+    parts: list[pd.DataFrame | pd.Series] = [
+        combined_share(shares, ["industrial", "logistics"], name="industrial_logistics_share"),
+        (area["landuse_area_industrial"] + area["landuse_area_logistics"])
+        .rename("landuse_area_industrial_logistics"),
+        category_share(counts, "poi_count_enterprise", name="industrial_poi_share")
+        if "poi_count_enterprise" in counts.columns else None,
+        service_completeness(counts[services]) if services else None,
+        shannon_diversity(counts[services]) if services else None,
+        simpson_diversity(counts[services]) if services else None,
+        (counts["poi_count_transit"] / (zone_area / 1e6)).rename("transit_stop_density")
+        if "poi_count_transit" in counts.columns else None,
+        jobs_housing(area),
+        space_shares(area, zone_area),
+        functional_zones(counts),
+    ]
+    if roads is not None:
+        parts.append(road_density(zones, roads))
+        parts.append(intersection_density(zones, road_intersections(roads)))
+    if population_raster is not None:
+        pop = raster_zonal_stats(zones, population_raster, measure="population")
+        parts.append(pop["population_sum"])
+        parts.append((pop["population_sum"] / (zone_area / 1e6)).rename("population_density"))
+    if night_light_raster is not None:
+        ntl = raster_zonal_stats(zones, night_light_raster, measure="night_light")
+        parts.append(ntl["night_light_mean"].fillna(0.0))
+    return pd.concat([p for p in parts if p is not None], axis=1)

@@ -1,0 +1,261 @@
+"""Raster input and output: windowed GeoTIFF reading and atomic GeoTIFF writing (rasterio).
+
+Rasters are read in row strips so a 10 000 x 10 000 land-cover grid never has
+to sit in memory as one array; the indicator functions in
+:mod:`cityind_gis.indicators.raster` consume the strips.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from pyproj import CRS
+
+from .._errors import CRSError, InputError
+from ._atomic import atomic_path
+
+__all__ = [
+    "RasterInfo",
+    "raster_info",
+    "check_raster_crs",
+    "read_raster",
+    "iter_raster_strips",
+    "write_geotiff",
+]
+
+
+@dataclass(frozen=True)
+class RasterInfo:
+    """Metadata of one raster band: size, grid, CRS and nodata value."""
+
+    path: Path
+    width: int
+    height: int
+    count: int
+    dtype: str
+    crs: CRS | None
+    transform: object  # affine.Affine
+    nodata: float | None
+
+    @property
+    def res(self) -> tuple[float, float]:
+        """Pixel width and height in CRS units (positive)."""
+        t = self.transform
+        return (abs(t.a), abs(t.e))
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """``(minx, miny, maxx, maxy)`` of the raster (north-up rasters)."""
+        t = self.transform
+        xs = (t.c, t.c + t.a * self.width)
+        ys = (t.f, t.f + t.e * self.height)
+        return (min(xs), min(ys), max(xs), max(ys))
+
+
+def _open(path: str | os.PathLike[str], name: str):  # noqa: ANN202 - rasterio dataset
+    import rasterio
+
+    p = Path(path)
+    if not p.is_file():
+        msg = f"`{name}` file {str(path)!r} does not exist (resolved to {p.resolve()})."
+        raise InputError(msg)
+    try:
+        return rasterio.open(p)
+    except rasterio.errors.RasterioIOError as exc:
+        msg = f"`{name}` file {p.name!r} is not a raster GDAL can read: {exc}"
+        raise InputError(msg) from exc
+
+
+def raster_info(path: str | os.PathLike[str], *, name: str = "raster") -> RasterInfo:
+    """Read a raster's metadata without its pixels.
+
+    Parameters
+    ----------
+    path : str or path-like
+        GeoTIFF (or any GDAL raster).
+    name : str, default "raster"
+        Argument name used in error messages.
+
+    Returns
+    -------
+    RasterInfo
+    """
+    with _open(path, name) as src:
+        crs = CRS.from_user_input(src.crs) if src.crs else None
+        if src.transform.b != 0 or src.transform.d != 0 or src.transform.e >= 0:
+            msg = (f"`{name}` {Path(path).name!r} is rotated or south-up; warp it to a north-up "
+                   "grid first, e.g. `gdalwarp -t_srs EPSG:xxxx in.tif out.tif`.")
+            raise InputError(msg)
+        return RasterInfo(Path(path), src.width, src.height, src.count, src.dtypes[0], crs,
+                          src.transform, src.nodata)
+
+
+def check_raster_crs(info: RasterInfo, crs: CRS | str, name: str = "raster") -> None:
+    """Raise :class:`CRSError` unless the raster is in ``crs`` (no resampling is done).
+
+    Parameters
+    ----------
+    info : RasterInfo
+        From :func:`raster_info`.
+    crs : CRS or str
+        CRS of the units.
+    name : str, default "raster"
+        Argument name used in the message.
+    """
+    target = CRS.from_user_input(crs)
+    if info.crs is None:
+        msg = (f"`{name}` {info.path.name!r} has no CRS; assign the one it was made in, e.g. "
+               f"`gdal_edit.py -a_srs EPSG:xxxx {info.path.name}`.")
+        raise CRSError(msg)
+    if info.crs != target:
+        msg = (f"`{name}` {info.path.name!r} is in {info.crs.to_string()} but the units are in "
+               f"{target.to_string()}; pixel coverage is computed without resampling, so warp the "
+               f"raster first: `gdalwarp -t_srs {target.to_string()} -r near in.tif out.tif` "
+               "(near for classes, sum/average for counts and means).")
+        raise CRSError(msg)
+
+
+def read_raster(
+    path: str | os.PathLike[str],
+    *,
+    band: int = 1,
+    bounds: tuple[float, float, float, float] | None = None,
+    name: str = "raster",
+) -> tuple[np.ndarray, object]:
+    """Read one band, optionally only the window covering ``bounds``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Raster file.
+    band : int, default 1
+        1-based band number.
+    bounds : tuple of 4 floats, optional
+        ``(minx, miny, maxx, maxy)`` in the raster's CRS; the window is snapped
+        outwards to whole pixels and limited to the raster.
+    name : str, default "raster"
+        Argument name used in messages.
+
+    Returns
+    -------
+    array : numpy.ndarray
+        The band (2-D), nodata left as stored.
+    transform : affine.Affine
+        Transform of the window read.
+    """
+    from rasterio.windows import Window, from_bounds
+
+    with _open(path, name) as src:
+        if not 1 <= band <= src.count:
+            msg = f"`band` must be 1-{src.count} for {Path(path).name!r}, got {band}."
+            raise InputError(msg)
+        if bounds is None:
+            window = Window(0, 0, src.width, src.height)
+        else:
+            w = from_bounds(*bounds, transform=src.transform)
+            c0, r0 = int(np.floor(w.col_off + 1e-9)), int(np.floor(w.row_off + 1e-9))
+            c1 = int(np.ceil(w.col_off + w.width - 1e-9))
+            r1 = int(np.ceil(w.row_off + w.height - 1e-9))
+            c0, r0 = max(c0, 0), max(r0, 0)
+            c1, r1 = min(c1, src.width), min(r1, src.height)
+            window = Window(c0, r0, max(c1 - c0, 0), max(r1 - r0, 0))
+        data = src.read(band, window=window)
+        t = src.transform
+        # rasterio's window_transform uses affine's deprecated `*`; shift the origin directly
+        shifted = type(t)(t.a, t.b, t.c + t.a * window.col_off + t.b * window.row_off,
+                          t.d, t.e, t.f + t.d * window.col_off + t.e * window.row_off)
+        return data, shifted
+
+
+def iter_raster_strips(
+    path: str | os.PathLike[str],
+    *,
+    band: int = 1,
+    max_pixels: int = 20_000_000,
+    row_multiple: int = 1,
+    name: str = "raster",
+) -> Iterator[tuple[np.ndarray, int]]:
+    """Yield a raster band in horizontal strips of whole rows.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Raster file.
+    band : int, default 1
+        1-based band number.
+    max_pixels : int, default 20 000 000
+        Upper bound on pixels per strip (memory: about this many bytes times the
+        dtype size).
+    row_multiple : int, default 1
+        Strip heights are multiples of this (e.g. pixels per grid cell), except
+        the last strip.
+    name : str, default "raster"
+        Argument name used in messages.
+
+    Yields
+    ------
+    array : numpy.ndarray
+        Rows ``row_off`` to ``row_off + len(array)`` of the band.
+    row_off : int
+        Index of the strip's first row.
+    """
+    from rasterio.windows import Window
+
+    with _open(path, name) as src:
+        if not 1 <= band <= src.count:
+            msg = f"`band` must be 1-{src.count} for {Path(path).name!r}, got {band}."
+            raise InputError(msg)
+        m = max(int(row_multiple), 1)
+        rows = max((max_pixels // max(src.width, 1)) // m * m, m)
+        for r0 in range(0, src.height, rows):
+            h = min(rows, src.height - r0)
+            yield src.read(band, window=Window(0, r0, src.width, h)), r0
+
+
+def write_geotiff(
+    array: np.ndarray,
+    path: str | os.PathLike[str],
+    *,
+    transform: object,
+    crs: CRS | str,
+    nodata: float | None = None,
+) -> Path:
+    """Write a 2-D array as a tiled, DEFLATE-compressed single-band GeoTIFF, atomically.
+
+    Parameters
+    ----------
+    array : numpy.ndarray
+        2-D band, north row first.
+    path : str or path-like
+        Target ``.tif``; written to a temporary file beside it and renamed.
+    transform : affine.Affine
+        Pixel-to-CRS transform.
+    crs : CRS or str
+        CRS of the transform.
+    nodata : float, optional
+        Nodata value to record.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    import rasterio
+
+    a = np.asarray(array)
+    if a.ndim != 2:
+        msg = f"`array` must be 2-D (rows, cols), got shape {a.shape}."
+        raise InputError(msg)
+    profile = {"driver": "GTiff", "width": a.shape[1], "height": a.shape[0], "count": 1,
+               "dtype": a.dtype.name, "crs": CRS.from_user_input(crs).to_wkt(),
+               "transform": transform, "nodata": nodata, "compress": "deflate"}
+    if a.shape[0] >= 256 and a.shape[1] >= 256:
+        profile.update(tiled=True, blockxsize=256, blockysize=256)
+    with atomic_path(path) as tmp:
+        with rasterio.open(tmp, "w", **profile) as dst:
+            dst.write(a, 1)
+    return Path(path)

@@ -1,0 +1,245 @@
+"""Community life circles (社区生活圈): 5-, 10- and 15-minute completeness per unit.
+
+GB 50180-2018 (城市居住区规划设计标准) divides residential areas by walking time
+into 15-, 10- and 5-minute life circles, each with a walking distance and a list
+of facilities; TD/T 1062-2021 (社区生活圈规划技术指南) builds on it. The defaults
+live in ``taxonomy/data/life_circles.csv``, one row per (level, facility), each
+with its source and whether it was checked against a published text. Each
+facility is stood for by one of our POI categories, so a level is *complete* for
+a unit when every required category has a facility within the level's walking
+distance. See ``docs/accessibility.md``.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from .._errors import InputError, SchemaError
+from .._validate import check_columns
+from ..taxonomy import poi_categories
+
+__all__ = ["LIFE_CIRCLE_COLUMNS", "life_circles", "life_circle_requirements",
+           "life_circle_coverage"]
+
+#: Columns of a life-circle table (``taxonomy/data/life_circles.csv``).
+LIFE_CIRCLE_COLUMNS: tuple[str, ...] = (
+    "level", "minutes", "walk_distance_m", "walk_distance_range_m", "residents", "facility",
+    "facility_zh", "facility_en", "poi_category", "required", "source", "clause", "status",
+)
+
+
+def life_circles(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Life-circle levels and their facilities, from the bundled table or your own CSV.
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        A UTF-8 CSV with the columns of :data:`LIFE_CIRCLE_COLUMNS` (``#`` starts a
+        comment line). Default: the bundled GB 50180-2018 table.
+
+    Returns
+    -------
+    DataFrame
+        One row per (level, facility): ``level`` (e.g. ``"15min"``), ``minutes``
+        (int), ``walk_distance_m`` (float, metres), ``poi_category``, ``required``
+        (bool), names in Chinese and English, ``source``, ``clause`` and ``status``
+        (``confirmed`` or ``unverified``).
+
+    Raises
+    ------
+    SchemaError
+        If a column is missing, a POI category is unknown, a level has several
+        distances or minutes, distances are not positive, or ``required`` is not
+        ``true``/``false``.
+    InputError
+        If ``path`` does not exist.
+    """
+    if path is None:
+        ref = resources.files("cityind_gis.taxonomy").joinpath("data", "life_circles.csv")
+        with resources.as_file(ref) as p:
+            table = pd.read_csv(p, comment="#", dtype=str, keep_default_na=False, encoding="utf-8")
+        name = "life_circles.csv"
+    else:
+        if not os.path.isfile(path):
+            msg = f"life-circle table {str(path)!r} does not exist; give a CSV file."
+            raise InputError(msg)
+        table = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False, encoding="utf-8")
+        name = os.path.basename(path)
+    check_columns(table, ["level", "minutes", "walk_distance_m", "facility", "poi_category",
+                          "required"], name)
+    for col in LIFE_CIRCLE_COLUMNS:
+        if col not in table.columns:
+            table[col] = ""
+    table = table[list(LIFE_CIRCLE_COLUMNS)].copy()
+    table = table.apply(lambda s: s.str.strip())
+    known = set(poi_categories().index)
+    bad = sorted(set(table["poi_category"]) - known)
+    if bad:
+        msg = (f"`{name}` maps facilities to unknown POI categories {bad}; "
+               f"use one of {sorted(known)}.")
+        raise SchemaError(msg)
+    req = table["required"].str.lower()
+    if not req.isin(["true", "false"]).all():
+        msg = f"`{name}` column `required` must hold true or false, got {sorted(set(req))}."
+        raise SchemaError(msg)
+    table["required"] = req.eq("true")
+    try:
+        table["minutes"] = table["minutes"].astype(float)
+        table["walk_distance_m"] = table["walk_distance_m"].astype(float)
+    except ValueError as exc:
+        msg = f"`{name}` columns `minutes` and `walk_distance_m` must be numbers: {exc}."
+        raise SchemaError(msg) from exc
+    if (table["walk_distance_m"] <= 0).any() or (table["minutes"] <= 0).any():
+        msg = f"`{name}` has non-positive `minutes` or `walk_distance_m`; both must be > 0."
+        raise SchemaError(msg)
+    per_level = table.groupby("level")[["minutes", "walk_distance_m"]].nunique()
+    if (per_level > 1).any().any():
+        msg = (f"`{name}` gives one level several `minutes` or `walk_distance_m` values: "
+               f"{sorted(per_level.index[(per_level > 1).any(axis=1)])}; give one per level.")
+        raise SchemaError(msg)
+    return table.sort_values(["minutes", "facility"], kind="stable").reset_index(drop=True)
+
+
+def life_circle_requirements(
+    circles: pd.DataFrame | None = None,
+    *,
+    walk_speed: float | None = None,
+    levels: list[str] | None = None,
+) -> pd.DataFrame:
+    """What each level requires: one row per (level, POI category).
+
+    Parameters
+    ----------
+    circles : DataFrame, optional
+        From :func:`life_circles`; default the bundled table.
+    walk_speed : float, optional
+        Walking speed in metres per minute. When given, each level's distance is
+        ``minutes * walk_speed`` instead of the standard's walking distance (e.g.
+        80 m/min makes the 15-minute circle 1,200 m).
+    levels : list of str, optional
+        Levels to keep (e.g. ``["15min"]``); default all.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``level``, ``minutes``, ``distance_m``, ``poi_category``,
+        ``facilities`` and ``facilities_zh`` (the standard's facilities this
+        category stands for, ``;``-separated), required rows only, ordered by
+        minutes then category.
+
+    Raises
+    ------
+    InputError
+        If ``walk_speed`` is not positive or ``levels`` names unknown levels.
+    """
+    table = life_circles() if circles is None else circles
+    if walk_speed is not None and not (np.isfinite(walk_speed) and walk_speed > 0):
+        msg = f"`walk_speed` must be a positive number of metres per minute, got {walk_speed!r}."
+        raise InputError(msg)
+    if levels is not None:
+        unknown = sorted(set(levels) - set(table["level"]))
+        if unknown:
+            msg = f"`levels` holds unknown levels {unknown}; known: {sorted(set(table['level']))}."
+            raise InputError(msg)
+        table = table[table["level"].isin(levels)]
+    table = table[table["required"]]
+    grouped = table.groupby(["level", "poi_category"], sort=False).agg(
+        minutes=("minutes", "first"),
+        distance_m=("walk_distance_m", "first"),
+        facilities=("facility", ";".join),
+        facilities_zh=("facility_zh", "、".join),
+    ).reset_index()
+    if walk_speed is not None:
+        grouped["distance_m"] = grouped["minutes"] * float(walk_speed)
+    grouped = grouped.sort_values(["minutes", "poi_category"], kind="stable").reset_index(drop=True)
+    return grouped[["level", "minutes", "distance_m", "poi_category", "facilities",
+                    "facilities_zh"]]
+
+
+def _level_key(level: str) -> str:
+    """``'15min' -> 'lc15'`` for column names."""
+    digits = "".join(ch for ch in level if ch.isalnum())
+    return "lc" + digits.removesuffix("min")
+
+
+def life_circle_coverage(
+    units: pd.DataFrame,
+    requirements: pd.DataFrame | None = None,
+    *,
+    walk_speed: float | None = None,
+    distance_prefix: str = "net_dist_",
+) -> pd.DataFrame:
+    r"""Which life-circle levels each unit completes, what is missing, and a coverage score.
+
+    Parameters
+    ----------
+    units : DataFrame or GeoDataFrame
+        One row per unit (cell, parcel, node) with a walking-distance column
+        ``{distance_prefix}{category}`` in metres (NaN = unreachable) for every
+        category the requirements name, e.g. from
+        :func:`~cityind_gis.network.nearest_facility_distance`.
+    requirements : DataFrame, optional
+        From :func:`life_circle_requirements`; default the bundled standard.
+    walk_speed : float, optional
+        Metres per minute; only used when ``requirements`` is None.
+    distance_prefix : str, default "net_dist_"
+        Prefix of the distance columns.
+
+    Returns
+    -------
+    DataFrame
+        Aligned to ``units.index``. Per level ``L`` (``lc5``, ``lc10``, ``lc15``):
+        ``{L}_complete`` (bool), ``{L}_score`` (share of the level's required
+        categories within its distance, 0-1), ``{L}_missing`` (the standard's
+        facilities whose category is missing, ``;``-separated English keys) and
+        ``{L}_missing_zh`` (Chinese names, ``、``-separated); then ``lc_score``,
+        the share of all (level, category) requirements met, 0-1.
+
+    Raises
+    ------
+    SchemaError
+        If a distance column is missing.
+
+    Notes
+    -----
+    Requirement :math:`r = (L, k)` of level :math:`L` with distance :math:`D_L` is
+    met by unit :math:`z` when :math:`d_{z,k} \le D_L`. Then
+    :math:`\text{score}_L(z) = |\{k : d_{z,k} \le D_L\}| / K_L` and
+    :math:`\text{lc\_score}(z) = \sum_L |\{k : d_{z,k} \le D_L\}| / \sum_L K_L`:
+    every requirement weighs the same, so the 5-minute level, which lists the
+    most everyday facilities, weighs most. Several facilities standing for one
+    category (kindergarten and nursery both ``education``) form one requirement.
+    """
+    req = life_circle_requirements(walk_speed=walk_speed) if requirements is None else requirements
+    check_columns(req, ["level", "minutes", "distance_m", "poi_category", "facilities"],
+                  "requirements")
+    cols = [f"{distance_prefix}{c}" for c in pd.unique(req["poi_category"])]
+    check_columns(units, cols, "units")
+    zh = "facilities_zh" in req.columns
+    out: dict[str, object] = {}
+    met_total = np.zeros(len(units))
+    for level, grp in req.groupby("level", sort=False):  # a handful of levels
+        key = _level_key(str(level))
+        d = units[[f"{distance_prefix}{c}" for c in grp["poi_category"]]].to_numpy(dtype=float)
+        met = d <= grp["distance_m"].to_numpy(dtype=float)[None, :]  # NaN -> not met
+        missing = np.full(len(units), "", dtype=object)
+        missing_zh = np.full(len(units), "", dtype=object)
+        for j, (fac, fac_zh) in enumerate(zip(grp["facilities"],
+                                              grp["facilities_zh"] if zh else grp["facilities"],
+                                              strict=True)):
+            missing = np.where(~met[:, j], missing + np.where(missing == "", "", ";") + fac,
+                               missing)
+            missing_zh = np.where(~met[:, j],
+                                  missing_zh + np.where(missing_zh == "", "", "、") + fac_zh,
+                                  missing_zh)
+        out[f"{key}_complete"] = met.all(axis=1)
+        out[f"{key}_score"] = met.mean(axis=1)
+        out[f"{key}_missing"] = missing
+        out[f"{key}_missing_zh"] = missing_zh
+        met_total += met.sum(axis=1)
+    out["lc_score"] = met_total / max(len(req), 1)
+    return pd.DataFrame(out, index=units.index)

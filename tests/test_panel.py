@@ -1,0 +1,238 @@
+"""Tests of cityind_gis.panel: pooled normalisation, change of D, statistics tables, panel runs."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from cityind_gis._errors import InputError, SchemaError
+from cityind_gis.cli import main
+from cityind_gis.config import LayerConfig, PeriodConfig, load_config, sample_config
+from cityind_gis.coupling import coupling_coordination, normalize
+from cityind_gis.indicators import poi_counts
+from cityind_gis.panel import (
+    d_change,
+    join_statistics,
+    panel_coupling,
+    period_config,
+    read_statistics,
+)
+
+UNITS = pd.Index(["a", "b"], name="zone")
+
+
+@pytest.fixture
+def two_years() -> dict[int, pd.DataFrame]:
+    """gdp 10, 20 then 30, 50; schools 0, 2 then 4, 4 (pooled ranges 10-50 and 0-4)."""
+    return {
+        2019: pd.DataFrame({"gdp": [10.0, 20.0], "schools": [0.0, 2.0]}, index=UNITS),
+        2024: pd.DataFrame({"gdp": [30.0, 50.0], "schools": [4.0, 4.0]}, index=UNITS),
+    }
+
+
+SUBSYSTEMS = {"U1": {"gdp": "+"}, "U2": {"schools": "+"}}
+
+
+def test_panel_coupling_pooled_known_answer(two_years):
+    # pooled min-max: gdp (10, 20, 30, 50) -> (0, .25, .5, 1); schools (0, 2, 4, 4) -> (0, .5, 1, 1)
+    # one indicator per subsystem: weight 1
+    # 2019 a (0, 0): C = 0, D = 0 ; 2019 b (.25, .5): C = 2 sqrt(.125) / .75 = 0.942809,
+    #   T = .375, D = sqrt(.353553) = 0.594604
+    # 2024 a (.5, 1): C = 2 sqrt(.5) / 1.5 = 0.942809, T = .75, D = 0.840896 ; 2024 b: D = 1
+    result = panel_coupling(two_years, SUBSYSTEMS, shift=None)
+    idx = result.indices
+    assert idx.index.names == ["period", "zone"]
+    assert idx["U1"].tolist() == pytest.approx([0.0, 0.25, 0.5, 1.0])
+    assert idx["U2"].tolist() == pytest.approx([0.0, 0.5, 1.0, 1.0])
+    assert idx["D"].tolist() == pytest.approx([0.0, 0.594604, 0.840896, 1.0], abs=1e-6)
+    assert idx["grade_level"].tolist() == [1, 6, 9, 10]
+    assert result.weights["weight"].tolist() == [1.0, 1.0]
+
+
+def test_panel_coupling_differs_from_per_year_normalisation(two_years):
+    # normalised alone, 2024's gdp would be (0, 1): the worst unit of every year scores 0,
+    # whereas pooled it is .5 -- the reason for pooling
+    alone = normalize(two_years[2024][["gdp"]], {"gdp": "+"})
+    pooled = panel_coupling(two_years, SUBSYSTEMS, shift=None).indices.loc[2024, "U1"]
+    assert alone["gdp"].tolist() == [0.0, 1.0]
+    assert pooled.tolist() == pytest.approx([0.5, 1.0])
+
+
+def test_panel_coupling_three_subsystems_matches_coupling_coordination(two_years):
+    tables = {k: v.assign(jobs=[1.0, 3.0] if k == 2019 else [2.0, 5.0])
+              for k, v in two_years.items()}
+    subsystems = {**SUBSYSTEMS, "U3": {"jobs": "+"}}
+    result = panel_coupling(tables, subsystems, shift=(0.01, 0.99), model="corrected")
+    # jobs pooled (1, 3, 2, 5) -> (0, .5, .25, 1) -> shifted .01 + .98 z
+    assert result.indices["U3"].tolist() == pytest.approx([0.01, 0.5, 0.255, 0.99])
+    expected = coupling_coordination(result.indices[["U1", "U2", "U3"]], model="corrected")
+    pd.testing.assert_frame_equal(result.indices[["C", "T", "D"]], expected)
+
+
+def test_d_change_known_answer(two_years):
+    # a: 0 -> 0.840896, levels 1 -> 9 ; b: 0.594604 -> 1, levels 6 -> 10
+    change = d_change(panel_coupling(two_years, SUBSYSTEMS, shift=None).indices,
+                      base=2019, target=2024)
+    assert change.index.tolist() == ["a", "b"]
+    assert change["d_change"].tolist() == pytest.approx([0.840896, 0.405396], abs=1e-6)
+    assert change["level_change"].tolist() == [8, 4]
+    assert change["trend"].tolist() == ["up", "up"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"base": 2010, "target": 2024}, InputError, r"period\(s\) \[2010\] are not in"),
+        ({"base": 2019, "target": 2024, "column": "E"}, SchemaError, "'E' is not in"),
+    ],
+    ids=["period", "column"],
+)
+def test_d_change_errors(two_years, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        d_change(panel_coupling(two_years, SUBSYSTEMS, shift=None).indices, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("change", "subsystems", "error", "match"),
+    [
+        ({2024: pd.DataFrame({"gdp": [1.0, 2.0]}, index=UNITS)}, SUBSYSTEMS, SchemaError,
+         r"same indicator columns; \['schools'\]"),
+        ({}, {"U1": {"gdp": "+"}}, InputError, "at least two subsystem"),
+        ({}, {"U1": {"gdp": "+"}, "U2": {"clinics": "+"}}, SchemaError,
+         r"indicator\(s\) \['clinics'\]"),
+        ({2024: pd.DataFrame({"gdp": [1.0, 2.0], "schools": [1.0, 1.0]},
+                             index=pd.Index(["a", "a"]))}, SUBSYSTEMS, SchemaError,
+         "repeat unit ids"),
+    ],
+    ids=["columns-differ", "one-subsystem", "unknown-indicator", "repeated-units"],
+)
+def test_panel_coupling_errors(two_years, change, subsystems, error, match):
+    with pytest.raises(error, match=match):
+        panel_coupling({**two_years, **change}, subsystems)
+
+
+def test_panel_coupling_constant_indicator_dropped_with_warning(two_years):
+    tables = {k: v.assign(flat=1.0) for k, v in two_years.items()}
+    with pytest.warns(UserWarning, match=r"'U2': indicator\(s\) \['flat'\] are constant"):
+        result = panel_coupling(tables, {"U1": {"gdp": "+"}, "U2": {"schools": "+", "flat": "+"}},
+                                shift=None)
+    assert result.weights["indicator"].tolist() == ["gdp", "schools"]
+
+
+# --------------------------------------------------------------- statistics tables
+
+
+@pytest.fixture
+def counties() -> gpd.GeoDataFrame:
+    """Three 1 km square counties in a row, coded with leading zeros, UTM 50N."""
+    return gpd.GeoDataFrame(
+        {"code": ["0101", "0102", "0103"], "name": ["东县", "西县", "南县"]},
+        geometry=[shapely.box(i * 1000, 0, (i + 1) * 1000, 1000) for i in range(3)],
+        crs="EPSG:32650",
+    )
+
+
+def test_read_statistics_gbk_csv_with_thousands(tmp_path):
+    path = tmp_path / "yearbook.csv"
+    path.write_text('code,gdp,jobs\n0101,"1,200",30\n0102,800,20\n0103,950,45\n', encoding="gbk")
+    table = read_statistics(path, key="code")
+    assert table.index.tolist() == ["0101", "0102", "0103"]
+    assert table["gdp"].tolist() == [1200.0, 800.0, 950.0]
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "match"),
+    [
+        ("code,gdp\n0101,1\n0101,2\n", "code", r"repeats key\(s\) \['0101'\]"),
+        ("code,gdp\n0101,十二\n", "code", r"non-numeric cells in column\(s\) \['gdp'\]"),
+        ("code,gdp\n0101,1\n", "县代码", "has no key column '县代码'"),
+    ],
+    ids=["repeated", "text-cell", "no-key"],
+)
+def test_read_statistics_errors(tmp_path, text, key, match):
+    path = tmp_path / "t.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SchemaError, match=match):
+        read_statistics(path, key=key)
+
+
+def test_join_statistics_and_mix_with_spatial_indicator(counties):
+    # yearbook gdp per county joined by code; POI counts from points: 2, 0, 1 schools
+    table = pd.DataFrame({"gdp": [1200.0, 800.0, 950.0]},
+                         index=pd.Index(["0103", "0101", "0102"], name="code"))
+    zones = join_statistics(counties, table, on="code")
+    assert zones["gdp"].tolist() == [800.0, 950.0, 1200.0]
+    assert zones.crs == counties.crs and zones.index.equals(counties.index)
+    pois = gpd.GeoDataFrame({"category": ["education"] * 3},
+                            geometry=gpd.points_from_xy([100, 200, 2500], [500, 500, 500]),
+                            crs="EPSG:32650")
+    zones["schools"] = poi_counts(zones, pois, categories=["education"])["poi_count_education"]
+    result = panel_coupling({2024: pd.DataFrame(zones[["gdp", "schools"]])},
+                            {"U1": {"gdp": "+"}, "U2": {"schools": "+"}}, shift=None)
+    # gdp (800, 950, 1200) -> (0, .375, 1); schools (2, 0, 1) -> (1, 0, .5)
+    assert result.indices["U1"].tolist() == pytest.approx([0.0, 0.375, 1.0])
+    assert result.indices["U2"].tolist() == pytest.approx([1.0, 0.0, 0.5])
+
+
+def test_join_statistics_lists_unmatched_keys(counties):
+    table = pd.DataFrame({"gdp": [1.0, 2.0, 3.0]}, index=["0101", "0102", "102"])
+    with pytest.raises(SchemaError, match=r"without a row in the table: \['0103'\]; table "
+                                          r"key\(s\) without a zone: \['102'\]"):
+        join_statistics(counties, table, on="code")
+
+
+# -------------------------------------------------------------------- config and runs
+
+
+def test_period_config_merges_layers_over_top_level():
+    base = sample_config("kouvola")
+    base = base.replace(landuse=LayerConfig(class_column="DLBM", mapping="m.csv"))
+    period = PeriodConfig(label="2019", landuse=LayerConfig(path="lu_2019.gpkg"))
+    cfg = period_config(base, period)
+    assert (cfg.landuse.path, cfg.landuse.class_column, cfg.landuse.mapping) == (
+        "lu_2019.gpkg", "DLBM", "m.csv")
+    assert cfg.osm == base.osm and cfg.periods == ()
+    assert cfg.study.name.endswith("(2019)")
+
+
+@pytest.mark.parametrize(
+    ("periods", "match"),
+    [
+        ("[[periods]]\nyear = 2019\n", "at least two tables"),
+        ("[[periods]]\nyear = 2019\n[[periods]]\nyear = 2019\n", "labels must differ"),
+        ("[[periods]]\nyear = 2019\nroad = 'x'\n[[periods]]\nyear = 2024\n",
+         r"table 1 needs a `year`.*'road'"),
+    ],
+    ids=["one-period", "same-label", "unknown-key"],
+)
+def test_config_periods_errors(tmp_path, periods, match):
+    path = tmp_path / "p.toml"
+    path.write_text(f'[osm]\npath = "x.osm.pbf"\n{periods}', encoding="utf-8")
+    with pytest.raises(InputError, match=match):
+        load_config(path)
+
+
+@pytest.mark.slow
+def test_panel_two_years_of_the_sample_end_to_end(tmp_path, capsys):
+    from cityind_gis.datasets import write_kouvola_panel
+
+    cfg = write_kouvola_panel(tmp_path, drop_share=0.4, seed=0)
+    assert main(["panel", str(cfg), "--out", str(tmp_path / "out"), "-q"]) == 0
+    out = tmp_path / "out"
+    panel = gpd.read_file(out / "panel.gpkg", layer="panel")
+    change = gpd.read_file(out / "panel.gpkg", layer="d_change")
+    assert sorted(panel["period"].unique()) == ["2019", "2024"]
+    assert len(panel) == 2 * len(change) == 200
+    assert panel["D"].between(0, 1).all()
+    # industry is unchanged and services only added: on one pooled scale, D never falls
+    assert (change["d_change"] >= -1e-12).all() and (change["d_change"] > 0).any()
+    params = json.loads((out / "panel.json").read_text(encoding="utf-8"))
+    assert params["periods"] == "2019;2024" and params["n_cells_down"] == 0
+    assert (out / "period_2019" / "cityind.gpkg").is_file()
+    assert "Change of D" in capsys.readouterr().out
+    np.testing.assert_allclose(change["D_target"] - change["D_base"], change["d_change"])
