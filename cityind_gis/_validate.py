@@ -109,8 +109,9 @@ def check_columns(df: pd.DataFrame, columns: Iterable[str], name: str) -> None:
     if missing:
         have = [str(c) for c in df.columns if c != getattr(df, "_geometry_column_name", None)]
         msg = (
-            f"`{name}` is missing column(s) {missing}; it has {have}. Rename the column "
-            "or point the option that names it (e.g. `category_column=`) at an existing one."
+            f"`{name}` is missing column(s) {missing}; it has {have}. Rename the column in "
+            "the data, or name an existing column in the option that points at it (the "
+            "config key such as `class_column`, or the function argument)."
         )
         raise SchemaError(msg)
 

@@ -285,6 +285,29 @@ def _section(name: str, data: Any, base: Path) -> Any:
                 raise InputError(msg)
             else:
                 value = tuple(value)
+            if key == "alpha" and value is not None:
+                _check_alpha(value)
+            if key == "shift" and value is not None:
+                ok = (len(value) == 2 and all(isinstance(v, int | float) and not isinstance(v, bool)
+                                              for v in value) and 0 <= value[0] < value[1] <= 1)
+                if not ok:
+                    msg = (f"`[coupling] shift` must be two numbers [a, b] with 0 <= a < b <= 1 "
+                           f"(e.g. [0.01, 0.99]) or false, got {list(value)!r}.")
+                    raise InputError(msg)
+        elif name == "study" and key == "lang":
+            if value not in ("en", "zh"):
+                msg = f"`[study] lang` must be \"en\" or \"zh\", got {value!r}."
+                raise InputError(msg)
+        elif name == "gaps" and key == "distance":
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+                msg = f"`[gaps] distance` must be a positive number of metres (e.g. 1000), got {value!r}."
+                raise InputError(msg)
+            value = float(value)
+        elif name == "grid" and key == "cell_size":
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+                msg = f"`[grid] cell_size` must be a positive number of metres (e.g. 250), got {value!r}."
+                raise InputError(msg)
+            value = float(value)
         elif key in ("industry", "urban"):
             if not isinstance(value, dict):
                 msg = f"`[{name}.{key}]` must map indicator names to \"+\" or \"-\", got {value!r}."
@@ -320,6 +343,16 @@ def _section(name: str, data: Any, base: Path) -> Any:
                 raise InputError(msg)
         kwargs[key] = value
     return cls(**kwargs)
+
+
+def _check_alpha(value: tuple[Any, ...]) -> None:
+    """`[coupling] alpha`: one non-negative weight per subsystem (U1, U2), summing to 1."""
+    ok = (len(value) == 2 and all(isinstance(v, int | float) and not isinstance(v, bool) and v >= 0
+                                  for v in value) and abs(sum(value) - 1.0) <= 1e-6)
+    if not ok:
+        msg = (f"`[coupling] alpha` must be two non-negative numbers summing to 1, the weights of "
+               f"U1 and U2 in T (e.g. [0.5, 0.5]), got {list(value)!r}.")
+        raise InputError(msg)
 
 
 #: `[accessibility]` and the newer `[gaps]` keys, validated by :func:`_access_value`.
@@ -554,7 +587,7 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         if not isinstance(osm, dict) or set(osm) - {"path"}:
             msg = "`[osm]` takes one key, `path`, naming a .osm.pbf, .osm or .graphml file."
             raise InputError(msg)
-        kwargs["osm"] = (base / str(osm["path"])).resolve() if osm.get("path") else None
+        kwargs["osm"] = (base / os.path.expanduser(str(osm["path"]))).resolve() if osm.get("path") else None
     if "output" in raw:
         out = raw["output"]
         known_out = {"dir", "formats", "basemap", "tianditu_key", "assets", "report"}
@@ -562,7 +595,7 @@ def load_config(path: str | os.PathLike[str]) -> Config:
             extra = sorted(set(out) - known_out) if isinstance(out, dict) else out
             msg = f"`[output]` has unknown key(s) {extra}; known keys are {sorted(known_out)}."
             raise InputError(msg)
-        kwargs["out_dir"] = (base / str(out.get("dir", "cityind-out"))).resolve()
+        kwargs["out_dir"] = (base / os.path.expanduser(str(out.get("dir", "cityind-out")))).resolve()
         kwargs["output"] = output_config(**{k: v for k, v in out.items() if k != "dir"},
                                          base=base)
     if "periods" in raw:

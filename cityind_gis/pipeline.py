@@ -108,9 +108,9 @@ def _load_pois(cfg: Config) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     pc: LayerConfig = cfg.pois
     cats = list(poi_categories().index)
     if pc.path is None:
-        raw = osm_io.read_osm_pois(cfg.osm)
         mapping = load_mapping(pc.mapping or "osm_poi")
         _check_classes(mapping, cats, "pois mapping")
+        raw = osm_io.read_osm_pois(cfg.osm, mapping=mapping)
         cat = classify_tags(raw, mapping, keys=OSM_POI_KEYS)
         report = tag_report(raw, cat, keys=OSM_POI_KEYS, layer="pois")
         label = raw[list(OSM_POI_KEYS)].bfill(axis=1).iloc[:, 0] if len(raw) else raw.get("name")
@@ -173,7 +173,8 @@ def _load_network(cfg: Config, crs: Any | None) -> tuple[gpd.GeoDataFrame, gpd.G
 def _load_boundary(cfg: Config) -> gpd.GeoDataFrame | None:
     if cfg.study.boundary is None:
         return None
-    return vector_io.read_vector(cfg.study.boundary, name="boundary", layer=cfg.study.boundary_layer,
+    return vector_io.read_vector(cfg.study.boundary, name="boundary", crs_key="[study] boundary_crs",
+                                 layer=cfg.study.boundary_layer,
                                  crs=cfg.study.boundary_crs)
 
 
@@ -247,7 +248,7 @@ def _subsystem(
     missing = [c for c in directions if c not in table.columns]
     if missing:
         msg = (f"`[coupling.{name}]` names indicator(s) {missing} that the run does not produce; "
-               f"available: {sorted(table.columns)}.")
+               f"available: {sorted(c for c in table.select_dtypes('number').columns if c not in ('row', 'col'))}.")
         raise InputError(msg)
     data = table[list(directions)]
     variable = data.nunique() > 1
@@ -482,6 +483,7 @@ def run(
         elapsed = time.perf_counter() - t_start
         params = pd.DataFrame([{
             "study": cfg.study.name,
+            "data_credit": _data_credit(cfg),
             "source": str(cfg.osm or cfg.source or ""),
             "crs": crs.to_string(),
             "cell_size_m": cell,
@@ -582,6 +584,16 @@ def _industrial_gaps(
     return ind, table, sites, distance
 
 
+def _data_credit(cfg: Config) -> str:
+    """Attribution owed for the input data (ODbL: maps made from OSM must credit it)."""
+    sources = [cfg.osm, cfg.landuse.path, cfg.pois.path, cfg.roads.path]
+    from_osm = cfg.osm is not None and any(
+        p is None or p == cfg.osm for p in (cfg.landuse.path, cfg.pois.path, cfg.roads.path))
+    from_osm = from_osm or any(
+        str(p).lower().endswith((".pbf", ".osm", ".graphml")) for p in sources if p is not None)
+    return "Data © OpenStreetMap contributors, ODbL 1.0" if from_osm else ""
+
+
 def _summary(grid: gpd.GeoDataFrame) -> pd.DataFrame:
     """Cells, share and mean indices per coordination grade (all 10 grades listed)."""
     from .coupling import GRADES_10
@@ -659,8 +671,9 @@ def write_outputs(
     outside = external_assets(out / "map.html")
     log.info("map.html: %.2f MB; fetches from outside: %s", html_bytes / 1e6,
              ", ".join(outside) or "nothing")
+    credit = str(results["parameters"].iloc[0].get("data_credit", "") or "") or None
     paths["map_png"] = plot_coordination(grid, out / "map.png", gaps=results["service_gaps"],
-                                         lang=lang, title=title or None)
+                                         lang=lang, title=title or None, attribution=credit)
     from .maps.static import MAP_KINDS, plot_map
 
     images = {"grades": paths["map_png"]}
@@ -668,7 +681,8 @@ def write_outputs(
         for suffix in (".png", ".pdf"):
             target = out / "maps" / f"{kind}{suffix}"
             paths[f"map_{kind}{suffix.replace('.', '_')}"] = plot_map(
-                grid, target, kind=kind, gaps=results["service_gaps"], lang=lang)
+                grid, target, kind=kind, gaps=results["service_gaps"], lang=lang,
+                attribution=credit)
         images[kind] = out / "maps" / f"{kind}.png"
     for name in [n for n in ("summary", "weights", "classification_report", "obstacles",
                              "industrial_gap_table") if n in results]:

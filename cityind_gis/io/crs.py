@@ -34,8 +34,20 @@ def analysis_crs(layer: gpd.GeoDataFrame, crs: str | CRS | None = None) -> CRS:
         (:meth:`geopandas.GeoDataFrame.estimate_utm_crs`).
     """
     if crs is not None:
-        out = CRS.from_user_input(crs)
-        check_projected(gpd.GeoSeries([], crs=out), "crs")
+        try:
+            out = CRS.from_user_input(crs)
+        except Exception as exc:  # pyproj.exceptions.CRSError
+            msg = f"`crs` {crs!r} is not a CRS pyproj knows; give an EPSG code such as 'EPSG:32650'."
+            raise CRSError(msg) from exc
+        units = {ax.unit_name for ax in out.axis_info}
+        if out.is_geographic or not units <= {"metre", "meter", "m"}:
+            msg = (
+                f"`crs` {crs!r} ({out.name}) is not a projected CRS in metres; distances and areas "
+                "need one. Give a metric CRS such as a CGCS2000 Gauss-Kruger zone (EPSG:4534-4554 "
+                "for 3-degree zones) or a UTM zone (EPSG:326xx), or leave `crs` out to use the "
+                "UTM zone of the data (`[study] crs` in the config, `--crs` on the command line)."
+            )
+            raise CRSError(msg)
         return out
     check_crs(layer, "layer")
     try:

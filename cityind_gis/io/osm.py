@@ -169,8 +169,9 @@ def _features_from_xml(path: Path, tags: dict[str, bool | list[str]]) -> gpd.Geo
     return feats
 
 
-def _poi_filter() -> dict[str, bool | list[str]]:
-    mapping = load_mapping("osm_poi")
+def _poi_filter(mapping: pd.DataFrame | None = None) -> dict[str, bool | list[str]]:
+    """Tags to read: every value of the open keys, the mapped values of the others."""
+    mapping = load_mapping("osm_poi") if mapping is None else mapping
     filt: dict[str, bool | list[str]] = {}
     for key in OSM_POI_KEYS:
         if key in _OPEN_KEYS:
@@ -181,13 +182,19 @@ def _poi_filter() -> dict[str, bool | list[str]]:
     return filt
 
 
-def read_osm_pois(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
+def read_osm_pois(
+    path: str | os.PathLike[str], *, mapping: pd.DataFrame | None = None
+) -> gpd.GeoDataFrame:
     """Read points of interest (amenity, shop, office, transit stops, works, ...) from OSM.
 
     Parameters
     ----------
     path : str or path-like
         ``.osm.pbf`` or ``.osm`` XML file.
+    mapping : DataFrame, optional
+        The POI mapping (:func:`cityind_gis.taxonomy.load_mapping`) that will classify
+        the result; values it maps for keys such as ``highway`` or ``railway`` are
+        read too. Default: the bundled ``osm_poi`` mapping.
 
     Returns
     -------
@@ -202,7 +209,7 @@ def read_osm_pois(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
     if fmt == "graphml":
         msg = f"`path` {str(path)!r} is a GraphML network; it holds no POIs. Use a .osm.pbf or .osm file."
         raise InputError(msg)
-    filt = _poi_filter()
+    filt = _poi_filter(mapping)
     if fmt == "pbf":
         raw = _osm(p).get_pois(custom_filter=filt)
         if raw is None:

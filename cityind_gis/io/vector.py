@@ -183,6 +183,7 @@ def read_vector(
     crs: str | None = None,
     encoding: str | None = None,
     coords: str = "wgs84",
+    crs_key: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a vector layer (Shapefile, GeoPackage, GeoJSON, GeoParquet, KML, ...).
 
@@ -209,6 +210,9 @@ def read_vector(
         and BD-09 (Baidu) layers are converted to WGS 84 right after reading
         (via EPSG:4326 when the file declares another CRS), see
         :func:`cityind_gis.io.coords.transform_coords`.
+    crs_key : str, optional
+        How the user sets ``crs`` (for messages); default ``[{name}] crs``, e.g.
+        ``"[study] boundary_crs"`` for the study boundary.
 
     Returns
     -------
@@ -234,18 +238,20 @@ def read_vector(
         except Exception as exc:  # GDAL errors: report them as user input errors
             msg = f"`{name}` file {p.name!r} could not be read as a vector layer: {exc}"
             raise InputError(msg) from exc
+    key = crs_key or f"[{name}] crs"
     if gdf.crs is None:
         if crs is None:
             msg = (
                 f"`{name}` ({p.name}) has no CRS (no .prj or CRS record). Give the CRS it was "
-                "made in, e.g. `crs = \"EPSG:4490\"` (CGCS2000) or `\"EPSG:4326\"` (WGS 84)."
+                f"made in with `{key} = \"EPSG:4490\"` (CGCS2000 lon/lat), a Gauss-Kruger zone "
+                "such as \"EPSG:4547\", or \"EPSG:4326\" (WGS 84) in the config (`crs=` from Python)."
             )
             raise CRSError(msg)
         gdf = gdf.set_crs(crs)
     elif crs is not None and gdf.crs != gpd.GeoSeries([], crs=crs).crs:
         msg = (
             f"`{name}` ({p.name}) declares {gdf.crs.to_string()} but the config says {crs}; "
-            "remove `crs` from the config or fix the file's .prj."
+            f"remove `{key}` from the config or fix the file's .prj."
         )
         raise CRSError(msg)
     gdf = gdf.reset_index(drop=True)

@@ -345,6 +345,7 @@ def plot_coordination(
     lang: str = "zh",
     title: str | None = None,
     dpi: float = 150,
+    attribution: str | None = None,
 ) -> Path:
     """Map of the 10 coordination grades of D, with service gaps, to PNG or PDF.
 
@@ -406,7 +407,8 @@ def plot_coordination(
     from grid north by the meridian convergence at the map centre. Both come
     from pyproj using the CRS's own datum.
     """
-    return plot_map(grid, path, kind="grades", gaps=gaps, lang=lang, title=title, dpi=dpi)
+    return plot_map(grid, path, kind="grades", gaps=gaps, lang=lang, title=title, dpi=dpi,
+                    attribution=attribution)
 
 
 #: What :func:`plot_map` can draw: grades, D, U1, U2 or service gaps.
@@ -422,6 +424,7 @@ def plot_map(
     lang: str = "zh",
     title: str | None = None,
     dpi: float = 150,
+    attribution: str | None = None,
 ) -> Path:
     """Print map (PNG or PDF) of the grades, D, U1, U2 or the service gaps.
 
@@ -449,6 +452,10 @@ def plot_map(
         Title; ``None`` gives a default in ``lang``, ``""`` none.
     dpi : float, default 150
         PNG resolution (PDF is vector).
+    attribution : str, optional
+        Data credit printed in small type under the map, e.g.
+        ``"Data © OpenStreetMap contributors, ODbL 1.0"`` (the ODbL requires it on
+        maps made from OSM data).
 
     Returns
     -------
@@ -662,6 +669,9 @@ def plot_map(
             )
         if title:
             ax.set_title(title, fontsize=13, pad=10)
+        if attribution:
+            ax.text(data[2], view[1], attribution, ha="right", va="bottom", fontsize=6.5,
+                    color="#555555", zorder=5)
         with atomic_path(path) as tmp:
             fig.savefig(tmp, format=_FORMATS[suffix], dpi=dpi, bbox_inches="tight")
     logger.info("Wrote coordination map to %s", path)
