@@ -84,8 +84,11 @@ INDEX_COLORS: tuple[str, ...] = (
 )
 
 #: Outline colour of service-gap cells by number of missing service categories
-#: (1, 2, 3, 4 or more), ColorBrewer RdPu: distinct from both ramps above.
-GAP_COLORS: tuple[str, ...] = ("#f768a1", "#dd3497", "#ae017e", "#49006a")
+#: (1, 2, ..., 7 or more: the default service categories), ColorBrewer RdPu 7:
+#: distinct from both ramps above.
+GAP_COLORS: tuple[str, ...] = (
+    "#fcc5c0", "#fa9fb5", "#f768a1", "#dd3497", "#ae017e", "#7a0177", "#49006a",
+)
 
 #: Colours of POI categories, given out in sorted category order (cycled).
 POI_COLORS: tuple[str, ...] = (

@@ -311,7 +311,7 @@ def test_qgis_applies_the_default_styles(gpkg):
     lines = [ln for ln in out.stdout.splitlines() if ln.count("|") == 5]
     assert lines == [
         "grid|True|graduatedSymbol|D|10|耦合协调度 D",
-        "service_gaps|True|graduatedSymbol|n_missing|4|",
+        "service_gaps|True|graduatedSymbol|n_missing|7|",
         "pois|True|categorizedSymbol|category|2|",
         "landuse|True|categorizedSymbol|class|2|",
         "network|True|singleSymbol||1|",
