@@ -199,6 +199,9 @@ def all_nodes_benchmark(args: argparse.Namespace) -> None:
     ours = node_accessibility(facilities, graph, distances=distances)
     t_ours = time.perf_counter() - t0
     rss = _rss_mib()
+    import numba
+
+    print(f"numba threads                                 {numba.get_num_threads():8d}")
     print(f"cityind_gis  graph_from_edges                 {t_build:8.2f} s")
     print(f"cityind_gis  node_accessibility (all nodes)   {t_ours:8.2f} s  "
           f"({ours.shape[1]} columns: {args.categories} nearest + {args.categories} x 4 counts)")

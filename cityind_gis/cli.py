@@ -112,8 +112,8 @@ def _print_summary(results: dict, paths: dict, seconds: float) -> None:
     params = results["parameters"].iloc[0]
     summary = results["summary"]
     print()
-    print(f"Study: {params['study']}  |  CRS {params['crs']}  |  {int(params['n_cells'])} cells of "
-          f"{params['cell_size_m']:g} m")
+    units = params.get("units", f"cells of {params['cell_size_m']:g} m")
+    print(f"Study: {params['study']}  |  CRS {params['crs']}  |  {int(params['n_cells'])} {units}")
     print(f"D (coordination): mean {grid['D'].mean():.3f}, min {grid['D'].min():.3f}, "
           f"max {grid['D'].max():.3f};  U1 mean {grid['U1'].mean():.3f}, U2 mean {grid['U2'].mean():.3f}")
     if "moran_i" in params.index:

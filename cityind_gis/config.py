@@ -34,6 +34,7 @@ __all__ = [
     "PeriodConfig",
     "AccessibilityConfig",
     "ZonesConfig",
+    "StatisticsConfig",
     "OutputConfig",
     "BASEMAPS",
     "output_config",
@@ -80,6 +81,21 @@ class ZonesConfig:
     layer: str | None = None
     id_column: str | None = None
     crs: str | None = None
+
+
+@dataclass(frozen=True)
+class StatisticsConfig:
+    """A statistics table joined to the zones (``[statistics]``); see ``docs/panel.md``.
+
+    ``indicators`` maps each table column used to its name on the zones
+    (None: every column except ``key``, names kept).
+    """
+
+    path: Path | None = None
+    key: str | None = None
+    zones_key: str | None = None
+    sheet: str | int | None = None
+    indicators: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -174,8 +190,8 @@ class SpatialStatsConfig:
 class PeriodConfig:
     """One period of a panel run (``[[periods]]``): its label and the layers that differ.
 
-    A layer left as None is taken from the top level of the config; a given one is
-    merged over it (``docs/panel.md``).
+    A layer (or statistics table) left as None is taken from the top level of the
+    config; a given one is merged over it (``docs/panel.md``).
     """
 
     label: str
@@ -183,6 +199,7 @@ class PeriodConfig:
     landuse: LayerConfig | None = None
     pois: LayerConfig | None = None
     roads: RoadsConfig | None = None
+    statistics: StatisticsConfig | None = None
 
 
 #: Basemaps of the web map (``[output] basemap``); see ``docs/outputs.md``.
@@ -215,6 +232,7 @@ class Config:
     gaps: GapConfig = field(default_factory=GapConfig)
     accessibility: AccessibilityConfig = field(default_factory=AccessibilityConfig)
     zones: ZonesConfig = field(default_factory=ZonesConfig)
+    statistics: StatisticsConfig = field(default_factory=StatisticsConfig)
     spatial_stats: SpatialStatsConfig = field(default_factory=SpatialStatsConfig)
     periods: tuple[PeriodConfig, ...] = ()
     out_dir: Path = Path("cityind-out")
@@ -247,6 +265,7 @@ _SECTIONS: dict[str, type] = {
     "gaps": GapConfig,
     "accessibility": AccessibilityConfig,
     "zones": ZonesConfig,
+    "statistics": StatisticsConfig,
     "spatial_stats": SpatialStatsConfig,
 }
 _PATH_KEYS = {"path", "boundary", "population_raster", "night_light_raster"}
@@ -277,6 +296,8 @@ def _section(name: str, data: Any, base: Path) -> Any:
             value = str(value).strip().lower().replace("-", "").replace("_", "")
         elif name == "spatial_stats":
             value = _spatial_stats_value(key, value)
+        elif name == "statistics":
+            value = _statistics_value(key, value)
         elif key in ("shift", "alpha", "categories"):
             if value is False or value == []:
                 value = None if key == "shift" else ()
@@ -420,6 +441,39 @@ def _spatial_stats_value(key: str, value: Any) -> Any:
     return float(value) if key in ("distance", "alpha") else value
 
 
+def _statistics_value(key: str, value: Any) -> Any:
+    """Validate one `[statistics]` value (a non-empty ``path`` is resolved by the caller)."""
+    if key == "path":
+        msg = f"`[statistics] path` must name a CSV or Excel file, got {value!r}."
+        raise InputError(msg)
+    if key == "sheet":
+        if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
+            msg = f"`[statistics] sheet` must be a sheet name or a 0-based number, got {value!r}."
+            raise InputError(msg)
+        return value
+    if key in ("key", "zones_key"):
+        if not isinstance(value, str) or not value.strip():
+            example = '"区县代码"' if key == "key" else '"XZQDM"'
+            msg = f"`[statistics] {key}` must be a non-empty column name, got {value!r}; e.g. {example}."
+            raise InputError(msg)
+        return value.strip()
+    # indicators: a list of columns (names kept) or a table {column = "new_name"}
+    pairs = ({v: v for v in value} if isinstance(value, list) and all(isinstance(v, str) for v in value)
+             else value if isinstance(value, dict) else None)
+    if not pairs or not all(isinstance(k, str) and k and isinstance(v, str) and v.strip()
+                            for k, v in pairs.items()):
+        msg = ("`[statistics] indicators` must be a non-empty list of table columns, or a table "
+               "mapping each column to its indicator name (e.g. {\"地区生产总值(亿元)\" = \"gdp\"}), "
+               f"got {value!r}.")
+        raise InputError(msg)
+    names = [v.strip() for v in (value if isinstance(value, list) else pairs.values())]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        msg = f"`[statistics] indicators` repeats name(s) {dup}; each indicator needs its own name."
+        raise InputError(msg)
+    return {k: v.strip() for k, v in pairs.items()}
+
+
 def _periods(raw: Any, base: Path) -> tuple[PeriodConfig, ...]:
     """Parse `[[periods]]`: a label (`year`) and optional `osm`, `[periods.landuse]`, ... each."""
     if not isinstance(raw, list) or len(raw) < 2 or not all(isinstance(t, dict) for t in raw):
@@ -428,19 +482,20 @@ def _periods(raw: Any, base: Path) -> tuple[PeriodConfig, ...]:
         raise InputError(msg)
     out = []
     for i, table in enumerate(raw):
-        unknown = sorted(set(table) - {"year", "label", "osm", "landuse", "pois", "roads"})
+        unknown = sorted(set(table) - {"year", "label", "osm", "landuse", "pois", "roads",
+                                       "statistics"})
         label = table.get("label", table.get("year"))
         if unknown or isinstance(label, bool) or not isinstance(label, int | str) or label == "":
             msg = (f"`[[periods]]` table {i + 1} needs a `year` (or `label`) and may give `osm`, "
-                   f"`[periods.landuse]`, `[periods.pois]`, `[periods.roads]`; got keys "
-                   f"{sorted(table)}.")
+                   f"`[periods.landuse]`, `[periods.pois]`, `[periods.roads]`, "
+                   f"`[periods.statistics]`; got keys {sorted(table)}.")
             raise InputError(msg)
         osm = table.get("osm")
         if osm is not None and not isinstance(osm, str):
             msg = f"`[[periods]] osm` must be a file path string, got {osm!r}."
             raise InputError(msg)
-        layers = {n: _section(n, table[n], base) for n in ("landuse", "pois", "roads")
-                  if n in table}
+        layers = {n: _section(n, table[n], base)
+                  for n in ("landuse", "pois", "roads", "statistics") if n in table}
         out.append(PeriodConfig(label=str(label),
                                 osm=(base / osm).resolve() if osm else None, **layers))
     labels = [p.label for p in out]
@@ -601,6 +656,7 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     if "periods" in raw:
         kwargs["periods"] = _periods(raw["periods"], base)
     cfg = Config(**kwargs)
+    _check_statistics(cfg, "statistics" in raw)
     for period in cfg.periods:
         has = {n: getattr(period, n) is not None and getattr(period, n).path is not None
                or getattr(cfg, n).path is not None for n in ("landuse", "pois", "roads")}
@@ -616,6 +672,27 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         )
         raise InputError(msg)
     return cfg
+
+
+def _check_statistics(cfg: Config, top_level: bool) -> None:
+    """`[statistics]` (or `[periods.statistics]`) needs zones, and a `path` and `key` per run."""
+    top = cfg.statistics
+    runs = {p.label: p.statistics or StatisticsConfig() for p in cfg.periods} or {"": top}
+    if not top_level and not any(p.statistics is not None for p in cfg.periods):
+        return
+    problems = []
+    for label, st in runs.items():
+        need = [f"`{k}`" for k in ("path", "key")
+                if getattr(st, k) is None and getattr(top, k) is None]
+        if need:
+            where = f"period {label!r}" if label else "it"
+            problems.append(f"{where} needs {' and '.join(need)}")
+    if cfg.zones.path is None:
+        problems.append("give `[zones] path` (a grid has no zone codes or names)")
+    if problems:
+        msg = ("`[statistics]` joins a table to the zones of `[zones] path`; "
+               + "; ".join(problems) + ". See docs/panel.md.")
+        raise InputError(msg)
 
 
 def sample_path(name: str) -> Path:

@@ -46,6 +46,7 @@ __all__ = [
     "read_statistics",
     "run_panel",
     "write_panel",
+    "zone_statistics",
 ]
 
 log = logging.getLogger(__name__)
@@ -276,7 +277,11 @@ def d_change(
 
 
 def read_statistics(
-    path: str | Path, *, key: str, sheet: str | int | None = None
+    path: str | Path,
+    *,
+    key: str,
+    sheet: str | int | None = None,
+    columns: list[str] | None = None,
 ) -> pd.DataFrame:
     """Read a statistics table (e.g. yearbook indicators of cities) keyed by zone code or name.
 
@@ -289,11 +294,14 @@ def read_statistics(
         codes keep leading zeros).
     sheet : str or int, optional
         Excel sheet (default the first).
+    columns : list of str, optional
+        Only these columns (besides ``key``) are kept and converted; default
+        all. Text columns such as names or remarks can stay in the file.
 
     Returns
     -------
     DataFrame
-        Indexed by ``key``; every other column converted to numbers (thousands
+        Indexed by ``key``; every other (chosen) column converted to numbers (thousands
         separators and surrounding spaces removed). Empty cells and the usual
         missing-value marks (``NA``, ``n/a``, ...) become NaN, which the coupling
         functions refuse: fill or drop them before use.
@@ -303,8 +311,8 @@ def read_statistics(
     InputError
         Missing file or unreadable table.
     SchemaError
-        Missing ``key`` column, repeated keys, or cells that are not numbers
-        (listed by column with an example).
+        Missing ``key`` or ``columns``, repeated keys, or cells that are not
+        numbers (listed by column with an example).
     """
     from .io.vector import _read_table
 
@@ -317,6 +325,13 @@ def read_statistics(
     if key not in table.columns:
         msg = f"statistics table {p.name!r} has no key column {key!r}; columns: {list(table.columns)}."
         raise SchemaError(msg)
+    if columns is not None:
+        missing = [c for c in columns if c not in table.columns or c == key]
+        if missing:
+            msg = (f"statistics table {p.name!r} has no column(s) {missing} named in "
+                   f"`indicators`; columns: {[c for c in table.columns if c != key]}.")
+            raise SchemaError(msg)
+        table = table[[key, *columns]]
     keys = table[key].astype(str).str.strip()
     dup = sorted(set(keys[keys.duplicated()]))
     if dup:
@@ -388,6 +403,75 @@ def join_statistics(
                             crs=zones.crs)
 
 
+def zone_statistics(
+    zones: gpd.GeoDataFrame,
+    path: str | Path,
+    *,
+    key: str,
+    zones_key: str | None = None,
+    sheet: str | int | None = None,
+    indicators: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Indicators of a statistics table, one row per zone: read, select, rename and join.
+
+    Parameters
+    ----------
+    zones : GeoDataFrame
+        The analysis zones (e.g. from :func:`cityind_gis.units.prepare_zones`).
+    path : str or Path
+        CSV (UTF-8 or GBK/GB18030) or Excel file, read by :func:`read_statistics`.
+    key : str
+        Column of the table holding the zone code or name.
+    zones_key : str, optional
+        Column of ``zones`` holding the same codes or names; default the
+        index of ``zones`` (the zone id, ``[zones] id_column``).
+    sheet : str or int, optional
+        Excel sheet (default the first).
+    indicators : mapping, optional
+        Table column -> indicator name on the zones (e.g.
+        ``{"地区生产总值(亿元)": "gdp"}``); default every column but ``key``,
+        names kept.
+
+    Returns
+    -------
+    DataFrame
+        Aligned on ``zones.index``, one float column per indicator.
+
+    Raises
+    ------
+    SchemaError
+        A named column missing from the table or the zones, an empty cell in
+        an indicator (zones listed), or keys that do not match -- every key of
+        either side without a partner is listed (:func:`join_statistics`).
+    """
+    table = read_statistics(path, key=key, sheet=sheet,
+                            columns=None if indicators is None else list(indicators))
+    name = Path(path).name
+    chosen = dict(indicators) if indicators is not None else {c: c for c in table.columns}
+    table = table[list(chosen)].rename(columns=chosen)
+    empty = {c: list(table.index[table[c].isna()])[:10] for c in table.columns
+             if table[c].isna().any()}
+    if empty:
+        msg = (f"statistics table {name!r} has empty cells: {empty} (column: keys); every zone "
+               "needs a value of every indicator. Fill them (e.g. from another yearbook) or "
+               "leave the column out of `indicators`.")
+        raise SchemaError(msg)
+    if zones_key is None:
+        keys = pd.Series(zones.index.astype(str), index=zones.index)
+        label = f"zone id ({zones.index.name or 'index'})"
+    elif zones_key not in zones.columns:
+        msg = (f"`zones_key` {zones_key!r} is not a column of the zones; columns: "
+               f"{[c for c in zones.columns if c != zones.geometry.name]}, or leave it out to "
+               "match the zone ids.")
+        raise SchemaError(msg)
+    else:
+        keys, label = zones[zones_key], zones_key
+    frame = gpd.GeoDataFrame({label: keys.to_numpy()}, geometry=zones.geometry.to_numpy(),
+                             crs=zones.crs, index=zones.index)
+    joined = join_statistics(frame, table, on=label)
+    return pd.DataFrame(joined[list(table.columns)]).astype(float)
+
+
 # ------------------------------------------------------------------------- pipeline
 
 
@@ -404,13 +488,13 @@ def period_config(config: Config, period: PeriodConfig) -> Config:
     Returns
     -------
     Config
-        Without periods; ``osm`` and every layer the period gives replaced,
-        the layer keys it leaves out taken from the top level.
+        Without periods; ``osm`` and every layer (and statistics table) the
+        period gives replaced, the keys it leaves out taken from the top level.
     """
     changes: dict[str, Any] = {"periods": ()}
     if period.osm is not None:
         changes["osm"] = period.osm
-    for name in ("landuse", "pois", "roads"):
+    for name in ("landuse", "pois", "roads", "statistics"):
         given = getattr(period, name)
         if given is not None:
             top = getattr(config, name)
@@ -519,13 +603,14 @@ def run_panel(
         "n_cells": len(first), "mean_d_change": round(float(change["d_change"].mean()), 6),
         "n_cells_up": int((change["trend"] == "up").sum()),
         "n_cells_down": int((change["trend"] == "down").sum()),
+        "lang": config.study.lang,
     }
     return {"periods": results, "panel": panel, "d_change": change, "weights": pooled.weights,
             "summary": summary, "parameters": params}
 
 
 def write_panel(results: dict[str, Any], out_dir: str | Path) -> dict[str, Path]:
-    """Write a panel run: ``panel.gpkg``, CSV tables, ``panel.json`` and each period's outputs.
+    """Write a panel run: ``panel.gpkg``, the change map, CSV tables, ``panel.json``, each period.
 
     Parameters
     ----------
@@ -538,22 +623,32 @@ def write_panel(results: dict[str, Any], out_dir: str | Path) -> dict[str, Path]
     Returns
     -------
     dict of str to Path
-        ``gpkg`` (layers ``panel`` and ``d_change``), ``panel_summary``,
-        ``panel_weights``, ``d_change_csv``, ``parameters`` and
-        ``period_<label>`` folders.
+        ``gpkg`` (layers ``panel`` and ``d_change``), ``d_change_png``
+        (:func:`cityind_gis.maps.static.plot_change`: D of the last period minus
+        the first, diverging colours centred on 0, labels in ``[study] lang``),
+        ``panel_summary``, ``panel_weights``, ``d_change_csv``, ``parameters``
+        and ``period_<label>`` folders.
     """
     from .io.writers import write_csv, write_geopackage, write_json
+    from .maps.static import plot_change
     from .pipeline import write_outputs
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
     for label, res in results["periods"].items():
-        write_outputs(res, out / f"period_{label}")
+        write_outputs(res, out / f"period_{label}", lang=results["parameters"].get("lang", "en"))
         paths[f"period_{label}"] = out / f"period_{label}"
     paths["gpkg"] = write_geopackage(
         {"panel": results["panel"], "d_change": results["d_change"].reset_index()},
         out / "panel.gpkg", styles=False)
+    params = results["parameters"]
+    labels = str(params["periods"]).split(";")
+    credits = {str(r["parameters"].iloc[0].get("data_credit", "") or "")
+               for r in results["periods"].values()} - {""}
+    paths["d_change_png"] = plot_change(
+        results["d_change"], out / "d_change.png", periods=(labels[0], labels[-1]),
+        lang=params.get("lang", "en"), attribution="; ".join(sorted(credits)) or None)
     paths["panel_summary"] = write_csv(results["summary"], out / "panel_summary.csv")
     paths["panel_weights"] = write_csv(results["weights"], out / "panel_weights.csv")
     paths["d_change_csv"] = write_csv(

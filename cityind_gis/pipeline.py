@@ -186,6 +186,15 @@ def _unit_label(cfg: Config) -> str:
     return f"a {cfg.grid.cell_size:g} m {'hexagonal grid' if cfg.grid.kind == 'hex' else 'grid'}"
 
 
+def _unit_noun(cfg: Config) -> str:
+    """Plural noun phrase for the units, after their count ("100 cells of 250 m")."""
+    if cfg.zones.path is not None:
+        return f"zones of {Path(cfg.zones.path).name}"
+    if cfg.grid.kind == "h3":
+        return f"H3 cells at resolution {cfg.grid.h3_resolution}"
+    return f"{'hexagons' if cfg.grid.kind == 'hex' else 'cells'} of {cfg.grid.cell_size:g} m"
+
+
 def _build_units(
     cfg: Config, nodes: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame | None, crs: Any
 ) -> gpd.GeoDataFrame:
@@ -212,6 +221,18 @@ def _build_units(
                "units. Use a smaller `cell_size`, a finer `h3_resolution` or more zones.")
         raise InputError(msg)
     return units
+
+
+def _zone_statistics(cfg: Config, zones: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Indicators of the ``[statistics]`` table joined to the zones (empty without one)."""
+    st = cfg.statistics
+    if st.path is None:
+        return pd.DataFrame(index=zones.index)
+    from .panel import zone_statistics
+
+    zones_key = None if st.zones_key in (None, cfg.zones.id_column) else st.zones_key
+    return zone_statistics(zones, st.path, key=st.key, zones_key=zones_key, sheet=st.sheet,
+                           indicators=st.indicators)
 
 
 # ----------------------------------------------------------------------------- indicators
@@ -391,9 +412,10 @@ def run(
     with _stage(2, total, f"building {_unit_label(cfg)} in {crs.name}", progress):
         grid = _build_units(cfg, nodes, boundary, crs)
         if len(grid) < 2:
-            msg = (f"the study area holds {len(grid)} cell(s) of {cell:g} m; at least 2 are needed "
-                   "to compare cells. Use a smaller `cell_size`.")
+            msg = (f"the study area holds {len(grid)} unit(s) ({_unit_label(cfg)}); at least 2 are "
+                   "needed to compare units. Use a smaller `cell_size` or more zones.")
             raise InputError(msg)
+        stats = _zone_statistics(cfg, grid)  # [statistics]: yearbook indicators of the zones
 
     with _stage(3, total, "land-use and POI indicators", progress):
         area = landuse_area(grid, landuse)
@@ -436,6 +458,13 @@ def run(
                             population_raster=cfg.indicators.population_raster,
                             night_light_raster=cfg.indicators.night_light_raster)
     grid = pd.concat([grid, area, shares, mix, counts, dens, extra, dist], axis=1)
+    clash = sorted(set(stats.columns) & set(grid.columns))
+    if clash:
+        msg = (f"`[statistics] indicators` name(s) {clash} are also columns of the zones or "
+               "indicators the run computes; give them other names, e.g. "
+               "indicators = {\"<column>\" = \"stat_<name>\"}.")
+        raise SchemaError(msg)
+    grid = pd.concat([grid, stats], axis=1)
     grid = gpd.GeoDataFrame(grid, geometry="geometry", crs=crs)
 
     with _stage(5, total, "subsystem indices U1, U2 and coupling coordination", progress):
@@ -487,6 +516,7 @@ def run(
             "source": str(cfg.osm or cfg.source or ""),
             "crs": crs.to_string(),
             "cell_size_m": cell,
+            "units": _unit_noun(cfg),
             "n_cells": len(grid),
             "n_landuse_polygons": len(landuse),
             "n_pois_analysed": int((pois["status"] == "analysed").sum()),

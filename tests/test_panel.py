@@ -161,6 +161,15 @@ def test_read_statistics_errors(tmp_path, text, key, match):
         read_statistics(path, key=key)
 
 
+def test_read_statistics_only_chosen_columns_must_be_numbers(tmp_path):
+    path = tmp_path / "yearbook.csv"
+    path.write_text("code,县名,gdp,备注\n0101,东县,12,新设\n0102,西县,8,\n", encoding="gbk")
+    table = read_statistics(path, key="code", columns=["gdp"])
+    assert list(table.columns) == ["gdp"] and table["gdp"].tolist() == [12.0, 8.0]
+    with pytest.raises(SchemaError, match=r"non-numeric cells in column\(s\) \['县名', '备注'\]"):
+        read_statistics(path, key="code")
+
+
 def test_join_statistics_and_mix_with_spatial_indicator(counties):
     # yearbook gdp per county joined by code; POI counts from points: 2, 0, 1 schools
     table = pd.DataFrame({"gdp": [1200.0, 800.0, 950.0]},
@@ -234,5 +243,206 @@ def test_panel_two_years_of_the_sample_end_to_end(tmp_path, capsys):
     params = json.loads((out / "panel.json").read_text(encoding="utf-8"))
     assert params["periods"] == "2019;2024" and params["n_cells_down"] == 0
     assert (out / "period_2019" / "cityind.gpkg").is_file()
+    assert (out / "d_change.png").stat().st_size > 10_000
     assert "Change of D" in capsys.readouterr().out
     np.testing.assert_allclose(change["D_target"] - change["D_base"], change["d_change"])
+
+
+# ------------------------------------------------- zone runs with a statistics table (CLI)
+
+
+def _district_run(tmp_path, *, table=None, statistics=None):
+    """The three-cell town analysed by three districts (= its cells) plus a GBK yearbook."""
+    from cityind_gis.testing import CRS, write_three_cell_town
+
+    cfg = write_three_cell_town(tmp_path)
+    gpd.GeoDataFrame(
+        {"XZQDM": ["320501", "320502", "320503"], "name": ["东区", "中区", "西区"]},
+        geometry=[shapely.box(i * 100, 0, (i + 1) * 100, 100) for i in range(3)], crs=CRS,
+    ).to_file(tmp_path / "districts.gpkg", driver="GPKG")
+    # rows in another order than the zones; thousands separator in one cell
+    table = table or "区名,地区生产总值(万元),医院床位数\n西区,200,100\n东区,100,50\n中区,\"1,100\",150\n"
+    (tmp_path / "yearbook.csv").write_text(table, encoding="gbk")
+    statistics = statistics or (
+        '[statistics]\npath = "yearbook.csv"\nkey = "区名"\nzones_key = "name"\n'
+        '[statistics.indicators]\n"地区生产总值(万元)" = "gdp"\n"医院床位数" = "beds"\n')
+    text = cfg.read_text(encoding="utf-8")
+    text = text.replace("[coupling]\nshift = false\n", "[coupling]\nshift = false\nweights = \"equal\"\n")
+    text = text.replace("[coupling.industry]\nindustrial_share = \"+\"\n",
+                        "[coupling.industry]\nindustrial_share = \"+\"\ngdp = \"+\"\n")
+    text = text.replace("poi_density_retail = \"+\"\n", "beds = \"+\"\n")
+    text = text.replace("[grid]\ncell_size = 100\n",
+                        f'[zones]\npath = "districts.gpkg"\nid_column = "XZQDM"\n\n{statistics}')
+    cfg.write_text(text, encoding="utf-8")
+    return cfg
+
+
+def test_cli_zone_run_with_gbk_yearbook_known_answer(tmp_path, capsys):
+    # equal weights, no shift. U1 = mean(industrial_share, gdp), U2 = mean(residential_share, beds)
+    #   industrial share (1, .5, 0) ; gdp (100, 1100, 200) -> (0, 1, .1)
+    #   residential share (0, .5, 1) ; beds (50, 150, 100) -> (0, 1, .5)
+    # 西区 320503: U1 = (0 + .1) / 2 = .05, U2 = (1 + .5) / 2 = .75
+    #   C = 2 sqrt(.05 * .75) / (.05 + .75) = 2 * .193649 / .8 = .484123
+    #   T = (.05 + .75) / 2 = .4 ; D = sqrt(.484123 * .4) = sqrt(.193649) = .440056
+    # 中区 320502: U1 = U2 = .75 -> C = 1, D = sqrt(.75) = .866025
+    cfg = _district_run(tmp_path)
+    assert main(["run", str(cfg), "-q"]) == 0
+    grid = gpd.read_file(tmp_path / "out" / "cityind.gpkg", layer="grid").set_index("zone_id")
+    assert grid.loc["320503", "gdp"] == 200.0 and grid.loc["320502", "gdp"] == 1100.0
+    assert grid.loc["320503", ["U1", "U2"]].tolist() == pytest.approx([0.05, 0.75])
+    assert grid.loc["320503", "C"] == pytest.approx(0.484123, abs=1e-6)
+    assert grid.loc["320503", "T"] == pytest.approx(0.4)
+    assert grid.loc["320503", "D"] == pytest.approx(0.440056, abs=1e-6)
+    assert grid.loc["320502", "D"] == pytest.approx(0.866025, abs=1e-6)
+    weights = pd.read_csv(tmp_path / "out" / "weights.csv")
+    assert weights["indicator"].tolist() == ["industrial_share", "gdp", "residential_share", "beds"]
+
+
+@pytest.mark.slow
+def test_cli_panel_of_zones_with_a_yearbook_per_period(tmp_path, capsys):
+    # 2019 takes the top-level [statistics] table, 2024 its own; map indicators equal in both.
+    # pooled over 6 rows: gdp (100, 1100, 200 | 300, 2100, 600) -> (0, .5, .05 | .1, 1, .25)
+    #   beds (50, 150, 100 | 50, 250, 150) -> (0, .5, .25 | 0, 1, .5)
+    # 西区: 2019 U1 = (0 + .05)/2 = .025, U2 = (1 + .25)/2 = .625 ; 2024 U1 = .125, U2 = .75
+    # two systems: C T = sqrt(U1 U2), so D = (U1 U2)^(1/4): 2019 .015625^.25 = .353553,
+    #   2024 .09375^.25 = .553341, change +.199788
+    cfg = _district_run(tmp_path)
+    (tmp_path / "yearbook_2024.csv").write_text(
+        "区名,地区生产总值(万元),医院床位数\n东区,300,50\n中区,2100,250\n西区,600,150\n",
+        encoding="gbk")
+    cfg.write_text(cfg.read_text(encoding="utf-8") + (
+        '\n[[periods]]\nyear = 2019\n\n[[periods]]\nyear = 2024\n[periods.statistics]\n'
+        'path = "yearbook_2024.csv"\n'), encoding="utf-8")
+    assert main(["panel", str(cfg), "-q"]) == 0
+    out = tmp_path / "out"
+    change = gpd.read_file(out / "panel.gpkg", layer="d_change").set_index("zone_id")
+    assert change.loc["320503", ["D_base", "D_target", "d_change"]].tolist() == pytest.approx(
+        [0.353553, 0.553341, 0.199788], abs=1e-6)
+    assert (out / "d_change.png").is_file()
+    period = gpd.read_file(out / "period_2024" / "cityind.gpkg", layer="grid")
+    assert period["gdp"].tolist() == [300.0, 2100.0, 600.0]
+
+
+def test_config_period_without_statistics_path(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text('[osm]\npath = "x.osm.pbf"\n[zones]\npath = "z.gpkg"\n'
+                    '[[periods]]\nyear = 2019\n[periods.statistics]\npath = "a.csv"\nkey = "k"\n'
+                    '[[periods]]\nyear = 2024\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"period '2024' needs `path` and `key`"):
+        load_config(path)
+
+
+@pytest.mark.parametrize(
+    ("table", "statistics", "match"),
+    [
+        ("区名,地区生产总值(万元),医院床位数\n西区,200,100\n东 区,100,50\n中区,1100,150\n", None,
+         r"zone key\(s\) without a row in the table: \['东区'\]; table key\(s\) without a zone: "
+         r"\['东 区'\]"),
+        ("区名,地区生产总值(万元),医院床位数\n西区,200,100\n东区,,50\n中区,1100,150\n", None,
+         r"empty cells: \{'gdp': \['东区'\]\}"),
+        ("区名,GDP,医院床位数\n西区,200,100\n东区,100,50\n中区,1100,150\n", None,
+         r"no column\(s\) \['地区生产总值\(万元\)'\] named in `indicators`"),
+        (None, '[statistics]\npath = "yearbook.csv"\nkey = "区名"\nzones_key = "名称"\n',
+         r"`zones_key` '名称' is not a column of the zones"),
+        (None, '[statistics]\npath = "yearbook.csv"\nkey = "区名"\nzones_key = "name"\n'
+         'indicators = ["医院床位数", "industrial_share"]\n', r"no column\(s\) \['industrial_share'\]"),
+    ],
+    ids=["unmatched-keys", "empty-cell", "unknown-column", "unknown-zones-key", "list-column"],
+)
+def test_cli_zone_run_statistics_errors(tmp_path, capsys, table, statistics, match):
+    import re
+
+    cfg = _district_run(tmp_path, table=table, statistics=statistics)
+    assert main(["run", str(cfg), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert re.search(match, err), err
+
+
+def test_statistics_computed_name_clash_is_refused(tmp_path, capsys):
+    table = "区名,industrial_share,医院床位数\n西区,200,100\n东区,100,50\n中区,1100,150\n"
+    statistics = ('[statistics]\npath = "yearbook.csv"\nkey = "区名"\nzones_key = "name"\n'
+                  'indicators = ["industrial_share"]\n')
+    cfg = _district_run(tmp_path, table=table, statistics=statistics)
+    assert main(["run", str(cfg), "-q"]) == 2
+    assert "name(s) ['industrial_share'] are also columns" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("section", "match"),
+    [
+        ('[statistics]\nkey = "区名"\n', r"it needs `path`"),
+        ('[statistics]\npath = "y.csv"\nkey = "区名"\nindicators = ["a", "a"]\n',
+         r"repeats name\(s\) \['a'\]"),
+        ('[statistics]\npath = "y.csv"\nkey = ""\n', r"`\[statistics\] key` must be a non-empty"),
+        ('[statistics]\npath = "y.csv"\nkey = "k"\nindicators = [1]\n',
+         r"`\[statistics\] indicators` must be a non-empty list"),
+        ('[statistics]\npath = "y.csv"\nkey = "k"\nsheet = true\n', r"`\[statistics\] sheet`"),
+    ],
+    ids=["no-path", "repeated-name", "empty-key", "bad-indicators", "bad-sheet"],
+)
+def test_config_statistics_errors(tmp_path, section, match):
+    path = tmp_path / "s.toml"
+    path.write_text(f'[osm]\npath = "x.osm.pbf"\n[zones]\npath = "z.gpkg"\n{section}',
+                    encoding="utf-8")
+    with pytest.raises(InputError, match=match):
+        load_config(path)
+
+
+def test_config_statistics_needs_zones(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text('[osm]\npath = "x.osm.pbf"\n[statistics]\npath = "y.csv"\nkey = "k"\n',
+                    encoding="utf-8")
+    with pytest.raises(InputError, match=r"give `\[zones\] path` \(a grid has no zone codes"):
+        load_config(path)
+
+
+# ------------------------------------------------------------------------- change map
+
+
+@pytest.fixture
+def change_zones() -> gpd.GeoDataFrame:
+    """Four 1 km zones in a row: D fell by 0.2, stayed, rose by 0.1, unknown (EPSG:32650)."""
+    return gpd.GeoDataFrame(
+        {"d_change": [-0.2, 0.0, 0.1, np.nan]},
+        geometry=[shapely.box(i * 1000, 0, (i + 1) * 1000, 1000) for i in range(4)],
+        crs="EPSG:32650",
+    )
+
+
+def _zone_fills(path, n) -> np.ndarray:
+    """The ``n`` most frequent colours of a PNG other than the white background (RGB 0-255)."""
+    from matplotlib.image import imread
+
+    rgb = (imread(path)[..., :3] * 255).round().astype(int).reshape(-1, 3)
+    colours, counts = np.unique(rgb, axis=0, return_counts=True)
+    keep = ~(colours == 255).all(axis=1)
+    return colours[keep][np.argsort(-counts[keep])][:n]
+
+
+def test_plot_change_diverging_centred_on_zero(tmp_path, change_zones):
+    from cityind_gis.maps.static import plot_change
+
+    path = plot_change(change_zones, tmp_path / "d_change.png", periods=(2019, 2024), lang="en")
+    fills = _zone_fills(path, 4)  # the four zones are the largest areas of one colour each
+    # scale symmetric [-0.2, 0.2] centred on 0 (RdBu, 11 classes at 0, 0.1, ..., 1):
+    # -0.2 -> 0 = #67001f ; 0 -> 0.5 = #f7f7f7 ; +0.1 -> 0.75, halfway between
+    # #92c5de (146, 197, 222) and #4393c3 (67, 147, 195) = (106.5, 172, 208.5) ; NaN grey
+    expected = np.array([[103, 0, 31], [247, 247, 247], [106.5, 172, 208.5], [189, 189, 189]])
+    distance = np.abs(expected[:, None, :] - fills[None, :, :]).max(axis=2)
+    assert distance.min(axis=1) == pytest.approx([0, 0, 0, 0], abs=3)  # 256-entry colour table
+    assert change_zones["d_change"].tolist()[:3] == [-0.2, 0.0, 0.1]  # input not modified
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"column": "dD"}, SchemaError, "dD"),
+        ({"lang": "fr"}, InputError, "lang"),
+    ],
+    ids=["missing-column", "bad-lang"],
+)
+def test_plot_change_errors(tmp_path, change_zones, kwargs, error, match):
+    from cityind_gis.maps.static import plot_change
+
+    with pytest.raises(error, match=match):
+        plot_change(change_zones, tmp_path / "x.png", **kwargs)

@@ -40,7 +40,7 @@ from .web import (
     _grade_names,
 )
 
-__all__ = ["MAP_KINDS", "find_cjk_font", "plot_coordination", "plot_map"]
+__all__ = ["MAP_KINDS", "find_cjk_font", "plot_change", "plot_coordination", "plot_map"]
 
 logger = logging.getLogger(__name__)
 
@@ -675,4 +675,149 @@ def plot_map(
         with atomic_path(path) as tmp:
             fig.savefig(tmp, format=_FORMATS[suffix], dpi=dpi, bbox_inches="tight")
     logger.info("Wrote coordination map to %s", path)
+    return Path(path)
+
+
+#: Labels of :func:`plot_change`.
+_CHANGE_TEXT: dict[str, dict[str, str]] = {
+    "zh": {"title": "耦合协调度变化 ΔD", "legend": "ΔD（后期 − 前期）"},
+    "en": {"title": "Change of coupling coordination degree D", "legend": "ΔD (later − earlier)"},
+}
+
+
+def plot_change(
+    change: gpd.GeoDataFrame,
+    path: str | os.PathLike[str],
+    *,
+    column: str = "d_change",
+    periods: tuple[Any, Any] | None = None,
+    lang: str = "zh",
+    title: str | None = None,
+    dpi: float = 150,
+    attribution: str | None = None,
+) -> Path:
+    r"""Print map (PNG or PDF) of the change of D between two periods, diverging around 0.
+
+    Parameters
+    ----------
+    change : GeoDataFrame
+        Units in a projected CRS measured in metres, uniquely indexed, with the
+        change in ``column`` (e.g. ``run_panel(...)["d_change"]``). Not modified.
+    path : str or path-like
+        Output file; ``.png`` or ``.pdf``. Written atomically.
+    column : str, default "d_change"
+        Column to draw (:math:`\Delta D = D_{later} - D_{earlier}`, unitless).
+    periods : (label, label), optional
+        The earlier and later period, added to the default title (``2019 → 2024``).
+    lang : {"zh", "en"}, default "zh"
+        Language of title and colour bar; without a CJK font a warning is issued
+        and English is drawn.
+    title : str, optional
+        Title; ``None`` gives a default in ``lang``, ``""`` none.
+    dpi : float, default 150
+        PNG resolution (PDF is vector).
+    attribution : str, optional
+        Data credit printed under the map.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``, written.
+
+    Raises
+    ------
+    CRSError, SchemaError, GeometryError, InputError
+        As :func:`plot_map` (wrong CRS, missing ``column``, bad geometries,
+        unsupported ``lang``/``dpi``/suffix).
+
+    Notes
+    -----
+    Colours are ColorBrewer RdBu (red = D fell, blue = D rose, as the grade
+    colours run from red imbalance to blue coordination) on a scale centred on
+    0 and symmetric, :math:`[-m, m]` with :math:`m = \max_i |\Delta D_i|`
+    (at least 0.01), so white means no change and equal changes up and down get
+    equally strong colours. Missing values are grey. The frame (scale bar in
+    ground metres, north arrow to true north, CJK fonts) is that of :func:`plot_map`.
+    """
+    _check_lang(lang)
+    suffix = Path(path).suffix.lower()
+    if suffix not in _FORMATS:
+        msg = f"`path` must end in .png or .pdf, got {str(path)!r}; e.g. 'd_change.png'."
+        raise InputError(msg)
+    if isinstance(dpi, bool) or not isinstance(dpi, numbers.Real) or not math.isfinite(dpi) \
+            or dpi <= 0:
+        msg = f"`dpi` must be a positive number of dots per inch, got {dpi!r}. Try 150 or 300."
+        raise InputError(msg)
+    check_geometries(change, "change", geom_types=("Polygon", "MultiPolygon"))
+    check_projected(change, "change")
+    check_unique_index(change, "change")
+    check_columns(change, [column], "change")
+    needs_cjk = lang == "zh" or _has_cjk(title)
+    font = find_cjk_font() if needs_cjk else None
+    if needs_cjk and font is None:
+        msg = (f"No CJK font found for Chinese map labels (lang={lang!r}); drawing English "
+               f"labels instead. {_INSTALL_HINT} Then run again.")
+        warnings.warn(msg, UserWarning, stacklevel=2)
+        lang, title = "en", (None if _has_cjk(title) else title)
+    text = _CHANGE_TEXT[lang]
+    if title is None:
+        title = text["title"] + (f"  {periods[0]} → {periods[1]}" if periods else "")
+
+    import matplotlib as mpl
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.collections import PathCollection
+    from matplotlib.colors import LinearSegmentedColormap, TwoSlopeNorm, to_hex
+    from matplotlib.figure import Figure
+
+    values = pd.to_numeric(change[column], errors="coerce").to_numpy(dtype=float)
+    finite = np.isfinite(values)
+    m = max(float(np.abs(values[finite]).max()) if finite.any() else 0.0, 0.01)
+    # ColorBrewer RdBu, 11 classes
+    cmap = LinearSegmentedColormap.from_list("d_change", [
+        "#67001f", "#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7",
+        "#d1e5f0", "#92c5de", "#4393c3", "#2166ac", "#053061"])
+    norm = TwoSlopeNorm(vmin=-m, vcenter=0.0, vmax=m)
+    colors = np.full(len(values), NODATA_COLOR, dtype=object)
+    colors[finite] = [to_hex(c) for c in cmap(norm(values[finite]))]
+
+    rc: dict[str, Any] = {"axes.unicode_minus": False}
+    if font is not None:
+        rc.update({"font.family": "sans-serif", "font.sans-serif": [font, "DejaVu Sans"]})
+    minx, miny, maxx, maxy = (float(v) for v in change.total_bounds)
+    width, height = max(maxx - minx, 1e-9), max(maxy - miny, 1e-9)
+    pad, strip = 0.02 * max(width, height), 0.12 * max(width, height)
+    view = (minx - pad, miny - strip, maxx + pad, maxy + pad)
+    scale, angle = _ground_geometry(change.crs, (minx + maxx) / 2, (miny + maxy) / 2,
+                                    max(width / 4, 1.0))
+    with mpl.rc_context(rc):
+        aspect = (view[3] - view[1]) / (view[2] - view[0])
+        fig = Figure(figsize=(8.0, min(max(8.0 * aspect, 4.0), 12.0)), dpi=dpi)
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        paths, rows = _polygon_paths(np.asarray(change.geometry.values, dtype=object))
+        ax.add_collection(PathCollection(
+            paths, facecolors=[colors[r] for r in rows], edgecolors="#ffffff",
+            linewidths=0.3 if len(change) <= 2000 else 0.0, zorder=1))
+        ax.set_xlim(view[0], view[2])
+        ax.set_ylim(view[1], view[3])
+        ax.set_aspect("equal")
+        ax.set_axis_off()
+        data = (minx, miny, maxx, maxy)
+        _draw_scale_bar(ax, data, strip, scale)
+        _draw_north_arrow(ax, data, strip, angle)
+        cb = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, fraction=0.04, pad=0.03)
+        from matplotlib.ticker import MaxNLocator, StrMethodFormatter
+
+        cb.ax.yaxis.set_major_locator(MaxNLocator(nbins=6, symmetric=True))  # 0 is a tick
+        cb.ax.yaxis.set_major_formatter(StrMethodFormatter("{x:+.2f}"))
+        cb.set_label(text["legend"], fontsize=10)
+        if title:
+            ax.set_title(title, fontsize=13, pad=10)
+        if attribution:
+            ax.text(data[2], view[1], attribution, ha="right", va="bottom", fontsize=6.5,
+                    color="#555555", zorder=5)
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format=_FORMATS[suffix], dpi=dpi, bbox_inches="tight")
+    logger.info("Wrote change map to %s", path)
     return Path(path)

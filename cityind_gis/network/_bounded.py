@@ -14,52 +14,110 @@ Only the nodes a search touches are reset afterwards, so one search costs
 :math:`O(N)`: this is why it beats ``scipy.sparse.csgraph.dijkstra`` (which
 allocates and fills a dense row of :math:`N` distances per source) when there are
 many facilities and the radius is short.
+
+:func:`count_within` shares the facilities out over the numba threads (one block and
+one count array per thread, summed at the end). :func:`nearest_all` runs one
+unbounded multi-source Dijkstra per category, the categories shared out over the
+threads, for :func:`~.accessibility.node_accessibility`.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import get_num_threads, njit, prange
 
 __all__: list[str] = []
 
 
 @njit(cache=True)
 def _push(hk, hv, size, key, val):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """Insert into the binary min-heap ``hk``/``hv`` (keys/values); returns the new size."""
     i = size
+    while i > 0:  # move parents down into the hole until the key fits
+        p = (i - 1) >> 1
+        if hk[p] <= key:
+            break
+        hk[i] = hk[p]
+        hv[i] = hv[p]
+        i = p
     hk[i] = key
     hv[i] = val
-    while i > 0:
-        p = (i - 1) >> 1
-        if hk[p] <= hk[i]:
-            break
-        hk[p], hk[i] = hk[i], hk[p]
-        hv[p], hv[i] = hv[i], hv[p]
-        i = p
     return size + 1
 
 
 @njit(cache=True)
 def _pop(hk, hv, size):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """Remove the smallest key; returns ``(key, value, new size)``."""
     key = hk[0]
     val = hv[0]
     size -= 1
     if size > 0:
-        hk[0] = hk[size]
-        hv[0] = hv[size]
+        lk = hk[size]
+        lv = hv[size]
         i = 0
-        while True:
+        while True:  # move the smaller child up into the hole until the last key fits
             c = 2 * i + 1
             if c >= size:
                 break
-            r = c + 1
-            if r < size and hk[r] < hk[c]:
-                c = r
-            if hk[i] <= hk[c]:
+            if c + 1 < size and hk[c + 1] < hk[c]:
+                c += 1
+            if lk <= hk[c]:
                 break
-            hk[c], hk[i] = hk[i], hk[c]
-            hv[c], hv[i] = hv[i], hv[c]
+            hk[i] = hk[c]
+            hv[i] = hv[c]
             i = c
+        hk[i] = lk
+        hv[i] = lv
+    return key, val, size
+
+
+@njit(cache=True)
+def _push4(hk, hv, size, key, val):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """Insert into the 4-ary min-heap ``hk``/``hv``; returns the new size.
+
+    Half as deep as a binary heap and the four children share a cache line: about
+    20 % faster for the large heaps of a multi-source search from many seeds.
+    """
+    i = size
+    while i > 0:
+        p = (i - 1) >> 2
+        if hk[p] <= key:
+            break
+        hk[i] = hk[p]
+        hv[i] = hv[p]
+        i = p
+    hk[i] = key
+    hv[i] = val
+    return size + 1
+
+
+@njit(cache=True)
+def _pop4(hk, hv, size):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """Remove the smallest key of the 4-ary heap; returns ``(key, value, new size)``."""
+    key = hk[0]
+    val = hv[0]
+    size -= 1
+    if size > 0:
+        lk = hk[size]
+        lv = hv[size]
+        i = 0
+        while True:
+            c = 4 * i + 1
+            if c >= size:
+                break
+            m = c
+            mk = hk[c]
+            for j in range(c + 1, min(c + 4, size)):
+                if hk[j] < mk:
+                    mk = hk[j]
+                    m = j
+            if lk <= mk:
+                break
+            hk[i] = mk
+            hv[i] = hv[m]
+            i = m
+        hk[i] = lk
+        hv[i] = lv
     return key, val, size
 
 
@@ -67,9 +125,12 @@ def _pop(hk, hv, size):  # type: ignore[no-untyped-def]  # pragma: no cover - co
 def _ball(  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
     f, indptr, indices, data, f_u, f_v, f_leg, f_pu, f_pv, f_edge,
     inc_ptr, inc_org, inc_off, e_ptr, e_org, e_pos, o_leg, radius,
-    dist, seen_nodes, best, seen_orgs, hk, hv,
+    dist, seen_nodes, best, seen_orgs, hk, hv, quad,
 ):
     """Search from facility ``f``; fill ``best`` for reached origins.
+
+    ``quad`` selects the 4-ary heap (faster) over the binary one; the binary heap
+    keeps the order in which :func:`pairs_within` lists origins unchanged.
 
     Returns the number of touched nodes and origins (listed in ``seen_nodes`` and
     ``seen_orgs``); the caller resets ``dist`` and ``best`` for them.
@@ -98,9 +159,9 @@ def _ball(  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
                 seen_nodes[ns] = node
                 ns += 1
             dist[node] = d0
-            size = _push(hk, hv, size, d0, node)
+            size = _push4(hk, hv, size, d0, node) if quad else _push(hk, hv, size, d0, node)
     while size > 0:
-        d, w, size = _pop(hk, hv, size)
+        d, w, size = _pop4(hk, hv, size) if quad else _pop(hk, hv, size)
         if d > dist[w]:
             continue  # stale heap entry
         for k in range(inc_ptr[w], inc_ptr[w + 1]):
@@ -119,19 +180,18 @@ def _ball(  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
                     seen_nodes[ns] = x
                     ns += 1
                 dist[x] = nd
-                size = _push(hk, hv, size, nd, x)
+                size = _push4(hk, hv, size, nd, x) if quad else _push(hk, hv, size, nd, x)
     return ns, no
 
 
 @njit(cache=True)
-def count_within(  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
-    indptr, indices, data, n_nodes, f_u, f_v, f_leg, f_pu, f_pv, f_edge, f_cat,
-    inc_ptr, inc_org, inc_off, e_ptr, e_org, e_pos, o_leg, radii, n_cat,
+def _count_chunk(  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    lo, hi, counts, indptr, indices, data, n_nodes, f_u, f_v, f_leg, f_pu, f_pv, f_edge, f_cat,
+    inc_ptr, inc_org, inc_off, e_ptr, e_org, e_pos, o_leg, radii,
 ):
-    """Counts ``(n_origins, n_cat, n_radii)`` of facilities within each radius (sorted)."""
+    """Add the searches from facilities ``lo <= f < hi`` into ``counts``."""
     n_org = o_leg.size
     nr = radii.size
-    counts = np.zeros((n_org, n_cat, nr), dtype=np.int32)
     radius = radii[nr - 1]
     dist = np.full(n_nodes, np.inf)
     best = np.full(n_org, np.inf)
@@ -139,11 +199,11 @@ def count_within(  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
     seen_orgs = np.empty(n_org, dtype=np.int64)
     hk = np.empty(indices.size + 2, dtype=np.float64)
     hv = np.empty(indices.size + 2, dtype=np.int64)
-    for f in range(f_u.size):
+    for f in range(lo, hi):
         ns, no = _ball(
             f, indptr, indices, data, f_u, f_v, f_leg, f_pu, f_pv, f_edge,
             inc_ptr, inc_org, inc_off, e_ptr, e_org, e_pos, o_leg, radius,
-            dist, seen_nodes, best, seen_orgs, hk, hv,
+            dist, seen_nodes, best, seen_orgs, hk, hv, True,
         )
         c = f_cat[f]
         for i in range(no):
@@ -155,7 +215,99 @@ def count_within(  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
             best[o] = np.inf
         for i in range(ns):
             dist[seen_nodes[i]] = np.inf
+
+
+@njit(cache=True, parallel=True)
+def _count_blocks(  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    n_blocks, indptr, indices, data, n_nodes, f_u, f_v, f_leg, f_pu, f_pv, f_edge, f_cat,
+    inc_ptr, inc_org, inc_off, e_ptr, e_org, e_pos, o_leg, radii, n_cat,
+):
+    """:func:`count_within` over ``n_blocks`` contiguous blocks of facilities in parallel."""
+    n_org = o_leg.size
+    nr = radii.size
+    n_fac = f_u.size
+    parts = np.zeros((n_blocks, n_org, n_cat, nr), dtype=np.int32)
+    for b in prange(n_blocks):
+        _count_chunk(
+            (n_fac * b) // n_blocks, (n_fac * (b + 1)) // n_blocks, parts[b],
+            indptr, indices, data, n_nodes, f_u, f_v, f_leg, f_pu, f_pv, f_edge, f_cat,
+            inc_ptr, inc_org, inc_off, e_ptr, e_org, e_pos, o_leg, radii,
+        )
+    if n_blocks == 1:
+        return parts[0]
+    counts = parts[0].copy()
+    for b in range(1, n_blocks):
+        counts += parts[b]
     return counts
+
+
+def count_within(  # type: ignore[no-untyped-def]
+    indptr, indices, data, n_nodes, f_u, f_v, f_leg, f_pu, f_pv, f_edge, f_cat,
+    inc_ptr, inc_org, inc_off, e_ptr, e_org, e_pos, o_leg, radii, n_cat,
+):
+    """Counts ``(n_origins, n_cat, n_radii)`` of facilities within each radius (sorted).
+
+    The facilities are split into one contiguous block per numba thread
+    (``numba.get_num_threads()``, i.e. ``NUMBA_NUM_THREADS``); each block counts into
+    its own array. Counts are integers, so the sum is exact and the result does not
+    depend on the number of threads.
+    """
+    n_blocks = max(1, min(get_num_threads(), int(f_u.size)))
+    return _count_blocks(
+        n_blocks, indptr, indices, data, n_nodes, f_u, f_v, f_leg, f_pu, f_pv, f_edge, f_cat,
+        inc_ptr, inc_org, inc_off, e_ptr, e_org, e_pos, o_leg, radii, n_cat,
+    )
+
+
+@njit(cache=True)
+def _multi_source(  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    indptr, indices, data, s_node, s_dist, limit, dist,
+):
+    """Dijkstra from several seeded nodes at once; ``dist`` (all inf) is filled in place.
+
+    Reproduces ``scipy.sparse.csgraph.dijkstra(..., limit=limit)`` run from a virtual
+    node joined to ``s_node`` by edges of weight ``s_dist``: a node is labelled when
+    its distance is ``<= limit``. Any exact Dijkstra computes the same floating-point
+    labels (each is the minimum of ``label(pred) + length`` over settled neighbours,
+    and rounded addition of a positive length is monotone), so the values match scipy
+    bit for bit.
+    """
+    hk = np.empty(indices.size + s_node.size + 2, dtype=np.float64)
+    hv = np.empty(indices.size + s_node.size + 2, dtype=np.int64)
+    size = 0
+    for i in range(s_node.size):
+        d0 = s_dist[i]
+        x = s_node[i]
+        if d0 <= limit and d0 < dist[x]:
+            dist[x] = d0
+            size = _push4(hk, hv, size, d0, x)
+    while size > 0:
+        d, w, size = _pop4(hk, hv, size)
+        if d > dist[w]:
+            continue  # stale heap entry
+        for k in range(indptr[w], indptr[w + 1]):
+            x = indices[k]
+            nd = d + data[k]
+            if nd <= limit and nd < dist[x]:
+                dist[x] = nd
+                size = _push4(hk, hv, size, nd, x)
+
+
+@njit(cache=True, parallel=True)
+def nearest_all(  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    indptr, indices, data, n_nodes, s_ptr, s_node, s_dist, limit,
+):
+    """Distances ``(n_cat, n_nodes)`` from each category's seeds (CSR ``s_ptr``), in parallel.
+
+    One :func:`_multi_source` search per category, the categories shared out over
+    the numba threads; unreached nodes stay ``inf``.
+    """
+    n_cat = s_ptr.size - 1
+    out = np.full((n_cat, n_nodes), np.inf)
+    for k in prange(n_cat):
+        _multi_source(indptr, indices, data, s_node[s_ptr[k]:s_ptr[k + 1]],
+                      s_dist[s_ptr[k]:s_ptr[k + 1]], limit, out[k])
+    return out
 
 
 @njit(cache=True)
@@ -180,7 +332,7 @@ def pairs_within(  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
         ns, no = _ball(
             f, indptr, indices, data, f_u, f_v, f_leg, f_pu, f_pv, f_edge,
             inc_ptr, inc_org, inc_off, e_ptr, e_org, e_pos, o_leg, radius,
-            dist, seen_nodes, best, seen_orgs, hk, hv,
+            dist, seen_nodes, best, seen_orgs, hk, hv, False,
         )
         for i in range(no):
             o = seen_orgs[i]

@@ -312,6 +312,33 @@ def _ball_inputs(graph: WalkGraph, os_: _Snapped, fs: _Snapped, keep: np.ndarray
             fk.edge.astype(np.int64)), inc
 
 
+def _count_array(
+    os_: _Snapped,
+    fs: _Snapped,
+    codes: np.ndarray,
+    cats: list[Hashable],
+    graph: WalkGraph,
+    dist_values: np.ndarray,
+) -> np.ndarray:
+    """Counts ``(n_origins, n_categories, n_distances)`` (int32, distances in given order)."""
+    from ._bounded import count_within
+
+    m = len(os_.u)
+    order = np.argsort(dist_values)
+    keep = np.flatnonzero(codes >= 0)
+    keep = keep[np.argsort(fs.u[keep], kind="stable")]  # neighbouring searches share cache lines
+    if not (keep.size and os_.valid.any()):
+        return np.zeros((m, len(cats), len(dist_values)), dtype=np.int32)
+    head, inc = _ball_inputs(graph, os_, fs, keep)
+    sorted_counts = count_within(
+        *head, codes[keep].astype(np.int64), *inc, os_.leg.astype(float),
+        dist_values[order].astype(float), len(cats),
+    )
+    if np.array_equal(order, np.arange(order.size)):
+        return sorted_counts  # distances given in ascending order (the default): no copy
+    return sorted_counts[:, :, np.argsort(order)]
+
+
 def _counts(
     os_: _Snapped,
     fs: _Snapped,
@@ -321,25 +348,52 @@ def _counts(
     dist_values: np.ndarray,
 ) -> dict[str, np.ndarray]:
     """Counts per category and distance: one bounded search per facility (compiled)."""
-    from ._bounded import count_within
-
-    m = len(os_.u)
-    order = np.argsort(dist_values)
-    keep = np.flatnonzero(codes >= 0)
-    keep = keep[np.argsort(fs.u[keep], kind="stable")]  # neighbouring searches share cache lines
-    counts = np.zeros((m, len(cats), len(dist_values)), dtype=np.int32)
-    if keep.size and os_.valid.any():
-        head, inc = _ball_inputs(graph, os_, fs, keep)
-        sorted_counts = count_within(
-            *head, codes[keep].astype(np.int64), *inc, os_.leg.astype(float),
-            dist_values[order].astype(float), len(cats),
-        )
-        counts[:, :, order] = sorted_counts
+    counts = _count_array(os_, fs, codes, cats, graph, dist_values)
     return {
         f"net_count_{cat}_{_distance_label(d)}m": counts[:, k, j].astype(np.int64)
         for k, cat in enumerate(cats)
         for j, d in enumerate(dist_values)
     }
+
+
+def _nearest_nodes(
+    fs: _Snapped,
+    codes: np.ndarray,
+    cats: list[Hashable],
+    graph: WalkGraph,
+    max_distance: float | None,
+) -> np.ndarray:
+    """``_nearest`` with every node as origin: ``(n_categories, n_nodes)`` metres (NaN = none).
+
+    All categories run in one parallel compiled call.
+
+    Same seeds (``min(a_f + p_f^y) + c`` at each facility edge end :math:`y`), same
+    ``limit`` and the same offset subtraction as :func:`_nearest`, so the distances
+    are identical to it bit for bit; only the Dijkstra runs on the numba threads.
+    """
+    from ._bounded import nearest_all
+
+    n = graph.n_nodes
+    limit = np.inf if max_distance is None else float(max_distance) + _VIRTUAL_OFFSET
+    sel = codes >= 0
+    # best seed per (category, node): the minimum over both edge ends of every facility
+    cat = np.concatenate([codes[sel], codes[sel]])
+    node = np.concatenate([fs.u[sel], fs.v[sel]]).astype(np.int64)
+    seed = np.concatenate([fs.leg[sel] + fs.pos_u[sel], fs.leg[sel] + fs.pos_v[sel]])
+    key = cat * n + node
+    order = np.lexsort((seed, key))
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = key[order][1:] != key[order][:-1]
+    keep = order[first]  # sorted by category, then node: the lowest seed of each pair
+    s_ptr = np.concatenate([[0], np.cumsum(np.bincount(cat[keep], minlength=len(cats)))])
+    indptr, indices, data = _graph_arrays(graph)
+    dist = nearest_all(indptr, indices, data, n, s_ptr.astype(np.int64), node[keep],
+                       seed[keep] + _VIRTUAL_OFFSET, limit)
+    dist -= _VIRTUAL_OFFSET
+    if max_distance is not None:
+        dist[dist > max_distance] = np.inf
+    dist[~np.isfinite(dist)] = np.nan
+    return dist
 
 
 # --------------------------------------------------------------------------- nearest
@@ -609,10 +663,17 @@ def node_accessibility(
 
     Notes
     -----
-    The same two engines as :func:`nearest_facility_distance` (one scipy
-    Dijkstra per category from a virtual source) and :func:`facility_counts_within`
-    (one compiled bounded search per facility), with every node as an origin of
-    access leg 0. ``bench/bench_accessibility.py`` times it on a 1-million-edge network.
+    The same two measures as :func:`nearest_facility_distance` and
+    :func:`facility_counts_within` with every node as an origin of access leg 0, and
+    the same results bit for bit. Nearest: one multi-source Dijkstra per category
+    from the facility edge ends, seeded exactly as the scipy virtual-source search of
+    :func:`nearest_facility_distance`, compiled with numba and run for all
+    categories at once, spread over the numba threads (``NUMBA_NUM_THREADS``).
+    Counts: one compiled bounded search per facility, the facilities split into
+    one block per thread, each with its own count array. Both results are
+    independent of the number of threads (exact Dijkstra labels are unique; counts
+    are integers). ``bench/bench_accessibility.py --all-nodes`` times it on a
+    1-million-edge network (``docs/accessibility.md`` §6).
     """
     _check_snap(snap)
     _check_distance(max_distance, "max_distance")
@@ -625,10 +686,17 @@ def node_accessibility(
     )
     for message in messages:
         warnings.warn(message, stacklevel=2)
-    nodes = _all_nodes(graph)
-    out: dict[str, np.ndarray] = _nearest(nodes, fs, codes, cats, graph, max_distance)
-    out.update(_counts(nodes, fs, codes, cats, graph, dist_values))
-    return pd.DataFrame(out, index=pd.Index(graph.node_ids, name="node"))
+    index = pd.Index(graph.node_ids, name="node")
+    if not cats:
+        return pd.DataFrame({}, index=index)
+    # two 2-D blocks (float distances, int64 counts) wrapped without per-column copies
+    near = pd.DataFrame(_nearest_nodes(fs, codes, cats, graph, max_distance).T, index=index,
+                        columns=[f"net_dist_{c}" for c in cats], copy=False)
+    counts = _count_array(_all_nodes(graph), fs, codes, cats, graph, dist_values)
+    counts = counts.reshape(graph.n_nodes, -1).astype(np.int64)
+    columns = [f"net_count_{c}_{_distance_label(d)}m" for c in cats for d in dist_values]
+    return pd.concat([near, pd.DataFrame(counts, index=index, columns=columns, copy=False)],
+                     axis=1)
 
 
 # --------------------------------------------------------------------------- report

@@ -6,6 +6,7 @@ import functools
 
 import geopandas as gpd
 import networkx as nx
+import numba
 import numpy as np
 import pandas as pd
 import pytest
@@ -644,3 +645,52 @@ def test_nearest_matches_networkx_on_kouvola(kouvola, snap):
     result = nearest_facility_distance(origins, facilities, g, snap=snap)
     assert result.notna().mean().min() > 0.5
     pd.testing.assert_frame_equal(result, expected, rtol=0, atol=1e-4)
+
+
+# ------------------------------------------- every node: parallel compiled path vs per-origin
+
+
+@pytest.fixture(scope="module")
+def planar_node_points(planar, planar_layers):
+    """Every node of the random network as a point origin, indexed like node_accessibility."""
+    pts = planar[0]
+    g = planar_layers[0]
+    index = pd.Index(g.node_ids, name="node")
+    return gpd.GeoDataFrame(geometry=gpd.points_from_xy(*pts[g.node_ids].T), crs=CRS, index=index)
+
+
+@pytest.mark.parametrize("threads", [1, numba.config.NUMBA_NUM_THREADS], ids=["1thread", "all"])
+@pytest.mark.parametrize("max_distance", [None, 900.0], ids=["unbounded", "900m"])
+def test_node_accessibility_equals_per_origin_engines(planar_layers, planar_node_points,
+                                                      max_distance, threads):
+    # node snapping puts a node origin exactly on its node (0 m leg), so the every-node
+    # engines (multi-source Dijkstra per category and the per-facility searches, both
+    # spread over numba threads) must give the per-origin results bit for bit
+    g, _, facilities = planar_layers
+    previous = numba.get_num_threads()
+    numba.set_num_threads(threads)
+    try:
+        result = node_accessibility(facilities, g, snap="node", max_distance=max_distance)
+    finally:
+        numba.set_num_threads(previous)
+    expected = pd.concat([
+        nearest_node(planar_node_points, facilities, g, max_distance=max_distance),
+        counts_node(planar_node_points, facilities, g),
+    ], axis=1)  # fmt: skip
+    pd.testing.assert_frame_equal(result, expected, check_exact=True)
+    assert result.filter(like="net_dist").isna().any().any()
+    assert result.filter(like="net_count").to_numpy().sum() > 1000
+
+
+def test_node_accessibility_edge_snapping_equals_per_origin(planar_layers, planar_node_points):
+    # facilities in mid-edge: the seeds at both ends of each facility's edge; nodes
+    # without any edge are left out (as point origins they would snap to another edge)
+    g, _, facilities = planar_layers
+    on_network = np.diff(g.matrix.indptr) > 0
+    result = node_accessibility(facilities, g).loc[on_network]
+    origins = planar_node_points.loc[on_network]
+    near = nearest_facility_distance(origins, facilities, g)
+    pd.testing.assert_frame_equal(result[near.columns], near, rtol=0, atol=1e-9)
+    counts = facility_counts_within(origins, facilities, g)
+    pd.testing.assert_frame_equal(result[counts.columns], counts)
+    assert counts.to_numpy().sum() > 1000
