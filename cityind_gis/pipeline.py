@@ -101,7 +101,16 @@ def _load_landuse(cfg: Config) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
         {"source_value": tags[keys[0]].astype(object).to_numpy(), "class": cls.to_numpy()},
         geometry=raw.geometry.to_numpy(), crs=raw.crs,
     )
-    return out[out.geom_type.isin(["Polygon", "MultiPolygon"])].reset_index(drop=True), report
+    polygonal = out.geom_type.isin(["Polygon", "MultiPolygon"])
+    if not polygonal.all():
+        kinds = sorted(set(out.geom_type[~polygonal].astype(str)))
+        warnings.warn(
+            f"{int((~polygonal).sum())} land-use feature(s) are {kinds}, not polygons, and have "
+            "no area to count; they were dropped. Buffer or polygonise them in your GIS if they "
+            "stand for land.",
+            stacklevel=3,
+        )
+    return out[polygonal].reset_index(drop=True), report
 
 
 def _load_pois(cfg: Config) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:

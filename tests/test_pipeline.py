@@ -89,3 +89,22 @@ def test_industrial_parcel_gaps_known_answer(town_results):
     assert table["地块 parcel"].tolist() == [0]
     # every node off industrial land (x = 200, 250, 300) is over 100 m from M1: no site helps
     assert res["candidate_sites"].empty
+
+
+def test_landuse_points_and_lines_are_dropped_with_a_warning(tmp_path):
+    import shapely
+
+    from cityind_gis.config import Config, LayerConfig
+    from cityind_gis.pipeline import _load_landuse
+
+    layer = gpd.GeoDataFrame(
+        {"class": ["industrial", "residential", "green"]},
+        geometry=[shapely.box(0, 0, 10, 10), shapely.Point(5, 5),
+                  shapely.LineString([(0, 0), (1, 1)])],
+        crs="EPSG:32650",
+    )
+    layer.to_file(tmp_path / "lu.gpkg", layer="landuse")
+    cfg = Config(landuse=LayerConfig(path=tmp_path / "lu.gpkg", class_column="class"))
+    with pytest.warns(UserWarning, match=r"2 land-use feature\(s\) are \['LineString', 'Point'\]"):
+        out, _ = _load_landuse(cfg)
+    assert out["class"].tolist() == ["industrial"]
