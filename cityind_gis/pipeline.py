@@ -187,14 +187,6 @@ def _load_boundary(cfg: Config) -> gpd.GeoDataFrame | None:
                                  crs=cfg.study.boundary_crs)
 
 
-def _unit_label(cfg: Config) -> str:
-    if cfg.zones.path is not None:
-        return f"the zones of {Path(cfg.zones.path).name}"
-    if cfg.grid.kind == "h3":
-        return f"H3 cells at resolution {cfg.grid.h3_resolution}"
-    return f"a {cfg.grid.cell_size:g} m {'hexagonal grid' if cfg.grid.kind == 'hex' else 'grid'}"
-
-
 def _unit_noun(cfg: Config) -> str:
     """Plural noun phrase for the units, after their count ("100 cells of 250 m")."""
     if cfg.zones.path is not None:
@@ -418,10 +410,10 @@ def run(
         graph = graph_from_edges(nodes, edges)
         report = pd.concat([lu_report, poi_report], ignore_index=True)
 
-    with _stage(2, total, f"building {_unit_label(cfg)} in {crs.name}", progress):
+    with _stage(2, total, f"building the units ({_unit_noun(cfg)}) in {crs.name}", progress):
         grid = _build_units(cfg, nodes, boundary, crs)
         if len(grid) < 2:
-            msg = (f"the study area holds {len(grid)} unit(s) ({_unit_label(cfg)}); at least 2 are "
+            msg = (f"the study area holds {len(grid)} unit(s) ({_unit_noun(cfg)}); at least 2 are "
                    "needed to compare units. Use a smaller `cell_size` or more zones.")
             raise InputError(msg)
         stats = _zone_statistics(cfg, grid)  # [statistics]: yearbook indicators of the zones
