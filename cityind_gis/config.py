@@ -26,6 +26,7 @@ __all__ = [
     "StudyConfig",
     "GridConfig",
     "LayerConfig",
+    "BuildingsConfig",
     "RoadsConfig",
     "IndicatorConfig",
     "CouplingConfig",
@@ -112,6 +113,30 @@ class LayerConfig:
     y: str | None = None
     sheet: str | None = None
     coords: str = "wgs84"
+    industry_column: str | None = None
+    industry_digits: int | None = None
+
+
+@dataclass(frozen=True)
+class BuildingsConfig:
+    """Building outlines (``[buildings]``); see ``docs/inputs/buildings.md``.
+
+    Without a ``path`` the buildings of ``[osm]`` are read (``building=*``, with
+    ``building:levels`` and ``height``); ``enabled = false`` skips buildings.
+    """
+
+    enabled: bool = True
+    path: Path | None = None
+    layer: str | None = None
+    crs: str | None = None
+    encoding: str | None = None
+    coords: str = "wgs84"
+    class_column: str | None = None
+    mapping: str | tuple[str, ...] | None = None
+    levels_column: str | None = None
+    height_column: str | None = None
+    floor_height: float = 3.0
+    default_levels: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -133,6 +158,11 @@ class IndicatorConfig:
     search_distance: float = 3000.0
     population_raster: Path | None = None
     night_light_raster: Path | None = None
+    landcover_raster: Path | None = None
+    landcover_classes: str | dict[int, str] | None = None
+    kernel_density: tuple[str, ...] = ()
+    kde_bandwidth: float = 1000.0
+    kde_pixel: float = 50.0
 
 
 @dataclass(frozen=True)
@@ -226,6 +256,7 @@ class Config:
     osm: Path | None = None
     landuse: LayerConfig = field(default_factory=LayerConfig)
     pois: LayerConfig = field(default_factory=LayerConfig)
+    buildings: BuildingsConfig = field(default_factory=BuildingsConfig)
     roads: RoadsConfig = field(default_factory=RoadsConfig)
     indicators: IndicatorConfig = field(default_factory=IndicatorConfig)
     coupling: CouplingConfig = field(default_factory=CouplingConfig)
@@ -259,6 +290,7 @@ _SECTIONS: dict[str, type] = {
     "grid": GridConfig,
     "landuse": LayerConfig,
     "pois": LayerConfig,
+    "buildings": BuildingsConfig,
     "roads": RoadsConfig,
     "indicators": IndicatorConfig,
     "coupling": CouplingConfig,
@@ -268,7 +300,9 @@ _SECTIONS: dict[str, type] = {
     "statistics": StatisticsConfig,
     "spatial_stats": SpatialStatsConfig,
 }
-_PATH_KEYS = {"path", "boundary", "population_raster", "night_light_raster"}
+_PATH_KEYS = {"path", "boundary", "population_raster", "night_light_raster", "landcover_raster"}
+#: keys of LayerConfig that only `[pois]` takes
+_POI_ONLY_KEYS = ("industry_column", "industry_digits")
 _GRID_KINDS = ("square", "hex", "h3")
 
 
@@ -278,7 +312,14 @@ def _section(name: str, data: Any, base: Path) -> Any:
         msg = f"config section `[{name}]` must be a table, got {type(data).__name__}."
         raise InputError(msg)
     fields = {f.name: f for f in dataclasses.fields(cls)}
+    if cls is LayerConfig and name != "pois":
+        fields = {k: v for k, v in fields.items() if k not in _POI_ONLY_KEYS}
     unknown = sorted(set(data) - set(fields))
+    misplaced = sorted(set(unknown) & set(_POI_ONLY_KEYS))
+    if misplaced:
+        msg = (f"config section `[{name}]` has key(s) {misplaced}, which belong in `[pois]`: the "
+               "industry subtype is read from the enterprise POIs (see docs/inputs/pois.md).")
+        raise InputError(msg)
     if unknown:
         msg = f"config section `[{name}]` has unknown key(s) {unknown}; known keys are {sorted(fields)}."
         raise InputError(msg)
@@ -296,6 +337,8 @@ def _section(name: str, data: Any, base: Path) -> Any:
             value = str(value).strip().lower().replace("-", "").replace("_", "")
         elif name == "spatial_stats":
             value = _spatial_stats_value(key, value)
+        elif (name, key) in _NEW_KEYS:
+            value = _new_value(name, key, value)
         elif name == "statistics":
             value = _statistics_value(key, value)
         elif key in ("shift", "alpha", "categories"):
@@ -364,6 +407,106 @@ def _section(name: str, data: Any, base: Path) -> Any:
                 raise InputError(msg)
         kwargs[key] = value
     return cls(**kwargs)
+
+
+#: `[buildings]`, `[pois]` industry and `[indicators]` raster/KDE keys, checked by :func:`_new_value`.
+_NEW_KEYS = {("buildings", k) for k in ("enabled", "layer", "crs", "encoding", "class_column",
+                                        "levels_column", "height_column", "floor_height",
+                                        "default_levels")} | {
+    ("pois", "industry_column"), ("pois", "industry_digits"),
+    ("indicators", "landcover_classes"), ("indicators", "kernel_density"),
+    ("indicators", "kde_bandwidth"), ("indicators", "kde_pixel")}
+
+
+def _new_value(name: str, key: str, value: Any) -> Any:
+    """Validate one `[buildings]`, `[pois] industry_*` or `[indicators]` raster/KDE value."""
+    def positive(v: Any) -> bool:
+        return not isinstance(v, bool) and isinstance(v, int | float) and v == v and 0 < v < float("inf")
+
+    where = f"`[{name}] {key}`"
+    if key == "enabled":
+        if not isinstance(value, bool):
+            msg = f"{where} must be true or false, got {value!r}."
+            raise InputError(msg)
+        return value
+    if key in ("floor_height", "default_levels", "kde_bandwidth", "kde_pixel"):
+        if not positive(value):
+            example = {"floor_height": "3 (metres per storey)", "default_levels": "1 (storey)",
+                       "kde_bandwidth": "1000 (metres)", "kde_pixel": "50 (metres)"}[key]
+            msg = f"{where} must be a positive number, e.g. {example}; got {value!r}."
+            raise InputError(msg)
+        return float(value)
+    if key == "industry_digits":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            msg = (f"{where} must be a whole number >= 1, the leading characters of the industry "
+                   f"code to keep (2 keeps the GB/T 4754 division of \"1310\": \"13\"); "
+                   f"got {value!r}.")
+            raise InputError(msg)
+        return value
+    if key == "landcover_classes":
+        return _landcover_classes_value(value)
+    if key == "kernel_density":
+        if (not isinstance(value, list) or not all(isinstance(v, str) and v for v in value)
+                or len(set(value)) != len(value)):
+            msg = (f"{where} must be a list of distinct POI categories (or \"all\") to map as "
+                   f"kernel density GeoTIFFs, e.g. [\"enterprise\", \"retail\"]; got {value!r}.")
+            raise InputError(msg)
+        from .taxonomy import poi_categories
+
+        unknown = sorted(set(value) - set(poi_categories().index) - {"all"})
+        if unknown:
+            msg = (f"{where} holds unknown POI categories {unknown}; known: "
+                   f"{list(poi_categories().index)} and \"all\" (every analysed POI).")
+            raise InputError(msg)
+        return tuple(value)
+    if not isinstance(value, str) or not value.strip():  # column, layer, crs, encoding names
+        msg = f"{where} must be a non-empty string, got {value!r}."
+        raise InputError(msg)
+    return value.strip()
+
+
+def _landcover_classes_value(value: Any) -> str | dict[int, str]:
+    """A bundled legend name, or a table of pixel value -> class name."""
+    from .indicators.raster import LANDCOVER_LEGENDS
+
+    if isinstance(value, str):
+        if value not in LANDCOVER_LEGENDS:
+            msg = (f"`[indicators] landcover_classes` must be a bundled legend "
+                   f"{sorted(LANDCOVER_LEGENDS)} or a table of pixel value = \"name\", got "
+                   f"{value!r}.")
+            raise InputError(msg)
+        return value
+    out: dict[int, str] = {}
+    ok = isinstance(value, dict) and bool(value)
+    for k, v in (value.items() if ok else []):
+        try:
+            code = int(str(k).strip())
+        except ValueError:
+            ok = False
+            break
+        if not isinstance(v, str) or not v.strip():
+            ok = False
+            break
+        out[code] = v.strip()
+    import re
+
+    dup = sorted({n for n in out.values() if list(out.values()).count(n) > 1})
+    if ok and dup:
+        msg = (f"`[indicators] landcover_classes` gives the name(s) {dup} to several pixel "
+               "values; each class needs its own name (merge classes in the raster instead).")
+        raise InputError(msg)
+    bad = sorted(n for n in out.values() if not re.fullmatch(r"[a-z][a-z0-9_]{0,23}", n))
+    if ok and bad:
+        msg = (f"`[indicators] landcover_classes` names {bad} are not usable column names; use "
+               "lower-case ASCII snake_case of at most 24 characters (e.g. \"built_up\"), since "
+               "each becomes a column `landcover_share_<name>`.")
+        raise InputError(msg)
+    if not ok:
+        msg = ("`[indicators] landcover_classes` must be a bundled legend name or a table mapping "
+               "integer pixel values to class names, e.g. {\"10\" = \"tree_cover\", "
+               f"\"50\" = \"built_up\"}}; got {value!r}.")
+        raise InputError(msg)
+    return out
 
 
 def _check_alpha(value: tuple[Any, ...]) -> None:
@@ -657,6 +800,16 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         kwargs["periods"] = _periods(raw["periods"], base)
     cfg = Config(**kwargs)
     _check_statistics(cfg, "statistics" in raw)
+    _check_coupling_names(cfg)
+    ic = cfg.indicators
+    if ic.kernel_density and ic.kde_bandwidth < ic.kde_pixel:
+        msg = (f"`[indicators] kde_bandwidth` ({ic.kde_bandwidth:g} m) must be at least "
+               f"`kde_pixel` ({ic.kde_pixel:g} m); widen the bandwidth or use smaller pixels.")
+        raise InputError(msg)
+    if ic.landcover_classes is not None and ic.landcover_raster is None:
+        msg = ("`[indicators] landcover_classes` is set but `landcover_raster` is not; give the "
+               "land-cover raster, or remove `landcover_classes`.")
+        raise InputError(msg)
     for period in cfg.periods:
         has = {n: getattr(period, n) is not None and getattr(period, n).path is not None
                or getattr(cfg, n).path is not None for n in ("landuse", "pois", "roads")}
@@ -672,6 +825,58 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         )
         raise InputError(msg)
     return cfg
+
+
+def known_indicator_names() -> list[str]:
+    """Every concrete indicator column a run can produce, patterns expanded.
+
+    Returns
+    -------
+    list of str
+        Registry names with ``{category}`` (POI categories), ``{class}`` (land-use
+        classes) and ``{space}`` (三生 spaces) filled in; ``landcover_share_{class}``
+        is left as a pattern because its names come from the raster legend.
+    """
+    from .indicators.registry import indicator_registry
+    from .taxonomy import landuse_classes, poi_categories
+
+    fill = {"{category}": list(poi_categories().index), "{class}": list(landuse_classes().index),
+            "{space}": ["production", "living", "ecological"]}
+    out: list[str] = []
+    for pattern in indicator_registry().index:
+        if pattern.startswith("landcover_share_"):
+            continue
+        key = next((k for k in fill if k in pattern), None)
+        out += [pattern.replace(key, v) for v in fill[key]] if key else [pattern]
+    return out
+
+
+def _check_coupling_names(cfg: Config) -> None:
+    """Refuse `[coupling.industry]`/`[coupling.urban]` names no run could produce, before loading."""
+    import difflib
+    import re
+
+    chosen = {f"[coupling.{sub}]": list(getattr(cfg.coupling, sub) or {})
+              for sub in ("industry", "urban")}
+    if not any(chosen.values()):
+        return
+    stats = [cfg.statistics, *(p.statistics for p in cfg.periods if p.statistics is not None)]
+    if any(st.path is not None for st in stats):
+        return  # names may come from the statistics table: checked against it at run time
+    known = set(known_indicator_names())
+    problems = []
+    for where, names in chosen.items():
+        for n in names:
+            if n in known or re.fullmatch(r"landcover_share_[a-z][a-z0-9_]*", n):
+                continue
+            close = difflib.get_close_matches(n, sorted(known), n=3, cutoff=0.6)
+            hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+            problems.append(f"{where} {n!r}{hint}")
+    if problems:
+        msg = (f"unknown indicator name(s): {'; '.join(problems)}. Indicator names are the "
+               "column names of docs/indicators.md (e.g. poi_density_healthcare, "
+               "net_dist_education).")
+        raise InputError(msg)
 
 
 def _check_statistics(cfg: Config, top_level: bool) -> None:

@@ -23,7 +23,15 @@ from . import coupling
 from ._errors import InputError, SchemaError
 from .config import Config, LayerConfig
 from .gaps import gap_table, industrial_service_gaps, service_gaps
-from .indicators import land_use_mix, landuse_area, landuse_shares, poi_counts, poi_density
+from .indicators import (
+    land_use_mix,
+    landuse_area,
+    landuse_shares,
+    poi_counts,
+    poi_density,
+    poi_kernel_density,
+)
+from .indicators.buildings import BUILDING_CLASSES, UNKNOWN, building_levels, classify_by_landuse
 from .io import osm as osm_io
 from .io import vector as vector_io
 from .io.crs import analysis_crs, to_analysis_crs
@@ -117,6 +125,10 @@ def _load_pois(cfg: Config) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     pc: LayerConfig = cfg.pois
     cats = list(poi_categories().index)
     if pc.path is None:
+        if pc.industry_column or pc.industry_digits:
+            warnings.warn("`[pois] industry_column`/`industry_digits` apply to a POI file given in "
+                          "`[pois] path`; OSM POIs take their subtype from their tags "
+                          "(craft=brewery, ...), so the keys are ignored.", stacklevel=3)
         mapping = load_mapping(pc.mapping or "osm_poi")
         _check_classes(mapping, cats, "pois mapping")
         raw = osm_io.read_osm_pois(cfg.osm, mapping=mapping)
@@ -124,6 +136,7 @@ def _load_pois(cfg: Config) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
         report = tag_report(raw, cat, keys=OSM_POI_KEYS, layer="pois")
         label = raw[list(OSM_POI_KEYS)].bfill(axis=1).iloc[:, 0] if len(raw) else raw.get("name")
         keep_cols = {"osm_id": raw["osm_id"], "name": raw["name"], "source_value": label}
+        industry = _osm_industry_subtypes(raw, mapping)
     else:
         if vector_io.is_table(pc.path):
             raw = vector_io.read_point_table(pc.path, name="pois", x=pc.x, y=pc.y,
@@ -139,6 +152,7 @@ def _load_pois(cfg: Config) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
         cat = classify_values(raw[column], mapping, key=column)
         report = tag_report(raw[[column]].astype(object), cat, keys=[column], layer="pois")
         keep_cols = {"source_value": raw[column].astype(object)}
+        industry = _industry_subtypes(raw, pc)
         if "name" in raw.columns:
             keep_cols["name"] = raw["name"].astype(object)
         if (raw.geom_type != "Point").any():
@@ -156,7 +170,142 @@ def _load_pois(cfg: Config) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     data = {k: pd.Series(v).astype(object).to_numpy() for k, v in keep_cols.items()}
     data["category"] = cat.where(cat.notna() & cat.ne(EXCLUDED), None).to_numpy(dtype=object)
     data["status"] = status
+    if industry is not None:
+        ent = (data["category"] == "enterprise") & pd.Series(industry).notna().to_numpy()
+        data["industry"] = np.where(ent, pd.Series(industry).astype(object).to_numpy(), None)
     return gpd.GeoDataFrame(data, geometry=raw.geometry.to_numpy(), crs=raw.crs), report
+
+
+def _kernel_density(cfg: Config, analysed: gpd.GeoDataFrame,
+                    grid: gpd.GeoDataFrame) -> dict[str, tuple[np.ndarray, Any, Any]]:
+    """`[indicators] kernel_density`: one quartic KDE surface per category over the units."""
+    ic = cfg.indicators
+    out: dict[str, tuple[np.ndarray, Any, Any]] = {}
+    if not ic.kernel_density:
+        return out
+    if ic.kde_bandwidth < ic.kde_pixel:
+        msg = (f"`[indicators] kde_bandwidth` ({ic.kde_bandwidth:g} m) must be at least "
+               f"`kde_pixel` ({ic.kde_pixel:g} m); widen the bandwidth or use smaller pixels.")
+        raise InputError(msg)
+    from affine import Affine
+
+    px, bw = ic.kde_pixel, ic.kde_bandwidth
+    minx, miny, maxx, maxy = grid.total_bounds
+    # POIs up to one bandwidth outside the units still add density inside: compute on the
+    # grown extent, then keep the pixels over the units
+    wide = (minx - bw, miny - bw, maxx + bw, maxy + bw)
+    x0, y1 = np.floor(minx / px) * px, np.ceil(maxy / px) * px
+    n_cols = max(int(np.ceil((maxx - x0) / px)), 1)
+    n_rows = max(int(np.ceil((y1 - miny) / px)), 1)
+    for cat in ic.kernel_density:
+        pts = analysed if cat == "all" else analysed[analysed["category"] == cat]
+        if cat != "all" and pts.empty:
+            warnings.warn(f"`[indicators] kernel_density`: no analysed POI of {cat!r}; its "
+                          "surface is all zero.", stacklevel=3)
+        arr, t = poi_kernel_density(pts, cell_size=px, bandwidth=bw, bounds=wide)
+        c0, r0 = int(round((x0 - t.c) / px)), int(round((t.f - y1) / px))
+        out[f"kde_{cat}"] = (np.ascontiguousarray(arr[r0:r0 + n_rows, c0:c0 + n_cols]),
+                             Affine(px, 0.0, x0, 0.0, -px, y1), grid.crs)
+    return out
+
+
+def _osm_industry_subtypes(raw: pd.DataFrame, mapping: pd.DataFrame) -> pd.Series:
+    """``key=value`` of the first OSM tag that makes a POI an enterprise (craft=brewery, ...).
+
+    Keys are tried in the order of :data:`OSM_POI_KEYS`, as :func:`classify_tags` does;
+    one vectorised pass per key (a dozen keys), not per feature.
+    """
+    out = pd.Series(None, index=raw.index, dtype=object)
+    for key in OSM_POI_KEYS:
+        if key not in raw.columns:
+            continue
+        todo = out.isna() & raw[key].notna()
+        if not todo.any():
+            continue
+        cls = classify_values(raw.loc[todo, key], mapping, key=key)
+        hit = cls.eq("enterprise")
+        idx = cls.index[hit.to_numpy()]
+        out.loc[idx] = key + "=" + raw.loc[idx, key].astype(str)
+    return out.astype(object).where(out.notna(), None)
+
+
+def _industry_subtypes(raw: pd.DataFrame, pc: LayerConfig) -> pd.Series | None:
+    """`[pois] industry_column`, cut to `industry_digits` leading characters (None if unset)."""
+    if pc.industry_column is None:
+        return None
+    vector_io.require_columns(raw, [pc.industry_column], "pois")
+    text = raw[pc.industry_column].astype("string").str.strip()
+    text = text.where(text.ne(""))
+    if pc.industry_digits:
+        text = text.str.slice(0, pc.industry_digits)
+    return text.astype(object).where(text.notna(), None)
+
+
+def _load_buildings(cfg: Config) -> tuple[gpd.GeoDataFrame | None, pd.DataFrame]:
+    """Building outlines with ``source_value``, ``use`` (class or "unknown") and ``levels``."""
+    bc = cfg.buildings
+    if not bc.enabled or (bc.path is None and cfg.osm is None):
+        return None, pd.DataFrame()
+    if bc.path is None:
+        raw = osm_io.read_osm_buildings(cfg.osm)
+        column = bc.class_column or "building"
+        levels_col = bc.levels_column or "building:levels"
+        height_col = bc.height_column or "height"
+        given = [c for c in (bc.class_column, bc.levels_column, bc.height_column) if c]
+        missing = [c for c in given if c not in raw.columns]
+        if missing:
+            msg = (f"`[buildings]` names column(s) {missing}, but buildings read from the OSM "
+                   f"file have only {[c for c in raw.columns if c != 'geometry']}; remove those "
+                   "keys (the OSM tags building, building:levels and height are used), or give "
+                   "your own layer in `[buildings] path`.")
+            raise SchemaError(msg)
+    else:
+        raw = vector_io.read_vector(bc.path, name="buildings", layer=bc.layer, crs=bc.crs,
+                                    encoding=bc.encoding, coords=bc.coords)
+        column, levels_col, height_col = bc.class_column, bc.levels_column, bc.height_column
+        vector_io.require_columns(raw, [c for c in (column, levels_col, height_col) if c],
+                                  "buildings")
+        polygonal = raw.geom_type.isin(["Polygon", "MultiPolygon"])
+        if not polygonal.all():
+            warnings.warn(
+                f"{int((~polygonal).sum())} building feature(s) are "
+                f"{sorted(set(raw.geom_type[~polygonal].astype(str)))}, not outlines, and were "
+                "dropped; building indicators need footprints.",
+                stacklevel=3,
+            )
+            raw = raw[polygonal]
+    mapping = load_mapping(bc.mapping or "building_use")
+    _check_classes(mapping, [*BUILDING_CLASSES, UNKNOWN], "buildings mapping")
+    if column is not None:
+        use = classify_values(raw[column], mapping, key=column)
+        report = tag_report(raw[[column]].astype(object), use, keys=[column], layer="buildings")
+        n_unmapped = int((use.isna() & raw[column].notna()).sum())
+        if n_unmapped:
+            top = ", ".join(f"{v} ({c})" for v, c in report.loc[report.status == "unmapped",
+                                                              ["value", "count"]].head(5).values)
+            warnings.warn(
+                f"{n_unmapped} building(s) have uses no mapping knows ({top}); they take the use "
+                "of the land under them. See classification_report.csv, and extend the "
+                "`[buildings] mapping` to classify them.",
+                stacklevel=3,
+            )
+        excluded = use.eq(EXCLUDED).to_numpy()
+        if excluded.any():  # mapped on purpose as not buildings (ruins, roofs, ...): left out
+            log.info("%d building(s) mapped to 'excluded' are left out", int(excluded.sum()))
+            raw, use = raw[~excluded], use[~excluded]
+        use = use.where(use.notna(), UNKNOWN)
+        source = raw[column].astype(object).to_numpy()
+    else:
+        use = pd.Series(UNKNOWN, index=raw.index, dtype=object)
+        report = pd.DataFrame()
+        source = np.full(len(raw), None, dtype=object)
+    levels = building_levels(raw, levels_column=levels_col, height_column=height_col,
+                             floor_height=bc.floor_height, default_levels=bc.default_levels)
+    log.info("building storeys from levels/height/default: %s", levels.attrs["source"])
+    out = gpd.GeoDataFrame({"source_value": source, "use": use.to_numpy(dtype=object),
+                            "levels": levels.to_numpy()},
+                           geometry=raw.geometry.to_numpy(), crs=raw.crs)
+    return out.reset_index(drop=True), report
 
 
 def _load_network(cfg: Config, crs: Any | None) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
@@ -378,7 +527,10 @@ def run(
         ``landuse``, ``pois``, ``network`` (GeoDataFrames, analysis CRS),
         ``weights``, ``obstacles`` (obstacle degree per indicator, ranked),
         ``summary``, ``classification_report`` (tables) and
-        ``parameters`` (one-row table of the run's settings and timings).
+        ``parameters`` (one-row table of the run's settings and timings); with
+        buildings also ``buildings`` (GeoDataFrame: ``use``, ``levels``), and with
+        ``[indicators] kernel_density`` also ``rasters`` (a dict, not a table:
+        ``kde_{category}`` -> ``(array, transform, crs)``, points per km²).
     """
     cfg = config
     t_start = time.perf_counter()
@@ -391,6 +543,7 @@ def run(
     with _stage(1, total, "loading land use, POIs and the walking network", progress):
         landuse, lu_report = _load_landuse(cfg)
         pois, poi_report = _load_pois(cfg)
+        buildings, b_report = _load_buildings(cfg)
         boundary = _load_boundary(cfg)
         nodes, edges = _load_network(cfg, cfg.study.crs)
         from .validate import cross_layer_checks  # the checks of `cityind validate`
@@ -403,12 +556,15 @@ def run(
         crs = analysis_crs(nodes, cfg.study.crs)
         landuse = to_analysis_crs(landuse, crs, "landuse")
         pois = to_analysis_crs(pois, crs, "pois")
+        if buildings is not None:
+            buildings = to_analysis_crs(buildings, crs, "buildings")
         nodes = to_analysis_crs(nodes, crs, "network nodes")
         edges = to_analysis_crs(edges, crs, "network edges")
         if boundary is not None:
             boundary = to_analysis_crs(boundary, crs, "boundary")
         graph = graph_from_edges(nodes, edges)
-        report = pd.concat([lu_report, poi_report], ignore_index=True)
+        report = pd.concat([lu_report, poi_report, *([b_report] if len(b_report) else [])],
+                           ignore_index=True)
 
     with _stage(2, total, f"building the units ({_unit_noun(cfg)}) in {crs.name}", progress):
         grid = _build_units(cfg, nodes, boundary, crs)
@@ -427,6 +583,12 @@ def run(
         cats = list(poi_categories().index)
         counts = poi_counts(grid, analysed, categories=cats)
         dens = poi_density(counts, grid["cell_area_m2"])
+        industry_counts = None
+        if "industry" in analysed.columns and analysed["industry"].notna().any():
+            ent = analysed[analysed["industry"].notna()]
+            industry_counts = poi_counts(grid, ent, category_column="industry")
+        if buildings is not None:  # generic buildings take the use of the land under them
+            buildings["use"] = classify_by_landuse(buildings, landuse, class_column="use")
         n_out = int(len(analysed) - counts.to_numpy().sum())
         if n_out:
             log.info("%d analysed POIs lie outside the grid and are not counted in cells", n_out)
@@ -455,9 +617,14 @@ def run(
             dist[f"net_dist_{c}"] = np.nan
         dist = dist[[f"net_dist_{c}" for c in gap_cats]]
 
+    kde = _kernel_density(cfg, analysed, grid)
     extra = unit_indicators(grid, area=area, shares=shares, counts=counts, roads=edges,
                             population_raster=cfg.indicators.population_raster,
-                            night_light_raster=cfg.indicators.night_light_raster)
+                            night_light_raster=cfg.indicators.night_light_raster,
+                            buildings=buildings, landuse=landuse,
+                            industry_counts=industry_counts,
+                            landcover_raster=cfg.indicators.landcover_raster,
+                            landcover_classes=cfg.indicators.landcover_classes)
     grid = pd.concat([grid, area, shares, mix, counts, dens, extra, dist], axis=1)
     clash = sorted(set(stats.columns) & set(grid.columns))
     if clash:
@@ -520,6 +687,9 @@ def run(
             "units": _unit_noun(cfg),
             "n_cells": len(grid),
             "n_landuse_polygons": len(landuse),
+            "n_buildings": 0 if buildings is None else len(buildings),
+            "n_industrial_buildings": (0 if buildings is None
+                                       else int((buildings["use"] == "industrial").sum())),
             "n_pois_analysed": int((pois["status"] == "analysed").sum()),
             "n_pois_unmapped": int((pois["status"] == "unmapped").sum()),
             "n_network_nodes": graph.n_nodes,
@@ -546,7 +716,11 @@ def run(
             "runtime_s": round(elapsed, 3),
         }])
     network = edges[["u", "v", "length", "geometry"]].copy()
+    extra_layers: dict[str, Any] = {} if buildings is None else {"buildings": buildings}
+    if kde:
+        extra_layers["rasters"] = kde
     return {
+        **extra_layers,
         "grid": grid,
         "service_gaps": gaps,
         "industrial_service_gaps": ind_gaps,
@@ -715,6 +889,10 @@ def write_outputs(
                 grid, target, kind=kind, gaps=results["service_gaps"], lang=lang,
                 attribution=credit)
         images[kind] = out / "maps" / f"{kind}.png"
+    from .io.raster import write_geotiff
+
+    for name, (arr, transform, crs) in results.get("rasters", {}).items():
+        paths[name] = write_geotiff(arr, out / f"{name}.tif", transform=transform, crs=crs)
     for name in [n for n in ("summary", "weights", "classification_report", "obstacles",
                              "industrial_gap_table") if n in results]:
         paths[name] = write_csv(results[name], out / f"{name}.csv")

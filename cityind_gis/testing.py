@@ -292,3 +292,73 @@ def write_china_park(folder: str | Path) -> dict[str, Path]:
                           "经度": np.round(lon, 6), "纬度": np.round(lat, 6)})
     table.to_csv(paths["pois"], index=False, encoding="utf-8-sig")
     return paths
+
+
+__all__ += ["china_park_buildings", "write_china_park_buildings"]
+
+_PARK_BUILDINGS = (  # (名称, 层数, box relative to the park's south-west corner)
+    ("一号厂房", 2, (20, 40, 60, 80)),        # on M1: 1,600 m² x 2 storeys
+    ("二号厂房", 1, (240, 40, 300, 100)),     # on M2: 3,600 m² x 1
+    ("成品仓库", 0, (440, 40, 490, 80)),      # on W1: 2,000 m², storeys unknown -> default 1
+    ("职工宿舍", 6, (20, 240, 40, 290)),      # on R2: 1,000 m² x 6
+    ("配套用房", 3, (390, 150, 420, 170)),    # astride M2 | W1: 200 m² on M2, 400 m² on W1
+)
+
+
+def china_park_buildings(*, origin: tuple[float, float] = (120.70, 31.32)) -> gpd.GeoDataFrame:
+    """Five building outlines on :func:`china_park`, without a use column.
+
+    ::
+
+        parcel  M1 (x 0-200)   M2 (x 200-400)   W1 (x 400-600)    R2 (x 0-200, y 200-400)
+        houses  一号厂房        二号厂房          成品仓库           职工宿舍
+                               配套用房 at x 390-420, y 150-170: astride the M2 | W1 edge
+
+    Chinese building outline datasets often carry only the number of storeys
+    (层数), so every building's use comes from the land under it. Known answers
+    (with the ``gb50137`` land-use mapping):
+
+    * use: industrial (一号厂房, 二号厂房), logistics (成品仓库; 配套用房, whose
+      representative point lies on W1), residential (职工宿舍);
+    * storeys 2, 1, 1 (层数 0 is unknown: the default 1), 6, 3;
+    * industrial buildings: footprint 1,600 + 3,600 = 5,200 m², floor area
+      3,200 + 3,600 = 6,800 m²;
+    * floor area standing on industrial land (M1, M2), whatever the use:
+      3,200 + 3,600 + 200 x 3 = 7,400 m² on 80,000 m².
+
+    Parameters
+    ----------
+    origin : (lon, lat), default (120.70, 31.32)
+        As in :func:`china_park`.
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns ``名称``, ``层数``; polygons in EPSG:4549.
+    """
+    x0, y0 = china_park(origin=origin)["landuse"].total_bounds[:2]
+    return gpd.GeoDataFrame(
+        {"名称": [b[0] for b in _PARK_BUILDINGS], "层数": [b[1] for b in _PARK_BUILDINGS]},
+        geometry=[shapely.box(x0 + b[2][0], y0 + b[2][1], x0 + b[2][2], y0 + b[2][3])
+                  for b in _PARK_BUILDINGS],
+        crs=CHINA_CRS,
+    )
+
+
+def write_china_park_buildings(folder: str | Path) -> Path:
+    """Write :func:`china_park_buildings` as ``建筑轮廓.shp``: GBK attributes, no .cpg.
+
+    Parameters
+    ----------
+    folder : str or Path
+        Existing folder.
+
+    Returns
+    -------
+    Path
+        The Shapefile.
+    """
+    path = Path(folder) / "建筑轮廓.shp"
+    china_park_buildings().to_file(path, driver="ESRI Shapefile", encoding="GBK")
+    path.with_suffix(".cpg").unlink(missing_ok=True)
+    return path

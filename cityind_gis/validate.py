@@ -267,6 +267,7 @@ def validate_config(config: Config, *, progress: Callable[[str], None] = print) 
     steps = {
         "landuse": lambda: pipeline._load_landuse(config),
         "pois": lambda: pipeline._load_pois(config),
+        "buildings": lambda: pipeline._load_buildings(config),
         "roads": lambda: pipeline._load_network(config, config.study.crs),
         "boundary": lambda: pipeline._load_boundary(config),
     }
@@ -283,7 +284,7 @@ def validate_config(config: Config, *, progress: Callable[[str], None] = print) 
         for w in caught:
             if not issubclass(w.category, DeprecationWarning | FutureWarning):
                 progress(f"WARN {name}: {w.message}")
-        if result is None:
+        if result is None or (isinstance(result, tuple) and result[0] is None):
             progress(f"  ok {name}: not given")
             continue
         if name == "roads":
@@ -306,7 +307,7 @@ def validate_config(config: Config, *, progress: Callable[[str], None] = print) 
             loaded[name] = layer
             summary = layer_summary(layer)
             extra = ""
-            col = "class" if name == "landuse" else "category" if name == "pois" else None
+            col = {"landuse": "class", "pois": "category", "buildings": "use"}.get(name)
             if col and col in layer:
                 labels = layer[col]
                 if "status" in layer:
@@ -329,6 +330,7 @@ def validate_config(config: Config, *, progress: Callable[[str], None] = print) 
                      f"earlier geometry ({summary['duplicate_rows']} identical in every "
                      "attribute too); scraped POIs often repeat: drop them if they are the same "
                      "facility.")
+    ok &= _check_rasters(config, loaded.get("roads"), progress)
     problems = cross_layer_checks(loaded, pois_coords=config.pois.coords)
     for text in problems:
         ok = False
@@ -336,4 +338,35 @@ def validate_config(config: Config, *, progress: Callable[[str], None] = print) 
     if not problems and len(loaded) > 1:
         progress("  ok cross-layer: layers overlap; POIs sit where the roads are")
     progress("valid" if ok else "invalid: fix the problems above")
+    return ok
+
+
+def _check_rasters(config: Config, edges: gpd.GeoDataFrame | None,
+                   progress: Callable[[str], None]) -> bool:
+    """Open each `[indicators]` raster; check its CRS against the analysis CRS when known."""
+    from .io.crs import analysis_crs
+    from .io.raster import check_raster_crs, raster_info
+
+    ic = config.indicators
+    ok = True
+    crs = None
+    if edges is not None and len(edges):
+        try:
+            crs = analysis_crs(edges, config.study.crs)
+        except CityindError:
+            crs = None
+    for key in ("population_raster", "night_light_raster", "landcover_raster"):
+        path = getattr(ic, key)
+        if path is None:
+            continue
+        try:
+            info = raster_info(path, name=f"[indicators] {key}")
+            if crs is not None:
+                check_raster_crs(info, crs, f"[indicators] {key}")
+        except CityindError as exc:
+            ok = False
+            progress(f"FAIL {key}: {exc}")
+            continue
+        progress(f"  ok {key}: {info.width} x {info.height} pixels of {abs(info.res[0]):g} m, "
+                 f"{info.dtype}, CRS {info.crs.to_string() if info.crs else 'none'}")
     return ok

@@ -114,3 +114,14 @@ def test_validate_command(tmp_path, capsys):
     cfg = write_three_cell_town(tmp_path)
     assert main(["validate", str(cfg)]) == 0
     assert "valid" in capsys.readouterr().out
+
+
+def test_unknown_coupling_indicator_is_refused_before_loading(tmp_path, capsys):
+    """A typo in [coupling.*] fails at once, with the closest registered names."""
+    cfg = tmp_path / "typo.toml"
+    cfg.write_text('[osm]\npath = "nowhere.osm.pbf"\n[coupling.urban]\n'
+                   'poi_density_helthcare = "+"\n', encoding="utf-8")
+    assert main(["run", str(cfg), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "[coupling.urban] 'poi_density_helthcare' (did you mean 'poi_density_healthcare'" in err
+    assert "Traceback" not in err

@@ -86,7 +86,8 @@ def test_coupling_table_values_in_unit_interval(tmp_path: Path) -> None:
 def _documented_keys() -> list[tuple[str, str]]:
     """Every (section, key) that `load_config` accepts, read from `cityind_gis.config` itself."""
     keys = [(s, f.name) for s, cls in config_module._SECTIONS.items()
-            for f in dataclasses.fields(cls)]
+            for f in dataclasses.fields(cls)
+            if not (s != "pois" and f.name in config_module._POI_ONLY_KEYS)]
     keys += [("osm", "path"), ("output", "dir")]
     keys += [("output", f.name) for f in dataclasses.fields(config_module.OutputConfig)]
     if "periods" in {f.name for f in dataclasses.fields(config_module.Config)}:

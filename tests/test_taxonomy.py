@@ -107,8 +107,18 @@ from cityind_gis.taxonomy import BUNDLED_MAPPINGS, check_classes, normalize_code
         ("amap", ["餐饮服务;中餐厅;中餐厅", "科教文化服务;学校;高等院校", "科教文化服务;图书馆;图书馆",
                   "公司企业", "汽车服务;加油站;中国石化", "购物服务；超级市场；超市", "火星服务"],
          ["food", "education", "culture", "enterprise", "excluded", "retail", None]),
+        ("ydyh2023", ["100101", "100103", 100102, "1001", "10", "1101", "070101", 70102, "0702",
+                      "0804", "0806", "0902", "0903", "1207", "1401", "1403", "1502", "1701",
+                      "0301", "2301", "1002"],
+         ["industrial", "industrial", "industrial", "industrial", "industrial", "logistics",
+          "residential", "residential", "residential", "education", "healthcare", "business",
+          "commercial", "transport", "green", "green", "other", "water", "agriculture", "other",
+          "industrial"]),
+        ("ydyh2023", ["工业用地", "物流仓储用地", "城镇住宅用地", "商务金融用地", "公园绿地", "留白用地"],
+         ["industrial", "logistics", "residential", "business", "green", "other"]),
     ],
-    ids=["gb50137-codes", "gb50137-messy", "gbt21010", "euluc", "amap-typecode", "amap-text"],
+    ids=["gb50137-codes", "gb50137-messy", "gbt21010", "euluc", "amap-typecode", "amap-text",
+         "ydyh2023-codes", "ydyh2023-names"],
 )
 def test_bundled_code_mappings(name, values, expected):
     got = classify_values(pd.Series(values, dtype=object), load_mapping(name), key="code")
@@ -121,6 +131,11 @@ def test_bundled_code_mappings(name, values, expected):
     ids=list(BUNDLED_MAPPINGS),
 )
 def test_every_bundled_mapping_targets_its_taxonomy(name, allowed):
+    from cityind_gis.indicators.buildings import BUILDING_CLASSES, UNKNOWN
+
+    if BUNDLED_MAPPINGS[name][1] == "building":
+        check_classes(load_mapping(name), [*BUILDING_CLASSES, UNKNOWN], name)
+        return
     classes = landuse_classes().index if allowed == "landuse" else poi_categories().index
     check_classes(load_mapping(name), list(classes), name)
 

@@ -206,3 +206,19 @@ def test_assign_points_zones_labels():
     got = assign_points(zones, pts)
     assert got.name == "zone_id"
     assert got.iloc[:2].tolist() == ["A", "B"] and got.isna().tolist() == [False, False, True]
+
+
+def test_assign_points_grid_subset_and_reordered_rows():
+    """A grid whose rows were filtered and shuffled still maps points by cell id."""
+    from cityind_gis.testing import random_points
+
+    g = make_grid((0, 0, 1000, 1000), 250, crs="EPSG:32650")
+    sub = g.iloc[[15, 3, 7, 0, 9]]  # keeps attrs["grid"]; ids no longer equal positions
+    pts = random_points((1, 1, 999, 999), 2_000, seed=4)
+    got = assign_points_to_grid(sub, pts)
+    ref = gpd.sjoin(pts, sub, predicate="within")["cell_id"]
+    assert got.dropna().astype("int64").sort_index().tolist() == ref.sort_index().tolist()
+    assert got.isna().sum() == len(pts) - len(ref)
+    pos = unit_positions(sub, pts)
+    assert set(np.unique(pos)) <= {-1, 0, 1, 2, 3, 4}
+    assert (sub.index.to_numpy()[pos[pos >= 0]] == got.dropna().to_numpy()).all()

@@ -142,3 +142,31 @@ def test_layer_summary_counts_duplicates():
 def test_cli_validate_exit_status(tmp_path, capsys):
     assert main(["validate", str(_park(tmp_path))]) == 2
     assert "invalid: fix the problems above" in capsys.readouterr().out
+
+
+def test_validate_reports_buildings_and_raster_crs(tmp_path):
+    """A buildings layer is summarised by use; a raster in the wrong CRS fails with the fix."""
+    import numpy as np
+    import rasterio
+    from affine import Affine
+
+    cfg = _park(tmp_path, 'coords = "gcj02"')
+    park = gpd.read_file(tmp_path / "用地现状.shp")
+    x0, y0, _, _ = park.total_bounds
+    b = gpd.GeoDataFrame({"用途": ["厂房", "住宅", "yes"], "层数": [2, 6, None]},
+                         geometry=[shapely.box(x0 + 10 * i, y0 + 10, x0 + 10 * i + 8, y0 + 18)
+                                   for i in range(3)], crs=park.crs)
+    b.to_file(tmp_path / "建筑.shp", driver="ESRI Shapefile", encoding="GBK")
+    with rasterio.open(tmp_path / "lc.tif", "w", driver="GTiff", width=4, height=4, count=1,
+                       dtype="uint8", crs="EPSG:4326",
+                       transform=Affine(0.001, 0.0, 120.0, 0.0, -0.001, 31.0)) as dst:
+        dst.write(np.ones((4, 4), dtype=np.uint8), 1)
+    text = cfg.read_text(encoding="utf-8")
+    cfg.write_text(text + '[buildings]\npath = "建筑.shp"\nclass_column = "用途"\n'
+                   'levels_column = "层数"\n[indicators]\nlandcover_raster = "lc.tif"\n',
+                   encoding="utf-8")
+    ok, report = _report(cfg)
+    assert not ok
+    assert "ok buildings: 3 features" in report
+    assert "industrial: 1" in report and "residential: 1" in report and "unknown: 1" in report
+    assert "FAIL landcover_raster:" in report and "gdalwarp -t_srs EPSG:4549" in report

@@ -76,9 +76,11 @@ def poi_counts(
         cats = sorted(values.dropna().astype(str).unique()) if categories is None else list(categories)
         cat_pos = pd.Index(cats).get_indexer(values.astype(object))
     pos = unit_positions(zones, pois)
-    ok = (pos >= 0) & (cat_pos >= 0)
-    flat = pos[ok] * len(cats) + cat_pos[ok]
-    counts = np.bincount(flat, minlength=len(zones) * len(cats)).reshape(len(zones), len(cats))
+    n_bins = len(zones) * len(cats)
+    flat = pos * len(cats)
+    flat += cat_pos
+    flat[(pos < 0) | (cat_pos < 0)] = n_bins  # one overflow bin, dropped below
+    counts = np.bincount(flat, minlength=n_bins + 1)[:n_bins].reshape(len(zones), len(cats))
     return pd.DataFrame(counts, index=zones.index, columns=[f"poi_count_{c}" for c in cats])
 
 

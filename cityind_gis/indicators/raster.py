@@ -32,7 +32,19 @@ from .._errors import InputError
 from .._validate import check_geometries, check_projected, check_unique_index
 from ..io.raster import check_raster_crs, iter_raster_strips, raster_info
 
-__all__ = ["raster_class_shares", "raster_zonal_stats"]
+__all__ = ["raster_class_shares", "raster_zonal_stats", "LANDCOVER_LEGENDS"]
+
+#: Bundled land-cover legends: name -> {pixel value: class name} (``[indicators]
+#: landcover_classes``). Names are snake_case so they make valid column names.
+LANDCOVER_LEGENDS: dict[str, dict[int, str]] = {
+    # ESA WorldCover 10 m v100/v200 (Zanaga et al. 2021, 2022), Product User Manual table 1
+    "esa_worldcover": {10: "tree_cover", 20: "shrubland", 30: "grassland", 40: "cropland",
+                       50: "built_up", 60: "bare_sparse", 70: "snow_ice", 80: "water",
+                       90: "herbaceous_wetland", 95: "mangroves", 100: "moss_lichen"},
+    # CLCD, the 30 m annual China Land Cover Dataset (Yang & Huang 2021, ESSD 13, 3907-3925)
+    "clcd": {1: "cropland", 2: "forest", 3: "shrub", 4: "grassland", 5: "water", 6: "snow_ice",
+             7: "barren", 8: "impervious", 9: "wetland"},
+}
 
 _POLY = ("Polygon", "MultiPolygon")
 
@@ -261,15 +273,19 @@ def raster_class_shares(
         if nodata is not None and nodata in values:
             lut[nodata - lo] = skip
 
+    order = np.argsort(vals, kind="stable")
+    sorted_vals = vals[order]
+
     def channel(data: np.ndarray) -> tuple[np.ndarray, None]:
         if small:
             return (lut[data] if lo == 0 else lut[data.astype(np.int32) - lo]), None
-        pos = np.searchsorted(vals, data)
+        # classes may be listed in any order: search the sorted values, report the channel
+        pos = np.searchsorted(sorted_vals, data)
         pos = np.clip(pos, 0, max(len(vals) - 1, 0))
-        hit = (vals[pos] == data) if len(vals) else np.zeros(data.shape, dtype=bool)
+        hit = (sorted_vals[pos] == data) if len(vals) else np.zeros(data.shape, dtype=bool)
         if nodata is not None:
             hit &= data != nodata
-        return np.where(hit, pos, skip), None
+        return np.where(hit, order[pos] if len(vals) else pos, skip), None
 
     area = _accumulate(zones, path, band, channel, len(vals), "raster")
     zone_area = (zones["cell_area_m2"].to_numpy(dtype=float) if "cell_area_m2" in zones.columns

@@ -13,7 +13,8 @@ import geopandas as gpd
 import pandas as pd
 
 from ..taxonomy import service_categories
-from .landuse import combined_share, jobs_housing, space_shares
+from .buildings import plot_ratio
+from .landuse import building_area, combined_share, jobs_housing, space_shares
 from .poi import (
     category_share,
     functional_zones,
@@ -21,7 +22,7 @@ from .poi import (
     shannon_diversity,
     simpson_diversity,
 )
-from .raster import raster_zonal_stats
+from .raster import LANDCOVER_LEGENDS, raster_class_shares, raster_zonal_stats
 from .roads import intersection_density, road_density, road_intersections
 
 __all__ = ["unit_indicators"]
@@ -36,6 +37,11 @@ def unit_indicators(
     roads: gpd.GeoDataFrame | None = None,
     population_raster: str | os.PathLike[str] | None = None,
     night_light_raster: str | os.PathLike[str] | None = None,
+    buildings: gpd.GeoDataFrame | None = None,
+    landuse: gpd.GeoDataFrame | None = None,
+    industry_counts: pd.DataFrame | None = None,
+    landcover_raster: str | os.PathLike[str] | None = None,
+    landcover_classes: str | dict[int, str] | None = None,
 ) -> pd.DataFrame:
     """Industrial, urban-function, 三生空间, functional-zone, road and raster indicators.
 
@@ -53,6 +59,21 @@ def unit_indicators(
         Road lines split at junctions (the walking network's edges), same CRS.
     population_raster, night_light_raster : path, optional
         Rasters in the units' CRS (people per pixel; radiance).
+    buildings : GeoDataFrame, optional
+        Building polygons in the units' CRS with ``use`` (building class, see
+        :mod:`cityind_gis.indicators.buildings`) and ``levels`` (storeys).
+    landuse : GeoDataFrame, optional
+        Land-use polygons with canonical ``class``; with ``buildings`` gives the
+        plot ratio of industrial land.
+    industry_counts : DataFrame, optional
+        Enterprise POIs per unit and industry subtype
+        (:func:`~cityind_gis.indicators.poi_counts` on the subtype column).
+    landcover_raster : path, optional
+        Categorical land-cover raster in the units' CRS.
+    landcover_classes : str or dict of int to str, optional
+        A bundled legend (:data:`~cityind_gis.indicators.raster.LANDCOVER_LEGENDS`:
+        ``"esa_worldcover"``, ``"clcd"``) or ``{pixel value: name}``; default every
+        value present, named by its number.
 
     Returns
     -------
@@ -63,7 +84,10 @@ def unit_indicators(
         ``transit_stop_density``, ``jobs_housing_ratio``, ``jobs_housing_balance``,
         ``space_share_{production,living,ecological}``, the functional-zone columns
         (``fz_*``), and, when given, ``road_density``, ``intersection_density``,
-        ``population_density``, ``population_sum``, ``night_light_mean``.
+        ``population_density``, ``population_sum``, ``night_light_mean``,
+        ``building_footprint_industrial``, ``building_floor_area_industrial``,
+        ``building_coverage_industrial``, ``industrial_plot_ratio``,
+        ``industry_shannon`` and ``landcover_share_{class}``.
         See ``docs/indicators.md`` for each formula.
     """
     zone_area = zones["cell_area_m2"]
@@ -93,4 +117,17 @@ def unit_indicators(
     if night_light_raster is not None:
         ntl = raster_zonal_stats(zones, night_light_raster, measure="night_light")
         parts.append(ntl["night_light_mean"].fillna(0.0))
+    if buildings is not None:
+        b = building_area(zones, buildings, class_column="use", classes=("industrial",),
+                          levels_column="levels")
+        parts.append(b)
+        if landuse is not None:
+            industrial = landuse[landuse["class"] == "industrial"]
+            parts.append(plot_ratio(zones, buildings, industrial, name="industrial_plot_ratio"))
+    if industry_counts is not None:
+        parts.append(shannon_diversity(industry_counts, name="industry_shannon"))
+    if landcover_raster is not None:
+        classes = (LANDCOVER_LEGENDS[landcover_classes] if isinstance(landcover_classes, str)
+                   else landcover_classes)
+        parts.append(raster_class_shares(zones, landcover_raster, classes=classes))
     return pd.concat([p for p in parts if p is not None], axis=1)

@@ -21,7 +21,8 @@ import shapely
 from .._errors import InputError
 from ..taxonomy import OSM_POI_KEYS, load_mapping
 
-__all__ = ["osm_format", "read_osm_landuse", "read_osm_pois", "read_osm_walk_network"]
+__all__ = ["osm_format", "read_osm_landuse", "read_osm_buildings", "read_osm_pois",
+           "read_osm_walk_network"]
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +95,7 @@ def _repair(gdf: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
     return gdf
 
 
-def _polygons_only(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def _polygons_only(gdf: gpd.GeoDataFrame, layer: str = "land-use") -> gpd.GeoDataFrame:
     """Keep the polygonal part of each geometry (make_valid may return collections)."""
     geoms = gdf.geometry.values
     is_coll = shapely.get_type_id(geoms) == 7
@@ -111,8 +112,9 @@ def _polygons_only(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     keep = gdf.geom_type.isin(["Polygon", "MultiPolygon"])
     if not keep.all():
         warnings.warn(
-            f"{int((~keep).sum())} land-use feature(s) had no polygonal area (degenerate "
-            "rings, or lines tagged landuse=*) and were dropped",
+            f"{int((~keep).sum())} {layer} feature(s) had no polygonal area (degenerate "
+            f"rings, or lines tagged {'landuse' if layer == 'land-use' else layer}=*) and were "
+            "dropped",
             stacklevel=3,
         )
     return gdf[keep]
@@ -154,6 +156,45 @@ def read_osm_landuse(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
     )
     gdf = _polygons_only(_repair(gdf, "land-use"))
     log.info("read %d land-use polygons from %s", len(gdf), p.name)
+    return gdf.reset_index(drop=True)
+
+
+def read_osm_buildings(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
+    """Read ``building=*`` polygons from a local OSM extract.
+
+    Parameters
+    ----------
+    path : str or path-like
+        ``.osm.pbf`` or ``.osm`` XML file.
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns ``osm_id``, ``building`` (raw tag value), ``building:levels`` and
+        ``height`` (raw text, missing where untagged) and polygon geometry,
+        EPSG:4326, fresh RangeIndex; invalid outlines repaired, features without
+        area dropped with a warning. A GraphML file holds no buildings: empty.
+    """
+    p = _check_exists(path)
+    fmt = osm_format(p)
+    cols = ("building", "building:levels", "height")
+    if fmt == "graphml":
+        raw = None
+    elif fmt == "pbf":
+        raw = _osm(p).get_buildings()
+        if raw is not None:
+            raw = raw.rename(columns={"id": "osm_id"})
+    else:
+        raw = _features_from_xml(p, {"building": True})
+    if raw is None or len(raw) == 0:
+        raw = gpd.GeoDataFrame({"osm_id": []}, geometry=[], crs="EPSG:4326")
+    data = {"osm_id": raw["osm_id"].to_numpy()}
+    for c in cols:
+        data[c] = (raw[c].to_numpy(dtype=object) if c in raw.columns
+                   else np.full(len(raw), None, dtype=object))
+    gdf = gpd.GeoDataFrame(data, geometry=raw.geometry.to_numpy(), crs="EPSG:4326")
+    gdf = _polygons_only(_repair(gdf, "building"), "building")
+    log.info("read %d buildings from %s", len(gdf), p.name)
     return gdf.reset_index(drop=True)
 
 

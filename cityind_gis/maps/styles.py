@@ -156,6 +156,32 @@ _FIXED_ALIASES: dict[str, tuple[str, str]] = {
     "lisa_cluster": ("LISA 聚类", "LISA cluster"),
     "lisa_p": ("LISA 显著性 p", "LISA pseudo p-value"),
     "lisa_i": ("局部 Moran's I", "local Moran's I"),
+    "use": ("建筑用途", "building use"),
+    "levels": ("层数", "storeys"),
+    "industry": ("产业细类", "industry subtype"),
+    "building_footprint_industrial": ("工业建筑基底面积 (m²)", "industrial building footprint (m²)"),
+    "building_floor_area_industrial": ("工业建筑面积 (m²)", "industrial floor area (m²)"),
+    "building_coverage_industrial": ("工业建筑基底占单元面积比", "industrial building coverage"),
+    "industrial_plot_ratio": ("工业用地容积率", "industrial plot ratio"),
+    "industry_shannon": ("产业多样性 (Shannon)", "industry diversity (Shannon)"),
+}
+
+#: Chinese names of the bundled land-cover legends' classes (ESA WorldCover, CLCD).
+_LANDCOVER_ZH = {
+    "tree_cover": "林地", "forest": "林地", "shrubland": "灌木", "shrub": "灌木", "grassland": "草地",
+    "cropland": "耕地", "built_up": "建设用地", "impervious": "不透水面", "bare_sparse": "裸地/稀疏植被",
+    "barren": "裸地", "snow_ice": "冰雪", "water": "水体", "herbaceous_wetland": "草本湿地",
+    "wetland": "湿地", "mangroves": "红树林", "moss_lichen": "苔藓地衣",
+}
+
+#: Building classes -> (colour, zh, en) for the `buildings` layer.
+_BUILDING_STYLE: dict[str, tuple[str, str, str]] = {
+    "industrial": ("#8c5a3c", "工业建筑", "industrial"),
+    "logistics": ("#7a5a96", "物流仓储建筑", "logistics"),
+    "residential": ("#e6c84a", "居住建筑", "residential"),
+    "commercial": ("#d9463f", "商业办公建筑", "commercial and office"),
+    "public": ("#d97bb0", "公共建筑", "public"),
+    "other": ("#a6a6a6", "其他建筑", "other"),
 }
 
 
@@ -221,6 +247,11 @@ def field_aliases(columns: Sequence[str], *, lang: str = "en") -> dict[str, str]
         if m and m.group(1) in land:
             name = land[m.group(1)][k]
             out[col] = f"{name}占比" if zh else f"{name} land share"
+            continue
+        m = re.fullmatch(r"landcover_share_(\w+)", col)
+        if m:
+            out[col] = (f"地表覆盖占比：{_LANDCOVER_ZH.get(m.group(1), m.group(1))}" if zh
+                        else f"land-cover share: {m.group(1).replace('_', ' ')}")
             continue
         m = re.fullmatch(r"obstacle_(\d)(_pct)?", col)
         if m:
@@ -468,6 +499,17 @@ def _landuse_categorized(values: pd.Series, lang: str) -> _Spec:
                  "categorized", "fill", "class", classes, outline="#808080", outline_width=0.15)
 
 
+def _building_categorized(values: pd.Series, lang: str) -> _Spec:
+    k = 1 if lang == "zh" else 2
+    present = {str(v) for v in values.dropna()}
+    order = [c for c in _BUILDING_STYLE if c in present] + sorted(present - set(_BUILDING_STYLE))
+    classes = tuple(_Class(_BUILDING_STYLE.get(c, ("#a6a6a6", c, c))[0],
+                           _BUILDING_STYLE.get(c, ("", c, c))[k], value=c) for c in order)
+    return _Spec("建筑用途" if lang == "zh" else "Building use",
+                 "Buildings by use (given, or from the land use under them)",
+                 "categorized", "fill", "use", classes, outline="#404040", outline_width=0.1)
+
+
 def _single(geometry: str, name: str, description: str, color: str, **kw: Any) -> _Spec:
     return _Spec(name, description, "single", geometry, None, (_Class(color, ""),), **kw)
 
@@ -501,6 +543,8 @@ def _specs(gdf: Any, layer: str, lang: str) -> list[_Spec]:
         specs.append(_single(geometry, "候选设施点" if zh else "Candidate sites",
                              "Proposed new facility sites", "#e31a1c", marker="star",
                              size=4.0, outline="#000000", outline_width=0.3))
+    elif "building" in name and "use" in cols and geometry == "fill":
+        specs.append(_building_categorized(gdf["use"], lang))
     elif "category" in cols and geometry == "marker":
         specs.append(_poi_categorized(gdf["category"], lang))
     elif "class" in cols and geometry == "fill":

@@ -72,7 +72,11 @@ BUNDLED_MAPPINGS: dict[str, tuple[str, str, bool, str]] = {
     "gb50137": ("gb50137.csv", "landuse", True, "GB 50137-2011 urban land-use codes"),
     "gbt21010": ("gbt21010.csv", "landuse", True, "GB/T 21010-2017 land-use status codes"),
     "euluc": ("euluc.csv", "landuse", True, "EULUC-China level 1/2 codes and names"),
+    "ydyh2023": ("ydyh2023.csv", "landuse", True,
+                 "国土空间用地用海分类 (自然资发〔2023〕234号) codes and names"),
     "amap": ("amap.csv", "poi", True, "Amap (高德) typecodes and 大类;中类;小类 text"),
+    "building_use": ("building_use.csv", "building", False,
+                     "OSM building=* values and Chinese building-use labels"),
 }
 
 
