@@ -8,6 +8,10 @@ Stages (each run in a fresh process, so its peak resident memory is its own):
   resolution + STRtree + exact intersection) vs ``geopandas.overlay`` + groupby
   (which does not even resolve overlaps), plus the former ``flatten_landuse``
   (``shapely.union_all`` per class, then differences) and the current one;
+- ``buildings`` (on request, ``--stages buildings``): industrial building floor area and
+  the plot ratio of industrial land per cell for buildings of unknown use
+  (``classify_by_landuse`` + ``building_area`` + ``plot_ratio``) vs sjoin of
+  representative points + ``geopandas.overlay`` + groupby;
 - ``raster``: land-cover class shares per cell (``raster_class_shares``: separable
   exact pixel coverage, strips) vs ``rasterstats.zonal_stats(categorical=True)``
   (pixel-centre rule, not even fractional). rasterstats is slow, so by default it
@@ -116,6 +120,38 @@ def _job(stage: str, which: str, size: str, tif: str, sample: int, q) -> None:  
             out = ov.assign(a=ov.area).groupby(["cell_id", "class"])["a"].sum().unstack(fill_value=0)
             res["check"] = float(out.to_numpy().sum())
         res["time"] = time.perf_counter() - t
+    elif stage == "buildings":
+        lu = synthetic.landuse(size)
+        bld = synthetic.buildings(size)
+        from cityind_gis.indicators import building_area
+        from cityind_gis.indicators.buildings import classify_by_landuse, plot_ratio
+
+        rss0 = _rss_mb()
+        t = time.perf_counter()
+        if which == "ours":
+            bld["use"] = classify_by_landuse(bld, lu, class_column="use")
+            out = building_area(grid, bld, class_column="use", classes=("industrial",),
+                                levels_column="levels")
+            ratio = plot_ratio(grid, bld, lu[lu["class"] == "industrial"])
+            res["check"] = float(out["building_floor_area_industrial"].sum() + ratio.sum())
+        else:
+            import geopandas as gpd
+
+            pts = bld.set_geometry(bld.representative_point())
+            hit = gpd.sjoin(pts, lu[["class", "geometry"]], predicate="within")
+            hit = hit[~hit.index.duplicated()]
+            ind = bld.loc[hit.index[hit["class"] == "industrial"]]
+            ov = gpd.overlay(grid.reset_index()[["cell_id", "geometry"]], ind, how="intersection",
+                             keep_geom_type=True)
+            fa = (ov.area * ov["levels"]).groupby(ov["cell_id"]).sum()
+            land = gpd.overlay(grid.reset_index()[["cell_id", "geometry"]],
+                               lu[lu["class"] == "industrial"], how="intersection")
+            on = gpd.overlay(bld, lu[lu["class"] == "industrial"].dissolve(), how="intersection")
+            on = gpd.overlay(grid.reset_index()[["cell_id", "geometry"]], on, how="intersection")
+            far = ((on.area * on["levels"]).groupby(on["cell_id"]).sum()
+                   / land.area.groupby(land["cell_id"]).sum())
+            res["check"] = float(fa.sum() + far.fillna(0).sum())
+        res["time"] = time.perf_counter() - t
     else:  # raster
         rss0 = _rss_mb()
         classes = list(range(1, 11))
@@ -157,7 +193,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--size", choices=["small", "medium", "large"], default="small")
     ap.add_argument("--stages", nargs="+", default=["points", "polygons", "raster"],
-                    choices=["points", "polygons", "raster"])
+                    choices=["points", "polygons", "raster", "buildings"])
     ap.add_argument("--skip-naive", action="store_true")
     ap.add_argument("--skip-flatten", action="store_true",
                     help="do not time the former and current flatten_landuse")
@@ -187,7 +223,7 @@ def main() -> None:
         r = _run(stage, which, args.size, tif, args.raster_sample)
         results[(stage, which)] = r
         print(f"  {stage:12s} {which:6s} {r['time']:9.2f} s   peak RSS {r['rss_mb']:8.0f} MB "
-              f"(data alone {r['rss_before_mb']:.0f} MB)", flush=True)
+              f"(data alone {r['rss_before_mb']:.0f} MB)  check {r['check']:.6g}", flush=True)
     print()
     targets = TARGETS_S if args.size == "large" else {}
     print(f"{'stage':12s} {'ours s':>9s} {'naive s':>9s} {'ratio':>8s} {'peak MB':>9s} "

@@ -14,6 +14,8 @@ size and structure but need no download:
   seeds on a coarse grid, upsampled), written as a tiled GeoTIFF whose pixels
   align with the 250 m grid.
 
+Buildings (``buildings``): 20 000 / 200 000 / 1 000 000 rectangles of unknown use.
+
 Sizes (``SIZES``): ``small`` (6 km, 50 000 POIs, 1 000 parcels, 1 000² pixels),
 ``medium`` (20 km, 500 000 POIs, 10 000 parcels, 3 200² pixels) and ``large``
 (60 km, 5 000 000 POIs, 100 000 parcels, 10 000² pixels of 6.25 m, i.e. a
@@ -93,6 +95,26 @@ def landuse(size: str, *, seed: int = 0) -> gpd.GeoDataFrame:
     geoms = np.concatenate([cells, extra])
     cls = np.array(LANDUSE_CLASSES, dtype=object)[rng.choice(len(LANDUSE_CLASSES), len(geoms), p=_LU_P)]
     return gpd.GeoDataFrame({"class": cls}, geometry=geoms, crs=CRS)
+
+
+#: name -> building outlines (``buildings``)
+N_BUILDINGS: dict[str, int] = {"small": 20_000, "medium": 200_000, "large": 1_000_000}
+
+
+def buildings(size: str, *, seed: int = 0) -> gpd.GeoDataFrame:
+    """Rectangular building outlines (8-40 m sides), 1-30 storeys, use unknown (``"unknown"``).
+
+    Denser where POIs cluster; about a fifth of them straddle a parcel edge.
+    """
+    side = SIZES[size][0]
+    n = N_BUILDINGS[size]
+    rng = np.random.default_rng(seed + 3)
+    cx, cy = rng.uniform(0, side, n) + X0, rng.uniform(0, side, n) + Y0
+    w, h = rng.uniform(8, 40, n), rng.uniform(8, 40, n)
+    geoms = shapely.box(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+    return gpd.GeoDataFrame({"use": np.full(n, "unknown", dtype=object),
+                             "levels": rng.integers(1, 31, n).astype(float)},
+                            geometry=geoms, crs=CRS)
 
 
 def landcover(size: str, path: str | Path, *, seed: int = 0) -> Path:

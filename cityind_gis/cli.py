@@ -56,8 +56,18 @@ def _parser() -> argparse.ArgumentParser:
     pn.add_argument("--weights", choices=["entropy", "critic", "cv", "equal"],
                     help="indicator weighting method within each subsystem")
     pn.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
+    pn.add_argument("--formats", help="layer formats of each period, comma-separated: "
+                    "gpkg,parquet,shp,geojson (default gpkg or [output] formats)")
+    pn.add_argument("--basemap", choices=["osm", "none", "amap", "tianditu"],
+                    help="basemap of panel_map.html and the period maps (default osm)")
+    pn.add_argument("--tianditu-key", help="your Tianditu key for --basemap tianditu "
+                    "(or set TIANDITU_KEY)")
+    pn.add_argument("--assets", help="base URL or local folder of the web maps' JavaScript/CSS "
+                    "(see `cityind assets`); default: public CDNs")
     v = sub.add_parser("validate", help="check a config and its layers without running")
     v.add_argument("config", help="TOML config")
+    v.add_argument("--report", metavar="FILE", help="also write the report to FILE: UTF-8 text, "
+                   "or JSON with one entry per layer when FILE ends in .json")
     a = sub.add_parser("assets", help="copy the web map's JavaScript/CSS into DIR for offline use")
     a.add_argument("dir", help="destination folder")
     a.add_argument("--from", dest="source", help="folder already holding the files "
@@ -87,7 +97,7 @@ def _config(args: argparse.Namespace):  # noqa: ANN202
         cfg = cfg.replace(coupling=replace(cfg.coupling, weights=args.weights))
     if getattr(args, "out", None):
         cfg = cfg.replace(out_dir=Path(args.out))
-    if args.command == "run":
+    if args.command in ("run", "panel"):
         import os
 
         from .config import output_config
@@ -175,19 +185,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"Copied {len(files)} files to {args.dir}; use it with "
                       f"`--assets {args.dir}` or `[output] assets = \"{args.dir}\"`.")
                 return 0
+            if args.command == "validate":
+                return _validate(args)
             cfg = _config(args)
             from . import pipeline
 
-            if args.command == "validate":
-                from .validate import validate_config
-
-                ok = validate_config(cfg, progress=print)
-                return 0 if ok else 2
             if args.command == "panel" or cfg.periods:
                 from .panel import run_panel, write_panel
 
                 panel_results = run_panel(cfg, progress=progress)
-                panel_paths = write_panel(panel_results, cfg.out_dir)
+                panel_paths = write_panel(panel_results, cfg.out_dir, output=cfg.output)
                 _flush_warnings(caught)
                 _print_panel_summary(panel_results, panel_paths, time.perf_counter() - t0)
                 return 0
@@ -201,6 +208,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         _flush_warnings(caught)
     _print_summary(results, paths, time.perf_counter() - t0)
     return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    """`cityind validate CONFIG [--report FILE]`: 0 when valid, 2 when not."""
+    from .validate import ValidationReport, validation_report, write_validation_report
+
+    try:
+        cfg = _config(args)
+    except (CityindError, FileNotFoundError, PermissionError, IsADirectoryError) as exc:
+        if args.report:  # the config itself is the problem: say so in the report too
+            write_validation_report(ValidationReport.from_error(exc, source=args.config),
+                                    args.report)
+        raise
+    report = validation_report(cfg, progress=print, source=args.config)
+    if args.report:  # written only once validation has finished, atomically
+        path = write_validation_report(report, args.report)
+        print(f"report written to {path}")
+    return 0 if report.ok else 2
 
 
 def _print_panel_summary(results: dict, paths: dict, seconds: float) -> None:

@@ -200,6 +200,7 @@ class AccessibilityConfig:
     snap_distance: float | None = 500.0
     distances: tuple[float, ...] = (300.0, 500.0, 1000.0, 1500.0)
     walk_speed: float | None = None
+    life_circles: bool = True
 
 
 @dataclass(frozen=True)
@@ -521,7 +522,8 @@ def _check_alpha(value: tuple[Any, ...]) -> None:
 
 #: `[accessibility]` and the newer `[gaps]` keys, validated by :func:`_access_value`.
 _ACCESS_KEYS = {("accessibility", k) for k in ("snap", "snap_distance", "distances", "walk_speed")} | {
-    ("gaps", k) for k in ("units", "life_circle", "worker_density", "candidates")}
+    ("gaps", k) for k in ("units", "life_circle", "worker_density", "candidates")} | {
+    ("accessibility", "life_circles")}
 
 
 def _access_value(name: str, key: str, value: Any) -> Any:
@@ -529,6 +531,12 @@ def _access_value(name: str, key: str, value: Any) -> Any:
     def number(v: Any) -> bool:
         return not isinstance(v, bool) and isinstance(v, int | float) and v == v
 
+    if key == "life_circles":
+        if not isinstance(value, bool):
+            msg = (f"`[{name}] life_circles` must be true or false (add the 5/10/15-minute "
+                   f"life-circle columns to the grid), got {value!r}.")
+            raise InputError(msg)
+        return value
     choices = {"snap": ("edge", "node"), "units": ("parcels", "cells"),
                "life_circle": ("5min", "10min", "15min")}
     if key in choices:

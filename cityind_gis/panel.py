@@ -609,8 +609,10 @@ def run_panel(
             "summary": summary, "parameters": params}
 
 
-def write_panel(results: dict[str, Any], out_dir: str | Path) -> dict[str, Path]:
-    """Write a panel run: ``panel.gpkg``, the change map, CSV tables, ``panel.json``, each period.
+def write_panel(
+    results: dict[str, Any], out_dir: str | Path, *, output: Any = None
+) -> dict[str, Path]:
+    """Write a panel run: ``panel.gpkg``, the change maps, CSV tables, ``panel.json``, each period.
 
     Parameters
     ----------
@@ -619,6 +621,13 @@ def write_panel(results: dict[str, Any], out_dir: str | Path) -> dict[str, Path]
     out_dir : str or Path
         Folder (created if needed); each period's full outputs go to a subfolder
         named after its label. Every file is written atomically.
+    output : cityind_gis.config.OutputConfig, optional
+        ``[output]`` of the config (``config.output``): layer formats, web-map
+        basemap, Tianditu key and assets location, used by ``panel_map.html``
+        and by every period's outputs exactly as by
+        :func:`cityind_gis.pipeline.write_outputs`; default GeoPackage only,
+        OpenStreetMap, public CDNs. A local ``assets`` folder is copied to
+        ``assets/`` beside the map.
 
     Returns
     -------
@@ -626,33 +635,54 @@ def write_panel(results: dict[str, Any], out_dir: str | Path) -> dict[str, Path]
         ``gpkg`` (layers ``panel`` and ``d_change``), ``d_change_png``
         (:func:`cityind_gis.maps.static.plot_change`: D of the last period minus
         the first, diverging colours centred on 0, labels in ``[study] lang``),
-        ``panel_summary``, ``panel_weights``, ``d_change_csv``, ``parameters``
-        and ``period_<label>`` folders.
+        ``panel_map_html`` (:func:`cityind_gis.maps.web_panel.panel_web_map`:
+        one grade layer per period and the ΔD layer), ``panel_summary``,
+        ``panel_weights``, ``d_change_csv``, ``parameters`` and
+        ``period_<label>`` folders.
     """
+    from .config import OutputConfig
     from .io.writers import write_csv, write_geopackage, write_json
+    from .maps.assets import copy_assets, external_assets
     from .maps.static import plot_change
+    from .maps.web import save_html
+    from .maps.web_panel import panel_web_map
     from .pipeline import write_outputs
 
+    output = output if output is not None else OutputConfig()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    params = dict(results["parameters"])
+    lang = params.get("lang", "en")
     paths: dict[str, Path] = {}
     for label, res in results["periods"].items():
-        write_outputs(res, out / f"period_{label}", lang=results["parameters"].get("lang", "en"))
+        write_outputs(res, out / f"period_{label}", lang=lang, output=output)
         paths[f"period_{label}"] = out / f"period_{label}"
     paths["gpkg"] = write_geopackage(
         {"panel": results["panel"], "d_change": results["d_change"].reset_index()},
         out / "panel.gpkg", styles=False)
-    params = results["parameters"]
     labels = str(params["periods"]).split(";")
     credits = {str(r["parameters"].iloc[0].get("data_credit", "") or "")
                for r in results["periods"].values()} - {""}
     paths["d_change_png"] = plot_change(
         results["d_change"], out / "d_change.png", periods=(labels[0], labels[-1]),
-        lang=params.get("lang", "en"), attribution="; ".join(sorted(credits)) or None)
+        lang=lang, attribution="; ".join(sorted(credits)) or None)
+    assets = output.assets
+    if assets is not None and "://" not in assets:  # a local folder: copy beside the map
+        copy_assets(out / "assets", source=assets)
+        assets = "assets/"
+    m = panel_web_map(results["panel"], unit_column=results["d_change"].index.name,
+                      base=labels[0], target=labels[-1], lang=lang, basemap=output.basemap,
+                      tianditu_key=output.tianditu_key, assets=assets)
+    params["panel_map_html_bytes"] = save_html(m, out / "panel_map.html")
+    paths["panel_map_html"] = out / "panel_map.html"
+    params["panel_map_external_urls"] = external_assets(out / "panel_map.html")
+    log.info("panel_map.html: %.2f MB; fetches from outside: %s",
+             params["panel_map_html_bytes"] / 1e6,
+             ", ".join(params["panel_map_external_urls"]) or "nothing")
     paths["panel_summary"] = write_csv(results["summary"], out / "panel_summary.csv")
     paths["panel_weights"] = write_csv(results["weights"], out / "panel_weights.csv")
     paths["d_change_csv"] = write_csv(
         pd.DataFrame(results["d_change"].drop(columns="geometry")).reset_index(),
         out / "d_change.csv")
-    paths["parameters"] = write_json(results["parameters"], out / "panel.json")
+    paths["parameters"] = write_json(params, out / "panel.json")
     return paths

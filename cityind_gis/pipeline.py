@@ -36,7 +36,13 @@ from .io import osm as osm_io
 from .io import vector as vector_io
 from .io.crs import analysis_crs, to_analysis_crs
 from .io.writers import write_csv, write_json
-from .network import graph_from_edges, graph_from_lines, nearest_facility_distance
+from .network import (
+    graph_from_edges,
+    graph_from_lines,
+    life_circle_coverage,
+    life_circle_requirements,
+    nearest_facility_distance,
+)
 from .taxonomy import (
     EXCLUDED,
     OSM_POI_KEYS,
@@ -174,6 +180,18 @@ def _load_pois(cfg: Config) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
         ent = (data["category"] == "enterprise") & pd.Series(industry).notna().to_numpy()
         data["industry"] = np.where(ent, pd.Series(industry).astype(object).to_numpy(), None)
     return gpd.GeoDataFrame(data, geometry=raw.geometry.to_numpy(), crs=raw.crs), report
+
+
+def _life_circle_columns(dist: pd.DataFrame, req: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Grid columns of :func:`life_circle_coverage`: score, completeness and missing per level."""
+    cov = life_circle_coverage(dist, req)
+    out = cov[[c for c in cov.columns if not c.endswith("_missing_zh")]].copy()
+    if lang == "zh":  # one missing-facility column per level, in the study's language
+        for col in [c for c in out.columns if c.endswith("_missing")]:
+            out[col] = cov[f"{col}_zh"]
+    for col in [c for c in out.columns if c.endswith("_complete")]:
+        out[col] = out[col].astype(bool)
+    return out
 
 
 def _kernel_density(cfg: Config, analysed: gpd.GeoDataFrame,
@@ -572,6 +590,11 @@ def run(
             msg = (f"the study area holds {len(grid)} unit(s) ({_unit_noun(cfg)}); at least 2 are "
                    "needed to compare units. Use a smaller `cell_size` or more zones.")
             raise InputError(msg)
+        if cfg.zones.path is not None:  # zones in a wrong CRS overlap nothing: say so
+            for problem in cross_layer_checks({"zones": grid, "landuse": landuse,
+                                               "roads": edges}):
+                if "`zones`" in problem:
+                    warnings.warn(problem, stacklevel=2)
         stats = _zone_statistics(cfg, grid)  # [statistics]: yearbook indicators of the zones
 
     with _stage(3, total, "land-use and POI indicators", progress):
@@ -608,14 +631,24 @@ def run(
                 stacklevel=2,
             )
         search = cfg.indicators.search_distance
+        lc_req = (life_circle_requirements(walk_speed=cfg.accessibility.walk_speed)
+                  if cfg.accessibility.life_circles else None)
+        wanted = list(dict.fromkeys([*gap_cats, *([] if lc_req is None
+                                                  else pd.unique(lc_req["poi_category"]))]))
+        reach = sorted(set(analysed["category"]) & set(wanted))
         dist = nearest_facility_distance(
-            grid, analysed[analysed["category"].isin(present)], graph,
-            categories=present, max_distance=search, snap=cfg.accessibility.snap,
+            grid, analysed[analysed["category"].isin(reach)], graph,
+            categories=reach, max_distance=search, snap=cfg.accessibility.snap,
             snap_distance=cfg.accessibility.snap_distance,
-        ) if present else pd.DataFrame(index=grid.index)
-        for c in absent:
-            dist[f"net_dist_{c}"] = np.nan
-        dist = dist[[f"net_dist_{c}" for c in gap_cats]]
+        ) if reach else pd.DataFrame(index=grid.index)
+        for c in wanted:
+            if f"net_dist_{c}" not in dist.columns:
+                dist[f"net_dist_{c}"] = np.nan
+        # 5/10/15-minute life circles of every unit (docs/accessibility.md); the distances of
+        # categories outside [gaps] categories feed them but are not grid columns
+        circles = (_life_circle_columns(dist, lc_req, cfg.study.lang) if lc_req is not None
+                   else pd.DataFrame(index=grid.index))
+        dist = pd.concat([dist[[f"net_dist_{c}" for c in gap_cats]], circles], axis=1)
 
     kde = _kernel_density(cfg, analysed, grid)
     extra = unit_indicators(grid, area=area, shares=shares, counts=counts, roads=edges,
@@ -746,7 +779,7 @@ def _industrial_gaps(
     categories: list[str],
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame, gpd.GeoDataFrame, float]:
     """Parcel-level service gaps, the ranked table and candidate sites (``[gaps]``, ``[accessibility]``)."""
-    from .network import facility_counts_within, life_circle_requirements
+    from .network import facility_counts_within
     from .siting import candidate_points, candidate_sites
 
     acc = cfg.accessibility

@@ -1,17 +1,22 @@
 """Check a run's configuration and layers before any analysis (``cityind validate``).
 
-:func:`validate_config` loads every layer the way :func:`cityind_gis.pipeline.run`
-does and prints a per-layer report (feature counts, CRS, extent, repaired and
-dropped geometries, duplicates, unmapped categories, network fragments) and the
-cross-layer checks of :func:`cross_layer_checks` (layers that do not overlap,
-POIs systematically off the roads as GCJ-02/BD-09 data declared WGS 84 are).
-``run`` calls :func:`cross_layer_checks` too and warns. Inputs are never modified.
+:func:`validation_report` loads every layer the way :func:`cityind_gis.pipeline.run`
+does -- land use, POIs, buildings, roads, boundary, ``[zones]`` and the
+``[statistics]`` table, for every ``[[periods]]`` table of a panel -- and reports
+per layer (feature counts, CRS, extent, repaired and dropped geometries,
+duplicates, unmapped categories, network fragments, zone ids, unmatched
+statistics keys) and the cross-layer checks of :func:`cross_layer_checks` (layers
+that do not overlap, POIs systematically off the roads as GCJ-02/BD-09 data
+declared WGS 84 are). :func:`write_validation_report` writes the report as text
+or JSON; :func:`validate_config` returns only whether all passed. ``run`` calls
+:func:`cross_layer_checks` too and warns. Inputs are never modified.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -22,10 +27,31 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from ._errors import CityindError
+from ._validate_report import (
+    _FAILED,
+    LayerCheck,
+    ValidationReport,
+    _closing,
+    _Entry,
+    _run,
+    _Session,
+)
+from ._validate_units import (
+    _check_statistics,
+    _computed_names,
+    _describe_grid,
+    _grid_signature,
+    _prepare_zones,
+    _zone_coverage,
+)
 from .config import Config
 from .io.coords import convert_lonlat, out_of_china
 
 __all__ = [
+    "LayerCheck",
+    "ValidationReport",
+    "validation_report",
+    "write_validation_report",
     "validate_config",
     "layer_summary",
     "network_fragments",
@@ -189,8 +215,9 @@ def cross_layer_checks(
     Parameters
     ----------
     layers : dict of str to GeoDataFrame
-        Loaded layers by name (``landuse``, ``pois``, ``roads`` (network edges),
-        ``boundary``); each with a CRS, any CRS. Missing or empty ones are skipped.
+        Loaded layers by name (``landuse``, ``pois``, ``buildings``, ``roads``
+        (network edges), ``boundary``, ``zones``); each with a CRS, any CRS.
+        Missing or empty ones are skipped.
     pois_coords : {"wgs84", "gcj02", "bd09"}, default "wgs84"
         The ``coords`` the POIs were read with.
 
@@ -236,6 +263,290 @@ def _fmt_extent(ext: tuple[float, ...] | None) -> str:
     return f"lon {ext[0]:.4f}..{ext[2]:.4f}, lat {ext[1]:.4f}..{ext[3]:.4f}"
 
 
+# ------------------------------------------------------------------------ layer checks
+# (the report is built in _validate_report.py; the [zones] and [statistics] checks live in
+# _validate_units.py)
+
+
+def _check_loaded_layer(entry: _Entry, name: str, step: Callable[[], Any]) -> Any:
+    """Land use, POIs, buildings, roads or boundary: load as the run does and summarise."""
+    result = _run(entry, step)
+    if result is _FAILED:
+        return None
+    if result is None or (isinstance(result, tuple) and result[0] is None):
+        entry.ok("not given")
+        return None
+    if name == "roads":
+        nodes, edges = result
+        frag = network_fragments(nodes, edges)
+        entry.counts.update(nodes=len(nodes), edges=len(edges),
+                            length_km=round(float(frag["length_m"].sum()) / 1000, 3),
+                            isolated_fragments=len(frag) - 1)
+        entry.ok(f"{len(nodes)} nodes, {len(edges)} edges ({nodes.crs.name}), "
+                 f"{frag['length_m'].sum() / 1000:.1f} km")
+        snapping = edges.attrs.get("snapping")  # road lines only (OSM networks are noded)
+        if snapping:
+            entry.counts.update({f"snap_{k}": int(v) for k, v in snapping.items()})
+            if snapping.get("ends_to_vertex") or snapping.get("ends_to_segment"):
+                entry.info(
+                    f"joins: {snapping.get('ends_to_vertex', 0)} line end(s) snapped to a vertex "
+                    f"and {snapping.get('ends_to_segment', 0)} onto another line's segment "
+                    f"({snapping.get('ends_trimmed', 0)} overshoot(s) cut back) within "
+                    f"`[roads] snap_tolerance`; {snapping.get('dead_ends', 0)} dead end(s) remain.")
+        if len(frag) > 1:
+            iso = frag.iloc[1:]
+            entry.info(f"fragments: {len(iso)} isolated from the main network "
+                       f"({iso['n_edges'].sum()} edges, {iso['length_m'].sum():.0f} m, "
+                       f"{100 * iso['share_of_length'].sum():.1f}% of the length); the main "
+                       f"network holds {100 * frag['share_of_length'].iloc[0]:.1f}%. Facilities "
+                       "on a fragment are reachable only from it: join lines in your GIS or "
+                       "raise `[roads] snap_tolerance`.")
+        _summarise(entry, edges)
+        return result
+    layer, report = result if isinstance(result, tuple) else (result, None)
+    extra = ""
+    col = {"landuse": "class", "pois": "category", "buildings": "use"}.get(name)
+    if col and col in layer:
+        labels = layer[col]
+        if "status" in layer:
+            labels = labels.where(labels.notna(), layer["status"])
+        classes = labels.value_counts(dropna=False)
+        entry.counts["by_class"] = {str(k): int(v) for k, v in classes.items()}
+        extra = "; " + ", ".join(f"{k}: {v}" for k, v in classes.head(12).items())
+    entry.ok(f"{len(layer)} features ({layer.crs.name}){extra}")
+    if report is not None and len(report):
+        un = report[report["status"] == "unmapped"]
+        if len(un):
+            entry.counts["unmapped"] = int(un["count"].sum())
+            top = ", ".join(f"{v} ({c})" for v, c in un[["value", "count"]].head(8).values)
+            entry.info(f"unmapped: {int(un['count'].sum())} feature(s) in {len(un)} "
+                       f"value(s): {top}. Extend the mapping, e.g. "
+                       f"`mapping = [\"<bundled>\", \"my_{name}_codes.csv\"]`.", level="warn")
+    _summarise(entry, layer)
+    return layer
+
+
+def _summarise(entry: _Entry, gdf: gpd.GeoDataFrame) -> None:
+    summary = layer_summary(gdf)
+    entry.counts.update(features=summary["features"],
+                        duplicate_geometries=summary["duplicate_geometries"],
+                        duplicate_rows=summary["duplicate_rows"])
+    types = ", ".join(f"{k} {v}" for k, v in summary["geometry_types"].items())
+    entry.info(f"{summary['features']} features ({types}); CRS {summary['crs']}; "
+               f"extent {_fmt_extent(summary['extent_lonlat'])}")
+    if summary["duplicate_geometries"]:
+        entry.info(f"duplicates: {summary['duplicate_geometries']} feature(s) repeat an "
+                   f"earlier geometry ({summary['duplicate_rows']} identical in every "
+                   "attribute too); scraped POIs often repeat: drop them if they are the same "
+                   "facility.", level="warn")
+
+
+def _check_zones(entry: _Entry, config: Config, crs: CRS | None,
+                 boundary: gpd.GeoDataFrame | None,
+                 layers: dict[str, gpd.GeoDataFrame]) -> dict[str, Any] | None:
+    """`[zones]`: read and prepare as ``pipeline._build_units`` does, reporting every problem."""
+    from .io import vector as vector_io
+
+    zc = config.zones
+    raw = _run(entry, lambda: vector_io.read_vector(zc.path, name="zones", layer=zc.layer,
+                                                     crs=zc.crs))
+    if raw is _FAILED:
+        return None
+    out: dict[str, Any] = {"raw": raw, "units": None, "polygons": None}
+    if _prepare_zones(entry, config, crs, boundary, raw, out):
+        # called from here: tests patch `cityind_gis.validate._zone_coverage`
+        _zone_coverage(entry, out["units"], layers)
+    _summarise(entry, raw)
+    return out
+
+
+def _check_raster(entry: _Entry, config: Config, key: str, crs: CRS | None) -> None:
+    """Open one `[indicators]` raster; check its CRS against the analysis CRS when known."""
+    from .io.raster import check_raster_crs, raster_info
+
+    path = getattr(config.indicators, key)
+    info = _run(entry, lambda: raster_info(path, name=f"[indicators] {key}"))
+    if info is _FAILED:
+        return
+    if crs is not None and _run(entry, lambda: check_raster_crs(
+            info, crs, f"[indicators] {key}")) is _FAILED:
+        return
+    entry.counts.update(width=info.width, height=info.height)
+    entry.ok(f"{info.width} x {info.height} pixels of {abs(info.res[0]):g} m, "
+             f"{info.dtype}, CRS {info.crs.to_string() if info.crs else 'none'}")
+
+
+# ------------------------------------------------------------------------ the whole config
+
+
+def _check_period(session: _Session, config: Config,
+                  period: str | None) -> tuple[Any, ...] | None:
+    """Every check of one run's config; returns the signature of its units."""
+    from . import pipeline
+    from .io.crs import analysis_crs, to_analysis_crs
+
+    def src(layer: Any) -> Any:
+        return config.osm if getattr(layer, "path", None) is None else None
+
+    loaded: dict[str, gpd.GeoDataFrame] = {}
+    results: dict[str, Any] = {}
+    steps = {
+        "landuse": (repr((config.landuse, src(config.landuse))),
+                    lambda: pipeline._load_landuse(config)),
+        "pois": (repr((config.pois, src(config.pois))), lambda: pipeline._load_pois(config)),
+        "buildings": (repr((config.buildings, src(config.buildings))),
+                      lambda: pipeline._load_buildings(config)),
+        "roads": (repr((config.roads, src(config.roads), config.study.crs)),
+                  lambda: pipeline._load_network(config, config.study.crs)),
+        "boundary": (repr((config.study.boundary, config.study.boundary_layer,
+                           config.study.boundary_crs)), lambda: pipeline._load_boundary(config)),
+    }
+    keys = {}
+    for name, (key, load) in steps.items():
+        keys[name] = key
+        result = session.step(name, period, f"{name}:{key}", lambda e, n=name, f=load:
+                              _check_loaded_layer(e, n, f))
+        results[name] = result
+        if result is None:
+            continue
+        loaded[name] = result[1] if name == "roads" else result
+    nodes = results["roads"][0] if results.get("roads") is not None else None
+
+    crs = None
+    if nodes is not None:  # the run's analysis CRS (a bad `[study] crs` fails here)
+        entry = _Entry(session.rec, "crs", period)
+        crs = _run(entry, lambda: analysis_crs(nodes, config.study.crs))
+        if crs is _FAILED:
+            crs = None
+        if entry.messages:
+            entry.close()
+    elif config.study.crs is not None:  # roads failed (perhaps on this very CRS): said there
+        try:
+            crs = analysis_crs(nodes, config.study.crs)
+        except CityindError:
+            crs = None
+    boundary = loaded.get("boundary")
+    if boundary is not None and crs is not None:
+        boundary = to_analysis_crs(boundary, crs, "boundary")
+
+    units = None
+    if config.zones.path is not None:
+        key = repr((config.zones, str(crs), keys["boundary"], keys["landuse"], keys["pois"]))
+        zones = session.step("zones", period, f"zones:{key}", lambda e: _check_zones(
+            e, config, crs, boundary, loaded))
+        polygons = None
+        if zones is not None:
+            units, polygons = zones["units"], zones["polygons"]
+            loaded["zones"] = units if units is not None else zones["raw"]
+        keys["zones"] = key
+        if config.statistics.path is not None:
+            computed = _computed_names(config, loaded.get("pois"), loaded.get("buildings"))
+            skey = repr((config.statistics, key, config.coupling, config.indicators,
+                         config.gaps.categories, sorted(computed[0])))
+            session.step("statistics", period, f"statistics:{skey}",
+                         lambda e: _check_statistics(e, config, units, polygons, computed))
+
+    for rkey in ("population_raster", "night_light_raster", "landcover_raster"):
+        if getattr(config.indicators, rkey) is None:
+            continue
+        session.step(rkey, period, f"{rkey}:{getattr(config.indicators, rkey)}:{crs}",
+                     lambda e, k=rkey: _check_raster(e, config, k, crs))
+
+    entry = _Entry(session.rec, "cross-layer", period)
+    problems = cross_layer_checks(loaded, pois_coords=config.pois.coords)
+    entry.counts["problems"] = len(problems)
+    for text in problems:
+        entry.fail(text)
+    if not problems and len(loaded) > 1:
+        entry.ok("layers overlap; POIs sit where the roads are")
+    if entry.messages:
+        entry.close()
+    return _grid_signature(config, nodes, crs)
+
+
+def validation_report(
+    config: Config, *, progress: Callable[[str], None] | None = print, source: str | None = None
+) -> ValidationReport:
+    """Load every layer of ``config`` as a run does; report per layer (and per period).
+
+    Parameters
+    ----------
+    config : Config
+        Run configuration; with ``[[periods]]`` every period's configuration
+        (:func:`cityind_gis.panel.period_config`) is checked under its own heading.
+    progress : callable or None, default print
+        Receives each line of the report as it is found.
+    source : str, optional
+        The config file, recorded in the report.
+
+    Returns
+    -------
+    ValidationReport
+        ``ok`` (no check failed), one :class:`LayerCheck` per layer and period,
+        and the printed lines.
+
+    Notes
+    -----
+    Errors of every layer are collected and reported together, rather than
+    stopping at the first one. Per layer the report gives: feature count and
+    geometry types, CRS, extent in lon/lat, geometries repaired or dropped on
+    reading (the readers' warnings, with counts), duplicate geometries and rows,
+    classes with counts and unmapped values by count; for the network, nodes,
+    edges, total length and isolated fragments. ``[zones]``: zones, ids
+    (missing, repeated), features that are not polygons, zones outside or
+    clipped by the boundary, total area, overlaps between zones and the POIs
+    and land use inside them. ``[statistics]``: how the table was read (UTF-8
+    or GBK/GB18030, Excel sheet), the key column, non-numeric and empty cells
+    of the indicator columns, keys without a partner on either side, and
+    indicator names that clash with zone columns or computed indicators. An
+    input repeated by a later period is checked once and referred to. Periods
+    whose units would differ (``cityind panel`` refuses them) fail a ``panel``
+    check.
+    """
+    from .panel import period_config
+
+    session = _Session(progress)
+    if config.periods:
+        signatures = {}
+        for period in config.periods:
+            session.rec.emit(f"== period {period.label} ==")
+            signatures[period.label] = _check_period(
+                session, period_config(config, period), period.label)
+        _check_panel(session, signatures)
+    else:
+        _check_period(session, config, None)
+    ok = not any(c.status == "fail" for c in session.rec.checks)
+    session.rec.emit(_closing(ok))
+    return ValidationReport(ok, tuple(session.rec.checks), tuple(session.rec.lines), source)
+
+
+def _check_panel(session: _Session, signatures: dict[str, tuple[Any, ...] | None]) -> None:
+    """Every period of a panel must give the same units (``run_panel`` refuses others)."""
+    session.rec.emit("== panel ==")
+    entry = _Entry(session.rec, "panel", None)
+    known = {k: v for k, v in signatures.items() if v is not None}
+    labels = list(signatures)
+    entry.counts["periods"] = len(labels)
+    if len(known) < 2:
+        entry.info("units of the periods not compared: some periods' layers did not load.")
+    else:
+        first, ref = next(iter(known.items()))
+        differ = [k for k, v in known.items() if v != ref]
+        if not differ:
+            entry.ok(f"{len(labels)} periods ({', '.join(labels)}) give the same units")
+        elif ref[0] in ("zones", "boundary"):
+            entry.fail(f"periods {first!r} and {differ} use different analysis CRSs "
+                       f"({ref[-1]} and {known[differ[0]][-1]}), so their units differ and "
+                       "`cityind panel` stops. Give `[study] crs` so every period uses one CRS.")
+        else:
+            shown = "; ".join(f"{k}: {_describe_grid(known[k])}" for k in [first, *differ])
+            entry.fail(f"the walking networks of the periods cover different extents, so the "
+                       f"grids differ ({shown}) and `cityind panel` stops after running every "
+                       "period. Give `[study] boundary` (a polygon of the study area) so every "
+                       "period uses the same cells, or use `[zones]`.")
+    entry.close()
+
+
 def validate_config(config: Config, *, progress: Callable[[str], None] = print) -> bool:
     """Load every layer of ``config`` and report what the pipeline would see.
 
@@ -254,119 +565,35 @@ def validate_config(config: Config, *, progress: Callable[[str], None] = print) 
 
     Notes
     -----
-    Errors of every layer are collected and reported together, rather than
-    stopping at the first one. Per layer the report gives: feature count and
-    geometry types, CRS, extent in lon/lat, geometries repaired or dropped on
-    reading (the readers' warnings, with counts), duplicate geometries and rows,
-    classes with counts and unmapped values by count; for the network, nodes,
-    edges, total length and isolated fragments.
+    A shortcut of :func:`validation_report` (which describes the checks)
+    returning only whether all passed.
     """
-    from . import pipeline
-
-    ok = True
-    steps = {
-        "landuse": lambda: pipeline._load_landuse(config),
-        "pois": lambda: pipeline._load_pois(config),
-        "buildings": lambda: pipeline._load_buildings(config),
-        "roads": lambda: pipeline._load_network(config, config.study.crs),
-        "boundary": lambda: pipeline._load_boundary(config),
-    }
-    loaded: dict[str, gpd.GeoDataFrame] = {}
-    for name, step in steps.items():
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
-                result = step()
-            except CityindError as exc:
-                ok = False
-                progress(f"FAIL {name}: {exc}")
-                continue
-        for w in caught:
-            if not issubclass(w.category, DeprecationWarning | FutureWarning):
-                progress(f"WARN {name}: {w.message}")
-        if result is None or (isinstance(result, tuple) and result[0] is None):
-            progress(f"  ok {name}: not given")
-            continue
-        if name == "roads":
-            nodes, edges = result
-            loaded[name] = edges
-            frag = network_fragments(nodes, edges)
-            progress(f"  ok {name}: {len(nodes)} nodes, {len(edges)} edges ({nodes.crs.name}), "
-                     f"{frag['length_m'].sum() / 1000:.1f} km")
-            if len(frag) > 1:
-                iso = frag.iloc[1:]
-                progress(f"     fragments: {len(iso)} isolated from the main network "
-                         f"({iso['n_edges'].sum()} edges, {iso['length_m'].sum():.0f} m, "
-                         f"{100 * iso['share_of_length'].sum():.1f}% of the length); the main "
-                         f"network holds {100 * frag['share_of_length'].iloc[0]:.1f}%. Facilities "
-                         "on a fragment are reachable only from it: join lines in your GIS or "
-                         "raise `[roads] snap_tolerance`.")
-            summary = layer_summary(edges)
-        else:
-            layer, report = result if isinstance(result, tuple) else (result, None)
-            loaded[name] = layer
-            summary = layer_summary(layer)
-            extra = ""
-            col = {"landuse": "class", "pois": "category", "buildings": "use"}.get(name)
-            if col and col in layer:
-                labels = layer[col]
-                if "status" in layer:
-                    labels = labels.where(labels.notna(), layer["status"])
-                extra = "; " + ", ".join(f"{k}: {v}" for k, v in
-                                         labels.value_counts(dropna=False).head(12).items())
-            progress(f"  ok {name}: {len(layer)} features ({layer.crs.name}){extra}")
-            if report is not None and len(report):
-                un = report[report["status"] == "unmapped"]
-                if len(un):
-                    top = ", ".join(f"{v} ({c})" for v, c in un[["value", "count"]].head(8).values)
-                    progress(f"     unmapped: {int(un['count'].sum())} feature(s) in {len(un)} "
-                             f"value(s): {top}. Extend the mapping, e.g. "
-                             f"`mapping = [\"<bundled>\", \"my_{name}_codes.csv\"]`.")
-        types = ", ".join(f"{k} {v}" for k, v in summary["geometry_types"].items())
-        progress(f"     {summary['features']} features ({types}); CRS {summary['crs']}; "
-                 f"extent {_fmt_extent(summary['extent_lonlat'])}")
-        if summary["duplicate_geometries"]:
-            progress(f"     duplicates: {summary['duplicate_geometries']} feature(s) repeat an "
-                     f"earlier geometry ({summary['duplicate_rows']} identical in every "
-                     "attribute too); scraped POIs often repeat: drop them if they are the same "
-                     "facility.")
-    ok &= _check_rasters(config, loaded.get("roads"), progress)
-    problems = cross_layer_checks(loaded, pois_coords=config.pois.coords)
-    for text in problems:
-        ok = False
-        progress(f"FAIL cross-layer: {text}")
-    if not problems and len(loaded) > 1:
-        progress("  ok cross-layer: layers overlap; POIs sit where the roads are")
-    progress("valid" if ok else "invalid: fix the problems above")
-    return ok
+    return validation_report(config, progress=progress).ok
 
 
-def _check_rasters(config: Config, edges: gpd.GeoDataFrame | None,
-                   progress: Callable[[str], None]) -> bool:
-    """Open each `[indicators]` raster; check its CRS against the analysis CRS when known."""
-    from .io.crs import analysis_crs
-    from .io.raster import check_raster_crs, raster_info
+def write_validation_report(report: ValidationReport, path: str | Path) -> Path:
+    """Write a report atomically: JSON when ``path`` ends in ``.json``, else UTF-8 text.
 
-    ic = config.indicators
-    ok = True
-    crs = None
-    if edges is not None and len(edges):
-        try:
-            crs = analysis_crs(edges, config.study.crs)
-        except CityindError:
-            crs = None
-    for key in ("population_raster", "night_light_raster", "landcover_raster"):
-        path = getattr(ic, key)
-        if path is None:
-            continue
-        try:
-            info = raster_info(path, name=f"[indicators] {key}")
-            if crs is not None:
-                check_raster_crs(info, crs, f"[indicators] {key}")
-        except CityindError as exc:
-            ok = False
-            progress(f"FAIL {key}: {exc}")
-            continue
-        progress(f"  ok {key}: {info.width} x {info.height} pixels of {abs(info.res[0]):g} m, "
-                 f"{info.dtype}, CRS {info.crs.to_string() if info.crs else 'none'}")
-    return ok
+    Parameters
+    ----------
+    report : ValidationReport
+        From :func:`validation_report`.
+    path : str or Path
+        Target file; its folder is created if needed. It appears only when
+        complete (written to a temporary name, then renamed), and an earlier
+        file of that name is kept if writing fails.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    from .io._atomic import atomic_path
+    from .io.writers import write_json
+
+    p = Path(path)
+    if p.suffix.lower() == ".json":
+        return write_json(report.to_dict(), p)
+    with atomic_path(p) as tmp:
+        tmp.write_text(report.to_text(), encoding="utf-8")
+    return p

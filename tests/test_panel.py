@@ -446,3 +446,111 @@ def test_plot_change_errors(tmp_path, change_zones, kwargs, error, match):
 
     with pytest.raises(error, match=match):
         plot_change(change_zones, tmp_path / "x.png", **kwargs)
+
+
+# ----------------------------------------------------------------------- panel web map
+
+
+def _embedded(html: str, marker: str) -> dict:
+    """The JSON object that follows ``marker`` in a saved map (units or helper settings)."""
+    start = html.index(marker) + len(marker)
+    start = html.index("{", start)
+    return json.JSONDecoder().raw_decode(html[start:])[0]
+
+
+@pytest.mark.slow
+def test_cli_panel_map_honours_output_of_the_config(tmp_path, capsys):
+    # the zone panel of test_cli_panel_of_zones_with_a_yearbook_per_period, with
+    # `[output] basemap = "none"` and a local `assets` folder in the config (no CLI flags)
+    import re
+
+    from cityind_gis.maps.assets import copy_assets, external_assets
+    from cityind_gis.maps.web import CHANGE_COLORS
+
+    cfg = _district_run(tmp_path)
+    (tmp_path / "yearbook_2024.csv").write_text(
+        "区名,地区生产总值(万元),医院床位数\n东区,300,50\n中区,2100,250\n西区,600,150\n",
+        encoding="gbk")
+    copy_assets(tmp_path / "leaflet")
+    text = cfg.read_text(encoding="utf-8").replace(
+        '[output]\ndir = "out"\n', '[output]\ndir = "out"\nbasemap = "none"\nassets = "leaflet"\n')
+    cfg.write_text(text + (
+        '\n[[periods]]\nyear = 2019\n\n[[periods]]\nyear = 2024\n[periods.statistics]\n'
+        'path = "yearbook_2024.csv"\n'), encoding="utf-8")
+    assert main(["panel", str(cfg), "-q"]) == 0
+    out = tmp_path / "out"
+    html = (out / "panel_map.html").read_text(encoding="utf-8")
+    # offline: Leaflet from assets/ beside the map, no tiles, nothing else from outside
+    assert external_assets(out / "panel_map.html") == []
+    assert re.search(r"https?://", html) is None
+    assert 'src="assets/leaflet.js"' in html and (out / "assets" / "leaflet.js").is_file()
+    for period in ("2019", "2024"):  # the period maps get the same [output]
+        assert external_assets(out / f"period_{period}" / "map.html") == []
+    # one overlay per period plus ΔD, over one embedded copy of the three zones
+    for name in ("Coordination grade 2019", "Coordination grade 2024",
+                 "Change of D, ΔD (2019 → 2024)"):
+        assert json.dumps(name) in html  # the layer control's names, JSON-escaped
+    assert html.count("L.geoJson(") == 3 and html.count("var cityind_panel") == 1
+    units = _embedded(html, "var cityind_panel")["features"]
+    props = {f["properties"]["unit"]: f["properties"] for f in units}
+    assert sorted(props) == ["320501", "320502", "320503"]
+    # 西区 320503: D .353553 -> .553341 (see the known answer above), grade 4 -> 6
+    west = props["320503"]
+    assert [west["D0"], west["D1"], west["dD"]] == pytest.approx(
+        [0.3536, 0.5533, 0.1998], abs=1e-4)
+    assert [west["g0"], west["g1"], west["dg"]] == [4, 6, 2]
+    change = gpd.read_file(out / "panel.gpkg", layer="d_change").set_index("zone_id")
+    settings = _embedded(html, "var cfg = ")
+    assert settings["change"] == list(CHANGE_COLORS)
+    assert settings["change_limit"] == pytest.approx(change["d_change"].abs().max())
+    params = json.loads((out / "panel.json").read_text(encoding="utf-8"))
+    assert params["panel_map_html_bytes"] == (out / "panel_map.html").stat().st_size
+    assert params["panel_map_external_urls"] == []
+
+
+@pytest.mark.slow
+def test_panel_map_of_the_kouvola_sample_with_cli_flags(tmp_path):
+    from cityind_gis.datasets import write_kouvola_panel
+    from cityind_gis.maps.assets import copy_assets, external_assets
+
+    cfg = write_kouvola_panel(tmp_path, drop_share=0.4, seed=0)
+    copy_assets(tmp_path / "leaflet")
+    assert main(["panel", str(cfg), "--out", str(tmp_path / "out"), "-q", "--basemap", "amap",
+                 "--assets", str(tmp_path / "leaflet")]) == 0
+    out = tmp_path / "out"
+    html = (out / "panel_map.html").read_text(encoding="utf-8")
+    # Amap tiles are the only outside request; Leaflet comes from assets/
+    assert [u.split("?")[0] for u in external_assets(out / "panel_map.html")] == [
+        "https://webrd0{s}.is.autonavi.com/appmaptile"]
+    assert 'src="assets/leaflet.js"' in html
+    change = gpd.read_file(out / "panel.gpkg", layer="d_change").set_index("cell_id")
+    units = _embedded(html, "var cityind_panel")["features"]
+    assert len(units) == len(change) == 100
+    mapped = pd.Series({int(f["properties"]["unit"]): f["properties"]["dD"] for f in units})
+    np.testing.assert_allclose(mapped.reindex(change.index), change["d_change"], atol=5e-5)
+    # 100 cells embedded once; two periods add a few numbers per cell, not a second grid
+    assert (out / "panel_map.html").stat().st_size < (out / "period_2024" / "map.html").stat(
+        ).st_size
+
+
+def test_zones_far_from_the_layers_are_reported(tmp_path):
+    """Zones in the wrong place (e.g. a wrong CRS) overlap nothing: the run says so at stage 2."""
+    from cityind_gis.config import load_config
+    from cityind_gis.pipeline import run
+    from cityind_gis.testing import CRS
+
+    cfg = _district_run(tmp_path)
+    gpd.GeoDataFrame(
+        {"XZQDM": ["320501", "320502", "320503"], "name": ["东区", "中区", "西区"]},
+        geometry=[shapely.box(50_000 + i * 100, 0, 50_000 + (i + 1) * 100, 100) for i in range(3)],
+        crs=CRS,
+    ).to_file(tmp_path / "districts.gpkg", driver="GPKG")
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        grid = run(load_config(cfg))["grid"]
+    texts = [str(w.message) for w in caught]
+    assert any("`zones` and `landuse` do not overlap" in t for t in texts), texts
+    assert any("`zones` and `roads` do not overlap" in t for t in texts), texts
+    assert (grid["industrial_share"] == 0).all()  # the yearbook alone still varies

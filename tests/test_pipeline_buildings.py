@@ -473,3 +473,41 @@ def test_osm_industry_subtype_is_the_enterprise_tag():
                         "office": ["company", None, None], "craft": [None, "brewery", None]})
     got = _osm_industry_subtypes(raw, load_mapping("osm_poi"))
     assert got.tolist() == ["office=company", "craft=brewery", None]
+
+
+# --- life circles on the grid ------------------------------------------------------------------
+
+
+def test_life_circle_columns_known_answer(tmp_path):
+    """The three-cell town: hand-checked scores from the run's own walking distances."""
+    from cityind_gis.network import life_circle_coverage, life_circle_requirements
+
+    cfg = load_config(_town(tmp_path, buildings=False))
+    grid = run(cfg)["grid"]
+    for m in (5, 10, 15):
+        assert {f"lc{m}_score", f"lc{m}_complete", f"lc{m}_missing"} <= set(grid.columns)
+    req = life_circle_requirements()
+    # the town's facilities: every required category absent except those with net_dist columns
+    d = grid[[c for c in grid.columns if c.startswith("net_dist_")]].copy()
+    for c in pd.unique(req["poi_category"]):
+        if f"net_dist_{c}" not in d.columns:
+            d[f"net_dist_{c}"] = np.nan
+    want = life_circle_coverage(d, req)
+    # categories outside [gaps] are computed for the circles too; in the town they are absent
+    assert grid["lc_score"].tolist() == pytest.approx(want["lc_score"].tolist())
+    assert grid["lc15_missing"].iloc[0] == want["lc15_missing"].iloc[0]
+    k15 = int((req["level"] == "15min").sum())
+    met15 = (d[[f"net_dist_{c}" for c in req.loc[req["level"] == "15min", "poi_category"]]]
+             .to_numpy() <= 1000).sum(axis=1)
+    assert grid["lc15_score"].tolist() == pytest.approx((met15 / k15).tolist())
+
+
+def test_life_circles_can_be_switched_off(tmp_path):
+    cfg = load_config(_town(tmp_path, buildings=False,
+                            extra="[accessibility]\nlife_circles = false\n"))
+    assert not [c for c in run(cfg)["grid"].columns if c.startswith("lc")]
+
+
+def test_life_circles_value_checked(tmp_path):
+    with pytest.raises(InputError, match=r"`\[accessibility\] life_circles` must be true or false"):
+        load_config(_town(tmp_path, buildings=False, extra="[accessibility]\nlife_circles = 1\n"))

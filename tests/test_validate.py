@@ -19,6 +19,7 @@ from cityind_gis.validate import (
     layer_summary,
     network_fragments,
     validate_config,
+    validation_report,
 )
 
 CONFIG = """[study]
@@ -170,3 +171,312 @@ def test_validate_reports_buildings_and_raster_crs(tmp_path):
     assert "ok buildings: 3 features" in report
     assert "industrial: 1" in report and "residential: 1" in report and "unknown: 1" in report
     assert "FAIL landcover_raster:" in report and "gdalwarp -t_srs EPSG:4549" in report
+
+
+# ------------------------------------------- [zones], [statistics], [[periods]], --report
+
+
+def _districts(tmp_path, *, ids=("320501", "320502", "320503"), extra=None, table=None,
+               statistics=None, tail=""):
+    """The three-cell town analysed by three 100 m districts (= its cells) and a GBK yearbook.
+
+    Districts 东区, 中区, 西区 are the boxes (0..100, 100..200, 200..300) x (0..100) m in
+    EPSG:32650: 10,000 m² each, 0.03 km² in all. ``extra`` adds features (geometry, id, name).
+    """
+    from cityind_gis.testing import CRS, write_three_cell_town
+
+    cfg = write_three_cell_town(tmp_path)
+    rows = [(shapely.box(i * 100, 0, (i + 1) * 100, 100), ids[i], n)
+            for i, n in enumerate(["东区", "中区", "西区"])] + list(extra or [])
+    gpd.GeoDataFrame({"XZQDM": [r[1] for r in rows], "name": [r[2] for r in rows]},
+                     geometry=[r[0] for r in rows], crs=CRS).to_file(
+        tmp_path / "districts.gpkg", driver="GPKG")
+    table = table or "区名,地区生产总值(万元),医院床位数\n西区,200,100\n东区,100,50\n中区,\"1,100\",150\n"
+    (tmp_path / "yearbook.csv").write_text(table, encoding="gbk")
+    statistics = statistics or (
+        '[statistics]\npath = "yearbook.csv"\nkey = "区名"\nzones_key = "name"\n'
+        '[statistics.indicators]\n"地区生产总值(万元)" = "gdp"\n"医院床位数" = "beds"\n')
+    text = cfg.read_text(encoding="utf-8")
+    text = text.replace("[coupling.industry]\nindustrial_share = \"+\"\n",
+                        "[coupling.industry]\nindustrial_share = \"+\"\ngdp = \"+\"\n")
+    text = text.replace("poi_density_retail = \"+\"\n", "beds = \"+\"\n")
+    text = text.replace("[grid]\ncell_size = 100\n",
+                        f'[zones]\npath = "districts.gpkg"\nid_column = "XZQDM"\n\n{statistics}')
+    cfg.write_text(text + tail, encoding="utf-8")
+    return cfg
+
+
+def _lines(text, prefix):
+    return [line for line in text.splitlines() if line.startswith(prefix)]
+
+
+def test_zone_config_with_gbk_yearbook_is_valid(tmp_path):
+    ok, text = _report(_districts(tmp_path))
+    assert ok, text
+    assert ("ok zones: 3 zones from districts.gpkg, ids from `XZQDM` (unique, none missing), "
+            "0.030 km² in total; analysis CRS WGS 84 / UTM zone 50N") in text
+    # all 4 POIs and the 4 parcels of the town lie in the districts
+    assert "coverage: 4 of 4 POIs and 4 of 4 land-use parcels lie inside the zones" in text
+    assert ("ok statistics: yearbook.csv (GBK/GB18030 CSV), 3 rows, key `区名`; 2 indicator(s): "
+            "gdp <- '地区生产总值(万元)', beds <- '医院床位数'; all 3 zones matched") in text
+    assert not _lines(text, "WARN") and text.splitlines()[-1] == "valid"
+
+
+@pytest.mark.parametrize(
+    ("ids", "extra", "expected", "valid"),
+    [
+        (("320501", "320501", "320503"), None,
+         "FAIL zones: `[zones] id_column` 'XZQDM' must hold one id per zone, but 1 id(s) repeat: "
+         "'320501' (rows [0, 1]). Dissolve zones that share an id in your GIS "
+         "(`zones.dissolve('XZQDM')`) or choose another `id_column`; columns with one id per "
+         "zone: ['name'].", False),
+        (("320501", "320502", None), None,
+         "FAIL zones: `[zones] id_column` 'XZQDM' is empty in 1 zone(s) (rows [2]); every zone "
+         "needs an id.", False),
+        (("320501", "320502", "320503"),
+         [(shapely.LineString([(0, 0), (300, 100)]), "320504", "线")],
+         "WARN zones: `[zones] path` (districts.gpkg): 1 feature(s) are ['LineString'], not "
+         "polygons (rows [3]); the run drops them.", True),
+        (("320501", "320502", "320503"), [(shapely.box(50, 0, 150, 100), "320509", "北区")],
+         "WARN zones: 2 pair(s) of `[zones]` overlap, 10,000 m² in total: "
+         "'320501'/'320509' (5,000 m²), '320502'/'320509' (5,000 m²).", False),
+    ],
+    ids=["duplicated-ids", "missing-id", "line-feature", "overlap"],
+)
+def test_zone_problems_are_named_with_the_fix(tmp_path, ids, extra, expected, valid):
+    # a line among the zones is dropped (a warning: still valid); the overlapping 北区 (50..150 m)
+    # is a fourth zone without a yearbook row, which fails the statistics check
+    ok, text = _report(_districts(tmp_path, ids=ids, extra=extra))
+    assert expected in text, text
+    assert ok == valid
+
+
+def test_zone_id_column_missing_lists_columns(tmp_path):
+    cfg = _districts(tmp_path)
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace('id_column = "XZQDM"',
+                                                           'id_column = "code"'),
+                   encoding="utf-8")
+    ok, text = _report(cfg)
+    assert not ok
+    assert ("FAIL zones: `[zones] id_column` 'code' is not a column of districts.gpkg; columns: "
+            "['XZQDM', 'name']. Set `id_column` to the column holding each zone's code.") in text
+
+
+def test_unmatched_yearbook_key_is_reported_on_both_sides(tmp_path):
+    table = "区名,地区生产总值(万元),医院床位数\n西区,200,100\n东 区,100,50\n中区,1100,150\n"
+    ok, text = _report(_districts(tmp_path, table=table))
+    assert not ok
+    assert ("FAIL statistics: `[statistics] key` '区名' of yearbook.csv and the zones' `name` "
+            "(`[statistics] zones_key`) do not match: 1 zone key(s) without a row in the table: "
+            "['东区']; 1 table key(s) without a zone: ['东 区'] ('东 区' looks like '东区'). Fix "
+            "the spelling or codes") in text
+    assert "ok zones: 3 zones" in text  # the zones themselves are fine
+
+
+def test_every_statistics_problem_at_once(tmp_path):
+    # a text cell, an empty cell, an unmatched key and a [coupling] name nobody gives
+    table = "区名,地区生产总值(万元),医院床位数\n西区,二百,100\n东区,100,\n南区,1100,150\n"
+    cfg = _districts(tmp_path, table=table)
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace('beds = "+"', 'bed = "+"'),
+                   encoding="utf-8")
+    ok, text = _report(cfg)
+    assert not ok
+    fails = _lines(text, "FAIL statistics")
+    assert len(fails) == 4, text
+    assert ("column '地区生产总值(万元)' (indicator 'gdp') has 1 non-numeric cell(s): '二百' "
+            "(key '西区')") in fails[0]
+    assert "column '医院床位数' (indicator 'beds') has 1 empty cell(s), key(s) ['东区']" in fails[1]
+    assert "`[coupling.urban]` names 'bed' (did you mean 'beds'?)" in fails[2]
+    assert ("zone key(s) without a row in the table: ['中区']; 1 table key(s) without a zone: "
+            "['南区']") in fails[3]
+    assert "read yearbook.csv as GBK/GB18030 CSV: 3 rows" in text
+
+
+@pytest.mark.parametrize(
+    ("indicators", "prefix", "message"),
+    [
+        ('["industrial_share"]', "FAIL", "name(s) ['industrial_share'] are also columns of the "
+         "zones or indicators the run computes"),
+        ('{"医院床位数" = "name"}', "FAIL", "name(s) ['name'] are also columns of the zones"),
+        ('{"医院床位数" = "D"}', "WARN", "name(s) ['D'] are output columns the run writes after "
+         "joining the table"),
+    ],
+    ids=["computed-indicator", "zone-column", "output-column"],
+)
+def test_statistics_name_clashes_are_known_before_running(tmp_path, indicators, prefix, message):
+    table = "区名,industrial_share,医院床位数\n西区,200,100\n东区,100,50\n中区,1100,150\n"
+    statistics = ('[statistics]\npath = "yearbook.csv"\nkey = "区名"\nzones_key = "name"\n'
+                  f"indicators = {indicators}\n")
+    cfg = _districts(tmp_path, table=table, statistics=statistics)
+    text = cfg.read_text(encoding="utf-8").replace('gdp = "+"\n', "").replace('beds = "+"\n', "")
+    cfg.write_text(text, encoding="utf-8")
+    ok, report = _report(cfg)
+    assert any(message in line for line in _lines(report, f"{prefix} statistics")), report
+    assert ok == (prefix == "WARN")
+
+
+def test_statistics_from_an_excel_sheet(tmp_path):
+    pd.DataFrame({"区名": ["东区", "中区", "西区"], "GDP": [100, 1100, 200],
+                  "床位": [50, 150, 100]}).to_excel(tmp_path / "yearbook.xlsx", sheet_name="2020年",
+                                                    index=False)
+    statistics = ('[statistics]\npath = "yearbook.xlsx"\nsheet = "2020年"\nkey = "区名"\n'
+                  'zones_key = "name"\n[statistics.indicators]\nGDP = "gdp"\n"床位" = "beds"\n')
+    ok, text = _report(_districts(tmp_path, statistics=statistics))
+    assert ok, text
+    assert "ok statistics: yearbook.xlsx (Excel, sheet '2020年'), 3 rows, key `区名`" in text
+
+
+def _two_periods(tmp_path):
+    """2019 takes the top-level yearbook; 2024 its own, where 北区 stands for 西区."""
+    cfg = _districts(tmp_path, tail=(
+        '\n[[periods]]\nyear = 2019\n\n[[periods]]\nyear = 2024\n[periods.statistics]\n'
+        'path = "yearbook_2024.csv"\n'))
+    (tmp_path / "yearbook_2024.csv").write_text(
+        "区名,地区生产总值(万元),医院床位数\n东区,300,50\n中区,2100,250\n北区,600,150\n",
+        encoding="gbk")
+    return cfg
+
+
+def test_two_period_config_reports_both_periods(tmp_path):
+    lines = []
+    report = validation_report(load_config(_two_periods(tmp_path)), progress=lines.append)
+    text = "\n".join(lines)
+    assert not report.ok
+    assert lines.index("== period 2019 ==") < lines.index("== period 2024 ==") < lines.index(
+        "== panel ==")
+    p2024 = text[text.index("== period 2024 =="):]
+    assert "ok statistics: yearbook.csv (GBK/GB18030 CSV)" in text[:text.index("== period 2024")]
+    assert "ok zones: same input as period 2019 (see above)" in p2024
+    assert ("FAIL statistics: `[statistics] key` '区名' of yearbook_2024.csv and the zones' "
+            "`name` (`[statistics] zones_key`) do not match: 1 zone key(s) without a row in the "
+            "table: ['西区']; 1 table key(s) without a zone: ['北区']") in p2024
+    assert "ok panel: 2 periods (2019, 2024) give the same units" in text
+    stats = {c.period: c for c in report.checks if c.name == "statistics"}
+    assert stats["2019"].status == "ok" and stats["2024"].status == "fail"
+    assert stats["2024"].counts["unmatched_zone_keys"] == 1
+    zones = [c for c in report.checks if c.name == "zones"]
+    assert [c.same_as for c in zones] == [None, "2019"]
+    assert zones[1].counts == zones[0].counts and zones[1].counts["zones"] == 3
+
+
+def test_panel_whose_grids_differ_fails_before_running(tmp_path):
+    # 2024's network reaches x = 150 m only: a grid of 2 cells against 2019's 3
+    from cityind_gis.testing import CRS, write_three_cell_town
+
+    cfg = write_three_cell_town(tmp_path)
+    gpd.GeoDataFrame(geometry=[shapely.LineString([(0, 50), (150, 50)])], crs=CRS).to_file(
+        tmp_path / "town.gpkg", layer="roads2024", driver="GPKG")
+    cfg.write_text(cfg.read_text(encoding="utf-8") + (
+        '\n[[periods]]\nyear = 2019\n\n[[periods]]\nyear = 2024\n[periods.roads]\n'
+        'layer = "roads2024"\n'), encoding="utf-8")
+    ok, text = _report(cfg)
+    assert not ok
+    assert ("FAIL panel: the walking networks of the periods cover different extents, so the "
+            "grids differ (2019: 3 x 1 cells from (0, 0); 2024: 2 x 1 cells from (0, 0)) and "
+            "`cityind panel` stops") in text
+    assert "Give `[study] boundary`" in text
+
+
+def test_cli_report_text_is_what_was_printed(tmp_path, capsys):
+    cfg = _districts(tmp_path)
+    target = tmp_path / "reports" / "check.txt"
+    assert main(["validate", str(cfg), "--report", str(target)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[-1] == f"report written to {target}"
+    assert target.read_text(encoding="utf-8").splitlines() == printed[:-1]
+    assert "ok statistics: yearbook.csv" in target.read_text(encoding="utf-8")
+
+
+def test_cli_report_json_per_layer(tmp_path, capsys):
+    import json
+
+    target = tmp_path / "check.json"
+    assert main(["validate", str(_two_periods(tmp_path)), "--report", str(target)]) == 2
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert data["valid"] is False and data["periods"] == ["2019", "2024"]
+    assert data["config"].endswith("town.toml")
+    entries = {(e["name"], e["period"]): e for e in data["layers"]}
+    assert set(entries) >= {("landuse", "2019"), ("zones", "2024"), ("statistics", "2024"),
+                            ("cross-layer", "2019"), ("panel", None)}
+    for e in data["layers"]:
+        assert set(e) == {"name", "period", "status", "messages", "counts", "same_as"}
+        assert e["status"] in ("ok", "warn", "fail")
+    z = entries[("zones", "2019")]
+    assert z["status"] == "ok" and z["counts"]["zones"] == 3
+    assert z["counts"]["total_area_km2"] == pytest.approx(0.03)
+    assert z["counts"]["duplicate_ids"] == 0 and z["counts"]["missing_ids"] == 0
+    s = entries[("statistics", "2024")]
+    assert s["status"] == "fail"
+    assert s["counts"]["unmatched_zone_keys"] == 1 and s["counts"]["unmatched_table_keys"] == 1
+    assert s["counts"]["rows"] == 3 and s["counts"]["indicators"] == 2
+    assert [m["level"] for m in s["messages"]] == ["fail", "info"]
+    assert "['北区']" in s["messages"][0]["text"]
+    assert entries[("landuse", "2019")]["counts"]["by_class"] == {"industrial": 2,
+                                                                 "residential": 2}
+    assert entries[("landuse", "2024")]["same_as"] == "2019"
+
+
+def test_cli_report_of_a_config_that_does_not_load(tmp_path, capsys):
+    import json
+
+    target = tmp_path / "check.json"
+    assert main(["validate", str(tmp_path / "nope.toml"), "--report", str(target)]) == 2
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert data["valid"] is False
+    assert data["layers"][0]["name"] == "config" and data["layers"][0]["status"] == "fail"
+    assert "does not exist" in data["layers"][0]["messages"][0]["text"]
+
+
+def test_report_not_written_when_validation_crashes(tmp_path, monkeypatch, capsys):
+    from cityind_gis import validate
+
+    cfg = _districts(tmp_path)
+    target = tmp_path / "check.json"
+    target.write_text("earlier report", encoding="utf-8")
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("internal error")
+
+    monkeypatch.setattr(validate, "_zone_coverage", crash)
+    with pytest.raises(RuntimeError, match="internal error"):
+        main(["validate", str(cfg), "--report", str(target)])
+    assert target.read_text(encoding="utf-8") == "earlier report"
+    assert not list(tmp_path.glob(".check*"))  # no temporary file left behind
+
+
+def test_report_writing_is_atomic(tmp_path):
+    from cityind_gis.validate import ValidationReport, write_validation_report
+
+    class Broken(ValidationReport):
+        def to_text(self):
+            raise OSError("disk full")
+
+    target = tmp_path / "check.txt"
+    target.write_text("earlier report", encoding="utf-8")
+    with pytest.raises(OSError, match="disk full"):
+        write_validation_report(Broken(True, (), ("valid",)), target)
+    assert target.read_text(encoding="utf-8") == "earlier report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["check.txt"]
+
+
+def test_validate_reports_road_snapping_counts(tmp_path):
+    """A T-junction without a node, 0.3 m short: validate says an end joined a segment."""
+    roads = gpd.GeoDataFrame(
+        geometry=[shapely.LineString([(500000, 3400000), (500100, 3400000)]),
+                  shapely.LineString([(500050, 3400000.3), (500050, 3400050)])],
+        crs="EPSG:32650")
+    roads.to_file(tmp_path / "roads.gpkg", driver="GPKG")
+    lu = gpd.GeoDataFrame({"class": ["industrial", "residential"]},
+                          geometry=[shapely.box(500000, 3400001, 500049, 3400050),
+                                    shapely.box(500051, 3400001, 500100, 3400050)],
+                          crs="EPSG:32650")
+    lu.to_file(tmp_path / "lu.gpkg", driver="GPKG")
+    pois = gpd.GeoDataFrame({"category": ["retail"]},
+                            geometry=[shapely.Point(500020, 3400002)], crs="EPSG:32650")
+    pois.to_file(tmp_path / "pois.gpkg", driver="GPKG")
+    cfg = tmp_path / "t.toml"
+    cfg.write_text('[landuse]\npath = "lu.gpkg"\n[pois]\npath = "pois.gpkg"\n'
+                   '[roads]\npath = "roads.gpkg"\n[buildings]\nenabled = false\n', encoding="utf-8")
+    ok, text = _report(cfg)
+    assert "ok roads: 4 nodes, 3 edges" in text, text
+    assert "joins: 0 line end(s) snapped to a vertex and 1 onto another line's segment" in text

@@ -173,7 +173,9 @@ def classify_by_landuse(
         if len(lu_geoms):
             rank = pd.Index(priority).get_indexer(landuse[landuse_class_column].astype(str))
             rank = np.where(rank < 0, len(priority), rank)
-            bi, li = shapely.STRtree(lu_geoms).query(pts, predicate="intersects")
+            # tree on the points, land use as the (prepared) query side: a point-in-polygon
+            # test per pair against a prepared polygon, several times faster than the reverse
+            li, bi = shapely.STRtree(pts).query(lu_geoms, predicate="intersects")
             best = np.full(len(todo), len(priority) + 1, dtype=np.int64)
             np.minimum.at(best, bi, rank[li])
             hit = best < len(priority)
@@ -238,14 +240,24 @@ def plot_ratio(
     land_area = np.zeros(len(zones))
     floor = np.zeros(len(zones))
     if len(land):
-        parts = shapely.get_parts(shapely.union_all(np.asarray(land.geometry.values)))
+        # disjoint pieces of the land, parcel-sized (overlaps resolved pair by pair, no union of
+        # the whole class, whose huge polygons would make every intersection below slow)
+        from .landuse import _resolve_overlaps
+
+        one = gpd.GeoDataFrame({"c": np.zeros(len(land), dtype=np.int64)},
+                               geometry=np.asarray(land.geometry.values), crs=land.crs)
+        parts, _ = _resolve_overlaps(one, "c", ["0"])
+        parts = shapely.get_parts(parts[~shapely.is_empty(parts)])
         parts = parts[shapely.area(parts) > 0]
         zi, _, a = _intersection_areas(zones, parts)
         np.add.at(land_area, zi, a)
         bgeoms = np.asarray(buildings.geometry.values)
         if len(bgeoms) and len(parts):
-            bi, li = shapely.STRtree(parts).query(bgeoms, predicate="intersects")
-            pieces = shapely.intersection(bgeoms[bi], parts[li])
+            bi, li = shapely.STRtree(bgeoms).query(parts, predicate="intersects")[::-1]
+            shapely.prepare(parts)
+            inside = shapely.contains_properly(parts[li], bgeoms[bi])  # most buildings: whole
+            pieces = bgeoms[bi].copy()
+            pieces[~inside] = shapely.intersection(bgeoms[bi[~inside]], parts[li[~inside]])
             keep = shapely.area(pieces) > 0
             pieces, bi = pieces[keep], bi[keep]
             levels = buildings[levels_column].to_numpy(dtype=float)[bi]

@@ -11,6 +11,7 @@ from .report import write_report
 from .static import MAP_KINDS, find_cjk_font, plot_coordination, plot_map
 from .styles import field_aliases, layer_styles, short_field_names
 from .web import BASEMAPS, GRADE_COLORS, save_html, web_map
+from .web_panel import panel_web_map
 
 __all__ = [
     "BASEMAPS",
@@ -21,6 +22,7 @@ __all__ = [
     "field_aliases",
     "find_cjk_font",
     "layer_styles",
+    "panel_web_map",
     "plot_coordination",
     "plot_map",
     "save_html",

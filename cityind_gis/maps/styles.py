@@ -164,6 +164,11 @@ _FIXED_ALIASES: dict[str, tuple[str, str]] = {
     "building_coverage_industrial": ("工业建筑基底占单元面积比", "industrial building coverage"),
     "industrial_plot_ratio": ("工业用地容积率", "industrial plot ratio"),
     "industry_shannon": ("产业多样性 (Shannon)", "industry diversity (Shannon)"),
+    "lc_score": ("生活圈覆盖度", "life-circle coverage"),
+    **{f"lc{m}_{part}": (f"{m}分钟生活圈{zh}", f"{m}-minute life circle {en}")
+       for m in (5, 10, 15)
+       for part, zh, en in (("score", "满足度", "score"), ("complete", "是否完整", "complete"),
+                            ("missing", "缺失设施", "missing facilities"))},
 }
 
 #: Chinese names of the bundled land-cover legends' classes (ESA WorldCover, CLCD).

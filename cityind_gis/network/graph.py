@@ -13,7 +13,8 @@ Three builders and one helper are public:
   ``nodes, edges`` pair of ``pyrosm.OSM.get_network(nodes=True)`` once both are
   projected and ``nodes`` is indexed by ``id``);
 - :func:`graph_from_lines` turns road centre lines into ``(nodes, edges)``
-  layers that :func:`graph_from_edges` accepts;
+  layers that :func:`graph_from_edges` accepts, joining line ends to nearby
+  vertices and segments;
 - :func:`snap_points` finds the nearest graph node of each feature;
 - :func:`to_networkx` exports a graph for cross-checks and plotting.
 """
@@ -312,6 +313,190 @@ def _row_ids(a: np.ndarray) -> np.ndarray:
     return ids
 
 
+def _line_ends(part: np.ndarray) -> np.ndarray:
+    """Mask of the first and last vertex of each line part (``part`` sorted, >= 2 vertices each)."""
+    n = len(part)
+    is_end = np.ones(n, dtype=bool)
+    is_end[1:-1] = (part[1:-1] != part[:-2]) | (part[1:-1] != part[2:])
+    return is_end
+
+
+def _in_sorted(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """``np.isin(values, keys)`` for sorted ``keys`` (binary search; no hashing or unique)."""
+    if keys.size == 0:
+        return np.zeros(values.shape, dtype=bool)
+    at = np.minimum(np.searchsorted(keys, values), keys.size - 1)
+    return keys[at] == values
+
+
+#: Consecutive segments of a line grouped under one bounding box when searching the
+#: segments near line ends (:func:`_segment_snaps`).
+_CHUNK = 8
+
+
+@dataclass(frozen=True)
+class _SegmentSnaps:
+    """Line ends moved onto another line's segment (rule 4 of :func:`graph_from_lines`).
+
+    ``end``: vertex index of each moved end; ``xy``: where it moves (the join point);
+    ``seg``: index of the first vertex of the receiving segment, ``-1`` when the join
+    point is that segment's vertex (nothing to insert); ``trimmed``: an overshoot
+    cut back at the crossing (else an undershoot, extended to the nearest point).
+    """
+
+    end: np.ndarray
+    xy: np.ndarray
+    seg: np.ndarray
+    trimmed: np.ndarray
+
+
+def _segment_snaps(
+    parts: np.ndarray,
+    coords: np.ndarray,
+    part: np.ndarray,
+    part_level: np.ndarray,
+    near_i: np.ndarray,
+    near_j: np.ndarray,
+    tolerance: float,
+) -> _SegmentSnaps:
+    """Find the line ends that join another line mid-segment (vectorised, one round).
+
+    A line end ``e`` may join line part ``P`` mid-segment when ``P`` is another
+    part, passes within ``tolerance`` of ``e``, has no vertex within ``tolerance``
+    of ``e`` (``near_i``/``near_j``: the end-vertex pairs of rule 3; such a vertex
+    joins them already) and the levels allow it (same level, or ``P`` at grade).
+    Of several such lines the nearest wins. The join point is where the end's last
+    segment crosses ``P``, if that crossing lies within ``tolerance`` of the end
+    (an overshoot, cut back there), else the point of ``P`` nearest to the end.
+
+    Search in two :class:`shapely.STRtree` passes, each queried with the ends'
+    tolerance boxes: (1) the lines' bounding boxes; pairs failing the tests above
+    are dropped, which in a network without such junctions leaves nothing to do;
+    (2) for the remaining lines only, the bounding boxes of runs of up to
+    :data:`_CHUNK` consecutive segments (no geometry per segment). Distances and
+    crossings are then computed with numpy on the segments of the matching runs.
+    """
+    n_parts = len(parts)
+    is_first = np.ones(len(part), dtype=bool)
+    is_first[1:] = part[1:] != part[:-1]
+    is_last = np.ones(len(part), dtype=bool)
+    is_last[:-1] = is_first[1:]
+    ends = np.flatnonzero(is_first | is_last)
+    exy = coords[ends]
+    # tolerance boxes as diagonals: the same envelopes as polygons, cheaper to build and query
+    boxes = shapely.linestrings(np.stack([exy - tolerance, exy + tolerance], axis=1))
+    empty = _SegmentSnaps(np.empty(0, np.int64), np.empty((0, 2)), np.empty(0, np.int64),
+                          np.empty(0, bool))
+    # pass 1: lines whose bounding box reaches an end's tolerance box
+    qi, pj = shapely.STRtree(parts).query(boxes)
+    pj = pj.astype(np.int64)
+    e = ends[qi]
+    lev_e, lev_p = part_level[part[e]], part_level[pj]
+    keep = (pj != part[e]) & ((lev_e == lev_p) | (lev_p == 0))
+    if keep.any():  # vertex wins: a line with a vertex within tolerance is joined by rule 3
+        joined = np.sort(near_i * n_parts + part[near_j])
+        keep[keep] = ~_in_sorted(e[keep] * n_parts + pj[keep], joined)
+    if not keep.any():
+        return empty
+    qi, e, pj = qi[keep], e[keep], pj[keep]
+    allowed = np.sort(e * n_parts + pj)
+
+    # pass 2: runs ("chunks") of up to _CHUNK segments (a, a + 1) of the remaining lines
+    candidate = np.zeros(n_parts, dtype=bool)
+    candidate[pj] = True
+    seg_a = np.flatnonzero(~is_last & candidate[part])
+    ordinal = seg_a - np.flatnonzero(is_first)[part[seg_a]]
+    chunk = np.flatnonzero(ordinal % _CHUNK == 0)  # first segment of each chunk
+    chunk_len = np.diff(np.append(chunk, len(seg_a)))
+    lo = np.minimum.reduceat(np.minimum(coords[seg_a], coords[seg_a + 1]), chunk, axis=0)
+    hi = np.maximum.reduceat(np.maximum(coords[seg_a], coords[seg_a + 1]), chunk, axis=0)
+    tree = shapely.STRtree(shapely.linestrings(np.stack([lo, hi], axis=1)))
+    q_ends = np.flatnonzero(np.bincount(qi, minlength=len(ends)))
+    k, cj = tree.query(boxes[q_ends])
+    e = ends[q_ends[k]]
+    ok = _in_sorted(e * n_parts + part[seg_a[chunk[cj]]], allowed)
+    e, cj = e[ok], cj[ok]
+    # every segment of the matching chunks
+    rep = chunk_len[cj]
+    ramp = np.arange(rep.sum()) - np.repeat(np.cumsum(rep) - rep, rep)
+    a = seg_a[np.repeat(chunk[cj], rep) + ramp]
+    e = np.repeat(e, rep)
+    # distance from the end to the segment, nearest point at fraction t from vertex a
+    p, va, d = coords[e], coords[a], coords[a + 1] - coords[a]
+    d2 = (d * d).sum(axis=1)
+    t = np.clip(np.divide(((p - va) * d).sum(axis=1), d2, out=np.zeros(len(e)), where=d2 > 0),
+                0.0, 1.0)
+    foot = va + t[:, None] * d
+    dist = np.hypot(*(p - foot).T)
+    ok = dist <= tolerance
+    if not ok.any():
+        return empty
+    e, a, d, va, foot, dist = e[ok], a[ok], d[ok], va[ok], foot[ok], dist[ok]
+    # the nearest line of each end (ties: lowest segment), and its segments near the end
+    order = np.lexsort((a, dist, e))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = e[order][1:] != e[order][:-1]
+    best = order[first]  # one per end, sorted by end
+    snap_end = e[best]
+    on_best = part[a] == part[a[best]][np.searchsorted(snap_end, e)]
+
+    # overshoot: the end's last segment (from its neighbour nb to e) crosses the line
+    nb = np.where(is_first[e], e + 1, e - 1)
+    r = coords[e] - coords[nb]
+    w = va - coords[nb]
+    den = r[:, 0] * d[:, 1] - r[:, 1] * d[:, 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lam = (w[:, 0] * d[:, 1] - w[:, 1] * d[:, 0]) / den  # along the end's segment
+        mu = (w[:, 0] * r[:, 1] - w[:, 1] * r[:, 0]) / den  # along the line's segment
+    stub = (1.0 - lam) * np.hypot(*r.T)
+    cross = (on_best & (den != 0) & (lam >= 0) & (lam <= 1) & (mu >= 0) & (mu <= 1)
+             & (stub > 0) & (stub <= tolerance))
+    xy = foot[best].copy()
+    seg = a[best].copy()
+    trimmed = np.zeros(len(best), dtype=bool)
+    if cross.any():
+        c = np.flatnonzero(cross)
+        c = c[np.lexsort((stub[c], e[c]))]
+        keep_c = np.ones(len(c), dtype=bool)
+        keep_c[1:] = e[c][1:] != e[c][:-1]
+        c = c[keep_c]  # the crossing nearest to each end
+        at = np.searchsorted(snap_end, e[c])
+        xy[at] = va[c] + mu[c][:, None] * d[c]
+        seg[at] = a[c]
+        trimmed[at] = True
+    # a join point within 1 mm of the segment's vertex takes that vertex: nothing to insert
+    for off in (0, 1):
+        at_vertex = (seg >= 0) & (np.hypot(*(xy - coords[np.maximum(seg, 0) + off]).T) <= 1e-3)
+        xy[at_vertex] = coords[seg[at_vertex] + off]
+        seg[at_vertex] = -1
+    return _SegmentSnaps(snap_end, xy, seg, trimmed)
+
+
+def _insert_vertices(
+    coords: np.ndarray, part: np.ndarray, seg: np.ndarray, xy: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Insert vertices ``xy`` into the segments starting at vertex ``seg`` (vectorised).
+
+    Points falling on the same millimetre of the same segment are inserted once.
+    Returns ``(coords, part, where, old_to_new)``: the new arrays, the new index of the
+    vertex inserted for each input row, and the new index of every old vertex.
+    """
+    key = np.column_stack([seg, np.round(xy / 1e-3).astype(np.int64)])
+    ids = _row_ids(key)
+    _, first = np.unique(ids, return_index=True)
+    s, p = seg[first], xy[first]
+    order = np.lexsort((np.hypot(*(p - coords[s]).T), s))  # along each segment
+    s, p, first = s[order], p[order], first[order]
+    at = s + 1
+    new_coords = np.insert(coords, at, p, axis=0)
+    new_part = np.insert(part, at, part[s])
+    old_to_new = np.arange(len(coords)) + np.searchsorted(at, np.arange(len(coords)), side="right")
+    # inserted rows land at at[k] + k (numpy shifts later insertions by the earlier ones)
+    pos_of_id = np.empty(len(first), dtype=np.int64)
+    pos_of_id[ids[first]] = at + np.arange(len(at))
+    return new_coords, new_part, pos_of_id[ids], old_to_new
+
+
 def graph_from_lines(
     roads: gpd.GeoDataFrame,
     *,
@@ -324,8 +509,11 @@ def graph_from_lines(
     every vertex it shares with another part, so lines that cross at a common
     vertex are joined there. A line **end** is also joined to any vertex (end or
     interior) of any line within ``tolerance`` metres, which closes the small
-    gaps and overshoots of digitised centre lines. Bridges and tunnels are joined
-    to the roads they cross only at their ends.
+    gaps and overshoots of digitised centre lines, and to the nearest point of a
+    line's **segment** within ``tolerance`` when that line has no vertex there (a
+    T-junction digitised without a vertex on the through road): the through line
+    gets a vertex at that point and the end moves onto it. Bridges and tunnels
+    are joined to the roads they cross only at their ends.
 
     Parameters
     ----------
@@ -333,7 +521,8 @@ def graph_from_lines(
         LineString / MultiLineString road centre lines in a projected CRS in
         metres, uniquely indexed.
     tolerance : float, default 0.5
-        Snapping distance in metres (> 0) between a line end and another vertex.
+        Snapping distance in metres (> 0) between a line end and another line's
+        vertex or segment.
     level_column : str, optional
         Numeric column with the vertical level of each road (as OSM ``layer``:
         0 at grade, 1 bridge, -1 tunnel). By default a ``layer`` column is used
@@ -347,8 +536,15 @@ def graph_from_lines(
         Each node sits at the first input vertex that was joined to it.
     edges : GeoDataFrame
         Columns ``u``, ``v`` (node ids), ``length`` (metres, measured along the
-        original vertices), ``road`` (index label of the source feature) and
-        ``geometry`` (the piece of road between the two nodes), in ``roads.crs``.
+        vertices, after line ends were moved by rule 4), ``road`` (index label of
+        the source feature) and ``geometry`` (the piece of road between the two
+        nodes), in ``roads.crs``. ``edges.attrs["snapping"]`` counts, as ints:
+        ``line_ends`` (ends of the exploded parts), ``ends_to_vertex`` (ends joined
+        to another line's vertex across a gap, rule 3), ``ends_to_segment`` (ends
+        moved onto another line's segment, rule 4), ``ends_trimmed`` (of those,
+        overshoots cut back at the crossing), ``vertices_inserted`` and
+        ``dead_ends`` (nodes with one edge: cul-de-sacs, the network's outer ends
+        and ends nothing was found for). The same counts are logged at INFO.
         Feed both to :func:`graph_from_edges`;
         :func:`cityind_gis.validate.network_fragments` lists the isolated fragments.
 
@@ -372,15 +568,35 @@ def graph_from_lines(
     2. at a position where some line **ends**, all vertices there are one node
        whatever their level (a bridge meets the road at its ramps);
     3. a line end and any vertex within ``tolerance`` are one node
-       (:meth:`scipy.spatial.cKDTree.sparse_distance_matrix`).
+       (:meth:`scipy.spatial.cKDTree.sparse_distance_matrix`); the end keeps its
+       position, so the gap adds no length;
+    4. a line end within ``tolerance`` of a segment of **another** line part that
+       has **no vertex** within ``tolerance`` of the end (otherwise rule 3 joins
+       them: a vertex wins) moves onto that line, which gets a new vertex there
+       (one per millimetre, shared by several ends). The end moves to the point
+       where its last segment **crosses** the line if that crossing is within
+       ``tolerance`` of the end (an overshoot, cut back; the stub is dropped),
+       else to the line's nearest point (an undershoot, extended; the gap counts
+       in the edge length). Of several such lines the nearest one is taken. Levels:
+       the line must be at the end's level, or at grade (level 0), where bridge
+       and tunnel ends come down, as in rule 2; a bridge or tunnel span is never
+       split by the end of a line at another level. A line never snaps to itself.
 
     So an interior vertex of a bridge (level 1) placed exactly on a road's
     vertex (level 0) is *not* joined, while two at-grade roads crossing at a
-    shared vertex are. Lines that cross **without** a common vertex are never
-    joined (an undigitised junction): node the layer first (``shapely.node``).
-    Consecutive vertices of one line that fall on the same node are merged into
-    one edge whose length is still measured along all of them. Vectorised;
-    ``O(V log V)`` in the number of vertices.
+    shared vertex are. Lines that cross **without** a common vertex, neither
+    ending near the other, are never joined (an undigitised crossing): node the
+    layer first (``shapely.node``). Consecutive vertices of one line that fall on
+    the same node are merged into one edge whose length is still measured along
+    all of them. Rule 3 is level-blind: a road end within ``tolerance`` of a
+    bridge's interior *vertex* joins it, unlike rule 4.
+
+    Vectorised; ``O(V log V)`` in the number of vertices. Rule 4 queries an
+    :class:`shapely.STRtree` of line bounding boxes with each end's tolerance box,
+    drops the pairs failing the tests above, and searches the segments of the
+    remaining lines only (bounding boxes of runs of up to 8 consecutive segments,
+    then numpy distances and crossings), so a network whose junctions all have
+    vertices costs one tree query more.
     """
     if not (isinstance(tolerance, (int, float)) and np.isfinite(tolerance) and tolerance > 0):
         msg = f"`tolerance` must be a positive number of metres, got {tolerance!r}; e.g. 0.5."
@@ -395,10 +611,34 @@ def graph_from_lines(
     if coords.shape[0] == 0:
         msg = "`roads` has no coordinates; expected lines with at least two vertices."
         raise GeometryError(msg)
+    part_level = feature_level[feature]
+    ends = np.flatnonzero(_line_ends(part))
+    n_line_ends = len(ends)
+    # rule 3 pairs (a line end and any vertex within tolerance), on the input positions
+    near = cKDTree(coords[ends]).sparse_distance_matrix(cKDTree(coords), tolerance,
+                                                         output_type="ndarray")
+    near_i = ends[near["i"]]
+    near_j = near["j"].astype(np.int64)
+    gap = (part[near_j] != part[near_i]) & (near["v"] > 0)
+    snapped_to_vertex = np.zeros(len(coords), dtype=bool)
+    snapped_to_vertex[near_i[gap]] = True
+    n_to_vertex = int(snapped_to_vertex.sum())
+    # rule 4: ends onto other lines' segments; the receiving lines get a vertex there
+    snaps = _segment_snaps(parts, coords, part, part_level, near_i, near_j, tolerance)
+    n_inserted = 0
+    if snaps.end.size:
+        moved, xy = snaps.end, snaps.xy.copy()
+        ins = snaps.seg >= 0
+        if ins.any():
+            coords, part, where, old_to_new = _insert_vertices(coords, part, snaps.seg[ins],
+                                                               xy[ins])
+            xy[ins] = coords[where]  # exactly the inserted vertex (merged to 1 mm)
+            n_inserted = len(coords) - len(old_to_new)
+            moved, near_i, near_j = old_to_new[moved], old_to_new[near_i], old_to_new[near_j]
+        coords[moved] = xy
     n = len(coords)
-    level = feature_level[feature[part]]
-    is_end = np.ones(n, dtype=bool)
-    is_end[1:-1] = (part[1:-1] != part[:-2]) | (part[1:-1] != part[2:])
+    level = part_level[part]
+    is_end = _line_ends(part)
 
     # rule 1: same position (1 mm) and level
     loc = _row_ids(np.round(coords / 1e-3).astype(np.int64))
@@ -411,12 +651,9 @@ def graph_from_lines(
     at_end = np.isin(loc, end_loc)
     rows.append(np.flatnonzero(at_end))
     cols.append(n + n_grp + loc[at_end])
-    # rule 3: a line end and any vertex within tolerance
-    ends = np.flatnonzero(is_end)
-    near = cKDTree(coords[ends]).sparse_distance_matrix(cKDTree(coords), tolerance,
-                                                         output_type="ndarray")
-    rows.append(ends[near["i"]])
-    cols.append(near["j"].astype(np.int64))
+    # rule 3: a line end and any vertex within tolerance (pairs found above)
+    rows.append(near_i)
+    cols.append(near_j)
     r = np.concatenate(rows)
     c = np.concatenate(cols)
     size = n + n_grp + int(loc.max()) + 1
@@ -463,14 +700,30 @@ def graph_from_lines(
         geometry=geoms,
         crs=crs,
     )
+    degree = np.bincount(np.concatenate([u, v]), minlength=len(node_xy))
+    edges.attrs["snapping"] = {
+        "line_ends": n_line_ends,
+        "ends_to_vertex": n_to_vertex,
+        "ends_to_segment": int(snaps.end.size),
+        "ends_trimmed": int(snaps.trimmed.sum()),
+        "vertices_inserted": n_inserted,
+        "dead_ends": int((degree == 1).sum()),
+    }
     logger.info(
         "Split %d road features into %d nodes and %d edges (tolerance %.3g m, %d features "
-        "above or below grade)",
+        "above or below grade); of %d line ends, %d snapped to a vertex and %d onto a "
+        "segment (%d overshoots cut back, %d vertices inserted); %d dead ends remain",
         len(roads),
         len(nodes),
         len(edges),
         tolerance,
         int((feature_level != 0).sum()),
+        n_line_ends,
+        n_to_vertex,
+        snaps.end.size,
+        int(snaps.trimmed.sum()),
+        n_inserted,
+        int((degree == 1).sum()),
     )
     return nodes, edges
 
