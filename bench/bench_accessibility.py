@@ -139,8 +139,9 @@ def networkx_all_nodes(graph, facilities, distances) -> tuple[dict[str, np.ndarr
     coo = sparse.triu(graph.matrix, k=1).tocoo()
     G = nx.Graph()
     G.add_nodes_from(range(graph.n_nodes))
-    G.add_weighted_edges_from(zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist()),
-                              weight="length")
+    G.add_weighted_edges_from(
+        zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist(), strict=True), weight="length"
+    )
     snapped = snap_to_edges(graph, facilities.reset_index(drop=True))
     cats = sorted(facilities["category"].unique())
     radius = max(distances)

@@ -117,7 +117,8 @@ def _job(stage: str, which: str, size: str, tif: str, sample: int, q) -> None:  
 
             ov = gpd.overlay(grid.reset_index()[["cell_id", "geometry"]], lu, how="intersection",
                              keep_geom_type=True)
-            out = ov.assign(a=ov.area).groupby(["cell_id", "class"])["a"].sum().unstack(fill_value=0)
+            out = (ov.assign(a=ov.area).groupby(["cell_id", "class"])["a"].sum()
+                   .unstack(fill_value=0))
             res["check"] = float(out.to_numpy().sum())
         res["time"] = time.perf_counter() - t
     elif stage == "buildings":

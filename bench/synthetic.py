@@ -93,7 +93,8 @@ def landuse(size: str, *, seed: int = 0) -> gpd.GeoDataFrame:
     half = np.sqrt(side * side / n) * rng.uniform(0.3, 0.8, extra_n)
     extra = shapely.box(cx - half, cy - half, cx + half, cy + half)
     geoms = np.concatenate([cells, extra])
-    cls = np.array(LANDUSE_CLASSES, dtype=object)[rng.choice(len(LANDUSE_CLASSES), len(geoms), p=_LU_P)]
+    picks = rng.choice(len(LANDUSE_CLASSES), len(geoms), p=_LU_P)
+    cls = np.array(LANDUSE_CLASSES, dtype=object)[picks]
     return gpd.GeoDataFrame({"class": cls}, geometry=geoms, crs=CRS)
 
 

@@ -54,7 +54,8 @@ def check_unit_range(values: np.ndarray, columns: pd.Index, name: str, fix: str)
     """Refuse values outside [0, 1] (beyond ``TOL``); clip float noise."""
     outside = (values < -TOL) | (values > 1 + TOL)
     if outside.any():
-        cols = [str(c) for c, b in zip(columns, outside.any(axis=0), strict=True) if b]
+        bad_columns = np.asarray(outside.any(axis=0))
+        cols = [str(c) for c, b in zip(columns, bad_columns, strict=True) if b]
         msg = (
             f"`{name}` must lie in [0, 1]; {int(outside.sum())} value(s) in column(s) {cols} "
             f"fall outside (from {values.min():.4g} to {values.max():.4g}). {fix}"

@@ -56,6 +56,7 @@ def _prepare_zones(entry: _Entry, config: Config, crs: CRS | None,
     from .units import prepare_zones
 
     zc = config.zones
+    assert zc.path is not None  # called for `[zones] path` only (validate._check_zones)
     fname = Path(zc.path).name
     note = ""
     if crs is None:  # the run takes the CRS of the network; without one, the zones' own
@@ -218,6 +219,9 @@ def _check_statistics(entry: _Entry, config: Config, units: gpd.GeoDataFrame | N
     from .io.vector import _read_table
 
     st = config.statistics
+    # called for `[statistics] path` only, and load_config requires `key` with it
+    assert st.path is not None and st.key is not None
+    key = st.key
     p = Path(st.path)
     where = f"`[statistics] path` ({p.name})"
     if not p.is_file():
@@ -306,7 +310,7 @@ def _check_statistics(entry: _Entry, config: Config, units: gpd.GeoDataFrame | N
 
         zk = None if st.zones_key in (None, config.zones.id_column) else st.zones_key
         if units is not None and _run(entry, lambda: zone_statistics(
-                units, p, key=st.key, zones_key=zk, sheet=st.sheet,
+                units, p, key=key, zones_key=zk, sheet=st.sheet,
                 indicators=st.indicators)) is _FAILED:
             return
         shown = ", ".join(n if n == c else f"{n} <- {c!r}" for c, n in used.items())

@@ -14,8 +14,12 @@ import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ._errors import CityindError
+
+if TYPE_CHECKING:
+    from .config import Config
 
 __all__ = ["main"]
 
@@ -27,7 +31,9 @@ def _parser() -> argparse.ArgumentParser:
         "coordination degree and service gaps of industrial land.",
     )
     sub = p.add_subparsers(dest="command", required=True)
-    r = sub.add_parser("run", help="run the pipeline (on the bundled sample when no CONFIG is given)")
+    r = sub.add_parser(
+        "run", help="run the pipeline (on the bundled sample when no CONFIG is given)"
+    )
     r.add_argument("config", nargs="?", help="TOML config describing your layers (docs/config.md)")
     r.add_argument("--sample", choices=["kouvola", "helsinki"], default=None,
                    help="bundled OSM sample to run on when no CONFIG is given (default kouvola)")
@@ -75,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _config(args: argparse.Namespace):  # noqa: ANN202
+def _config(args: argparse.Namespace) -> Config:
     from dataclasses import replace
 
     from .config import load_config, sample_config
@@ -117,7 +123,7 @@ def _config(args: argparse.Namespace):  # noqa: ANN202
     return cfg
 
 
-def _print_summary(results: dict, paths: dict, seconds: float) -> None:
+def _print_summary(results: dict[str, Any], paths: dict[str, Path], seconds: float) -> None:
     grid = results["grid"]
     params = results["parameters"].iloc[0]
     summary = results["summary"]
@@ -125,7 +131,8 @@ def _print_summary(results: dict, paths: dict, seconds: float) -> None:
     units = params.get("units", f"cells of {params['cell_size_m']:g} m")
     print(f"Study: {params['study']}  |  CRS {params['crs']}  |  {int(params['n_cells'])} {units}")
     print(f"D (coordination): mean {grid['D'].mean():.3f}, min {grid['D'].min():.3f}, "
-          f"max {grid['D'].max():.3f};  U1 mean {grid['U1'].mean():.3f}, U2 mean {grid['U2'].mean():.3f}")
+          f"max {grid['D'].max():.3f};  U1 mean {grid['U1'].mean():.3f}, "
+          f"U2 mean {grid['U2'].mean():.3f}")
     if "moran_i" in params.index:
         print(f"Moran's I of D: {params['moran_i']:.3f} (pseudo p = {params['moran_p_sim']:.3g}, "
               f"{int(params['moran_permutations'])} permutations, {params['moran_weights']} "
@@ -141,8 +148,8 @@ def _print_summary(results: dict, paths: dict, seconds: float) -> None:
     if len(gaps):
         counts = {c.removeprefix("gap_"): int(gaps[c].sum()) for c in gaps.columns
                   if c.startswith("gap_") and c not in ("gap_score", "gap_rank")}
-        print("  missing most often: " + ", ".join(f"{k} ({v})" for k, v in
-                                                    sorted(counts.items(), key=lambda kv: -kv[1]) if v))
+        ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+        print("  missing most often: " + ", ".join(f"{k} ({v})" for k, v in ranked if v))
     print("Outputs:")
     for key, p in paths.items():
         size = Path(p).stat().st_size if Path(p).is_file() else 0
@@ -228,13 +235,15 @@ def _validate(args: argparse.Namespace) -> int:
     return 0 if report.ok else 2
 
 
-def _print_panel_summary(results: dict, paths: dict, seconds: float) -> None:
+def _print_panel_summary(results: dict[str, Any], paths: dict[str, Path],
+                         seconds: float) -> None:
     params = results["parameters"]
     print()
     print(f"Panel: {params['study']}  |  periods {params['periods'].replace(';', ', ')}  |  "
           f"{params['n_cells']} cells, pooled normalisation")
     for _, row in results["summary"].iterrows():
-        print(f"  {row.period}: mean U1 {row.mean_U1:.3f}, U2 {row.mean_U2:.3f}, D {row.mean_D:.3f}")
+        print(f"  {row.period}: mean U1 {row.mean_U1:.3f}, U2 {row.mean_U2:.3f}, "
+              f"D {row.mean_D:.3f}")
     print(f"Change of D: mean {params['mean_d_change']:+.3f}; grade up in {params['n_cells_up']} "
           f"cells, down in {params['n_cells_down']}")
     print("Outputs:")

@@ -322,7 +322,8 @@ def _section(name: str, data: Any, base: Path) -> Any:
                "industry subtype is read from the enterprise POIs (see docs/inputs/pois.md).")
         raise InputError(msg)
     if unknown:
-        msg = f"config section `[{name}]` has unknown key(s) {unknown}; known keys are {sorted(fields)}."
+        msg = (f"config section `[{name}]` has unknown key(s) {unknown}; "
+               f"known keys are {sorted(fields)}.")
         raise InputError(msg)
     kwargs: dict[str, Any] = {}
     for key, value in data.items():
@@ -332,8 +333,8 @@ def _section(name: str, data: Any, base: Path) -> Any:
             value = _mapping_value(name, value, base)
         elif key == "coords":
             if str(value).strip().lower().replace("-", "").replace("_", "") not in _COORDS:
-                msg = (f"`[{name}] coords` must be one of {list(_COORDS)} (GCJ-02 for Amap/Tencent, "
-                       f"BD-09 for Baidu), got {value!r}.")
+                msg = (f"`[{name}] coords` must be one of {list(_COORDS)} "
+                       f"(GCJ-02 for Amap/Tencent, BD-09 for Baidu), got {value!r}.")
                 raise InputError(msg)
             value = str(value).strip().lower().replace("-", "").replace("_", "")
         elif name == "spatial_stats":
@@ -365,12 +366,14 @@ def _section(name: str, data: Any, base: Path) -> Any:
                 raise InputError(msg)
         elif name == "gaps" and key == "distance":
             if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-                msg = f"`[gaps] distance` must be a positive number of metres (e.g. 1000), got {value!r}."
+                msg = ("`[gaps] distance` must be a positive number of metres (e.g. 1000), "
+                       f"got {value!r}.")
                 raise InputError(msg)
             value = float(value)
         elif name == "grid" and key == "cell_size":
             if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-                msg = f"`[grid] cell_size` must be a positive number of metres (e.g. 250), got {value!r}."
+                msg = ("`[grid] cell_size` must be a positive number of metres (e.g. 250), "
+                       f"got {value!r}.")
                 raise InputError(msg)
             value = float(value)
         elif key in ("industry", "urban"):
@@ -395,7 +398,8 @@ def _section(name: str, data: Any, base: Path) -> Any:
                 raise InputError(msg)
         elif name == "grid" and key == "h3_resolution":
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 15:
-                msg = f"`[grid] h3_resolution` must be an integer 0-15 (9 ≈ 0.1 km² cells), got {value!r}."
+                msg = ("`[grid] h3_resolution` must be an integer 0-15 (9 ≈ 0.1 km² cells), "
+                       f"got {value!r}.")
                 raise InputError(msg)
         elif name == "zones" and key in ("layer", "id_column", "crs"):
             if not isinstance(value, str) or not value:
@@ -410,7 +414,8 @@ def _section(name: str, data: Any, base: Path) -> Any:
     return cls(**kwargs)
 
 
-#: `[buildings]`, `[pois]` industry and `[indicators]` raster/KDE keys, checked by :func:`_new_value`.
+#: `[buildings]`, `[pois]` industry and `[indicators]` raster/KDE keys, checked by
+#: :func:`_new_value`.
 _NEW_KEYS = {("buildings", k) for k in ("enabled", "layer", "crs", "encoding", "class_column",
                                         "levels_column", "height_column", "floor_height",
                                         "default_levels")} | {
@@ -422,7 +427,8 @@ _NEW_KEYS = {("buildings", k) for k in ("enabled", "layer", "crs", "encoding", "
 def _new_value(name: str, key: str, value: Any) -> Any:
     """Validate one `[buildings]`, `[pois] industry_*` or `[indicators]` raster/KDE value."""
     def positive(v: Any) -> bool:
-        return not isinstance(v, bool) and isinstance(v, int | float) and v == v and 0 < v < float("inf")
+        return (not isinstance(v, bool) and isinstance(v, int | float) and v == v
+                and 0 < v < float("inf"))
 
     where = f"`[{name}] {key}`"
     if key == "enabled":
@@ -521,9 +527,11 @@ def _check_alpha(value: tuple[Any, ...]) -> None:
 
 
 #: `[accessibility]` and the newer `[gaps]` keys, validated by :func:`_access_value`.
-_ACCESS_KEYS = {("accessibility", k) for k in ("snap", "snap_distance", "distances", "walk_speed")} | {
-    ("gaps", k) for k in ("units", "life_circle", "worker_density", "candidates")} | {
-    ("accessibility", "life_circles")}
+_ACCESS_KEYS = (
+    {("accessibility", k) for k in ("snap", "snap_distance", "distances", "walk_speed")}
+    | {("gaps", k) for k in ("units", "life_circle", "worker_density", "candidates")}
+    | {("accessibility", "life_circles")}
+)
 
 
 def _access_value(name: str, key: str, value: Any) -> Any:
@@ -605,16 +613,19 @@ def _statistics_value(key: str, value: Any) -> Any:
     if key in ("key", "zones_key"):
         if not isinstance(value, str) or not value.strip():
             example = '"区县代码"' if key == "key" else '"XZQDM"'
-            msg = f"`[statistics] {key}` must be a non-empty column name, got {value!r}; e.g. {example}."
+            msg = (f"`[statistics] {key}` must be a non-empty column name, got {value!r}; "
+                   f"e.g. {example}.")
             raise InputError(msg)
         return value.strip()
     # indicators: a list of columns (names kept) or a table {column = "new_name"}
-    pairs = ({v: v for v in value} if isinstance(value, list) and all(isinstance(v, str) for v in value)
+    pairs = ({v: v for v in value}
+             if isinstance(value, list) and all(isinstance(v, str) for v in value)
              else value if isinstance(value, dict) else None)
     if not pairs or not all(isinstance(k, str) and k and isinstance(v, str) and v.strip()
                             for k, v in pairs.items()):
         msg = ("`[statistics] indicators` must be a non-empty list of table columns, or a table "
-               "mapping each column to its indicator name (e.g. {\"地区生产总值(亿元)\" = \"gdp\"}), "
+               "mapping each column to its indicator name "
+               "(e.g. {\"地区生产总值(亿元)\" = \"gdp\"}), "
                f"got {value!r}.")
         raise InputError(msg)
     names = [v.strip() for v in (value if isinstance(value, list) else pairs.values())]
@@ -725,7 +736,8 @@ def output_config(
         raise InputError(msg)
     unknown = sorted({str(f) for f in formats} - set(EXPORT_FORMATS))
     if unknown:
-        msg = f"`[output] formats` holds unknown format(s) {unknown}; known: {list(EXPORT_FORMATS)}."
+        msg = (f"`[output] formats` holds unknown format(s) {unknown}; "
+               f"known: {list(EXPORT_FORMATS)}.")
         raise InputError(msg)
     if basemap not in BASEMAPS:
         msg = f"`[output] basemap` must be one of {list(BASEMAPS)}, got {basemap!r}."
@@ -793,7 +805,8 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         if not isinstance(osm, dict) or set(osm) - {"path"}:
             msg = "`[osm]` takes one key, `path`, naming a .osm.pbf, .osm or .graphml file."
             raise InputError(msg)
-        kwargs["osm"] = (base / os.path.expanduser(str(osm["path"]))).resolve() if osm.get("path") else None
+        kwargs["osm"] = ((base / os.path.expanduser(str(osm["path"]))).resolve()
+                         if osm.get("path") else None)
     if "output" in raw:
         out = raw["output"]
         known_out = {"dir", "formats", "basemap", "tianditu_key", "assets", "report"}
@@ -801,7 +814,8 @@ def load_config(path: str | os.PathLike[str]) -> Config:
             extra = sorted(set(out) - known_out) if isinstance(out, dict) else out
             msg = f"`[output]` has unknown key(s) {extra}; known keys are {sorted(known_out)}."
             raise InputError(msg)
-        kwargs["out_dir"] = (base / os.path.expanduser(str(out.get("dir", "cityind-out")))).resolve()
+        out_dir = os.path.expanduser(str(out.get("dir", "cityind-out")))
+        kwargs["out_dir"] = (base / out_dir).resolve()
         kwargs["output"] = output_config(**{k: v for k, v in out.items() if k != "dir"},
                                          base=base)
     if "periods" in raw:
@@ -822,14 +836,17 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         has = {n: getattr(period, n) is not None and getattr(period, n).path is not None
                or getattr(cfg, n).path is not None for n in ("landuse", "pois", "roads")}
         if (period.osm or cfg.osm) is None and not all(has.values()):
-            msg = (f"period {period.label!r} has no `osm` file (in `[[periods]]` or `[osm]`) and no "
-                   f"`path` for {[n for n, ok in has.items() if not ok]}.")
+            msg = (f"period {period.label!r} has no `osm` file (in `[[periods]]` or `[osm]`) "
+                   f"and no `path` for {[n for n, ok in has.items() if not ok]}.")
             raise InputError(msg)
-    if not cfg.periods and cfg.osm is None and (cfg.landuse.path is None or cfg.pois.path is None or cfg.roads.path is None):
+    if not cfg.periods and cfg.osm is None and (
+        cfg.landuse.path is None or cfg.pois.path is None or cfg.roads.path is None
+    ):
         missing = [n for n in ("landuse", "pois", "roads") if getattr(cfg, n).path is None]
         msg = (
-            f"config file {p.name!r} gives no `[osm] path` and no `path` for {missing}; every layer "
-            "needs a source: set `[osm] path` or `[landuse] path`, `[pois] path` and `[roads] path`."
+            f"config file {p.name!r} gives no `[osm] path` and no `path` for {missing}; "
+            "every layer needs a source: set `[osm] path` or `[landuse] path`, `[pois] path` "
+            "and `[roads] path`."
         )
         raise InputError(msg)
     return cfg
@@ -860,7 +877,10 @@ def known_indicator_names() -> list[str]:
 
 
 def _check_coupling_names(cfg: Config) -> None:
-    """Refuse `[coupling.industry]`/`[coupling.urban]` names no run could produce, before loading."""
+    """Refuse `[coupling.industry]`/`[coupling.urban]` names no run could produce, early.
+
+    Checked before any layer is loaded.
+    """
     import difflib
     import re
 
@@ -945,4 +965,5 @@ def sample_config(name: str = "kouvola") -> Config:
     -------
     Config
     """
-    return Config(study=StudyConfig(name=SAMPLES.get(name, ("", "", name))[2]), osm=sample_path(name))
+    study = StudyConfig(name=SAMPLES.get(name, ("", "", name))[2])
+    return Config(study=study, osm=sample_path(name))

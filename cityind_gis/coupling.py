@@ -174,7 +174,7 @@ def _parse_direction(value: object) -> int | None:
     if isinstance(value, str):
         return _DIRECTION_WORDS.get(value.strip().lower())
     if isinstance(value, numbers.Real) and not isinstance(value, bool) and value in (1, -1):
-        return int(value)
+        return 1 if value == 1 else -1
     return None
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -24,6 +25,9 @@ import pandas as pd
 from ._errors import InputError, SchemaError
 from ._validate import check_columns, check_projected, check_unique_index
 from .taxonomy import poi_categories
+
+if TYPE_CHECKING:
+    from .network import WalkGraph
 
 __all__ = ["service_gaps", "industrial_service_gaps", "gap_table", "workers_from_area"]
 
@@ -154,7 +158,7 @@ def _shortfall(d: np.ndarray, distance: float) -> np.ndarray:
 def industrial_service_gaps(
     parcels: gpd.GeoDataFrame,
     facilities: gpd.GeoDataFrame,
-    graph: object,
+    graph: WalkGraph,
     *,
     categories: Sequence[str],
     distance: float = 1000.0,

@@ -323,7 +323,8 @@ def read_statistics(
     table = _read_table(p, "statistics", sheet)
     table.columns = [str(c).strip() for c in table.columns]
     if key not in table.columns:
-        msg = f"statistics table {p.name!r} has no key column {key!r}; columns: {list(table.columns)}."
+        msg = (f"statistics table {p.name!r} has no key column {key!r}; "
+               f"columns: {list(table.columns)}.")
         raise SchemaError(msg)
     if columns is not None:
         missing = [c for c in columns if c not in table.columns or c == key]
@@ -506,7 +507,9 @@ def period_config(config: Config, period: PeriodConfig) -> Config:
     return config.replace(study=study, **changes)
 
 
-def _grid_table(grid: gpd.GeoDataFrame, config: Config) -> tuple[pd.DataFrame, dict, dict]:
+def _grid_table(
+    grid: gpd.GeoDataFrame, config: Config
+) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]]:
     """Indicator table of a period's grid, and the directions of U1 and U2."""
     from .pipeline import default_indicators
 
@@ -579,7 +582,8 @@ def run_panel(
         progress("== pooled normalisation and weights over all periods ==")
     pooled = panel_coupling(
         tables, {"U1": industry, "U2": urban}, weights=config.coupling.weights,
-        shift=config.coupling.shift, alpha=dict(zip(("U1", "U2"), config.coupling.alpha)),
+        shift=config.coupling.shift,
+        alpha=dict(zip(("U1", "U2"), config.coupling.alpha, strict=True)),
         model=config.coupling.model,
     )
     idx = pooled.indices.copy()

@@ -32,6 +32,8 @@ from .indicators import (
     poi_kernel_density,
 )
 from .indicators.buildings import BUILDING_CLASSES, UNKNOWN, building_levels, classify_by_landuse
+from .indicators.registry import default_subsystem_indicators
+from .indicators.suite import unit_indicators
 from .io import osm as osm_io
 from .io import vector as vector_io
 from .io.crs import analysis_crs, to_analysis_crs
@@ -55,8 +57,6 @@ from .taxonomy import (
     tag_report,
 )
 from .taxonomy import check_classes as _check_classes
-from .indicators.registry import default_subsystem_indicators
-from .indicators.suite import unit_indicators
 from .units import grid_over, make_h3_grid, make_hex_grid, prepare_zones
 
 __all__ = ["run", "write_outputs", "default_indicators"]
@@ -80,11 +80,20 @@ def _stage(n: int, total: int, text: str, progress: Callable[[str], None] | None
 # ----------------------------------------------------------------------------- loading
 
 
+def _osm_source(cfg: Config, section: str) -> Path:
+    """`[osm] path`, read for a layer whose `[section]` gives no `path` of its own."""
+    if cfg.osm is None:
+        msg = (f"`[{section}]` gives no `path` and the config no `[osm] path`; every layer "
+               f"needs a source: set `[osm] path` or `[{section}] path`.")
+        raise InputError(msg)
+    return cfg.osm
+
+
 def _load_landuse(cfg: Config) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     lc: LayerConfig = cfg.landuse
     classes = list(landuse_classes().index)
     if lc.path is None:
-        raw = osm_io.read_osm_landuse(cfg.osm)
+        raw = osm_io.read_osm_landuse(_osm_source(cfg, "landuse"))
         mapping = load_mapping(lc.mapping or "osm_landuse")
         _check_classes(mapping, classes, "landuse mapping")
         cls = classify_values(raw["landuse"], mapping, key="landuse")
@@ -137,7 +146,7 @@ def _load_pois(cfg: Config) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
                           "(craft=brewery, ...), so the keys are ignored.", stacklevel=3)
         mapping = load_mapping(pc.mapping or "osm_poi")
         _check_classes(mapping, cats, "pois mapping")
-        raw = osm_io.read_osm_pois(cfg.osm, mapping=mapping)
+        raw = osm_io.read_osm_pois(_osm_source(cfg, "pois"), mapping=mapping)
         cat = classify_tags(raw, mapping, keys=OSM_POI_KEYS)
         report = tag_report(raw, cat, keys=OSM_POI_KEYS, layer="pois")
         label = raw[list(OSM_POI_KEYS)].bfill(axis=1).iloc[:, 0] if len(raw) else raw.get("name")
@@ -159,14 +168,17 @@ def _load_pois(cfg: Config) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
         report = tag_report(raw[[column]].astype(object), cat, keys=[column], layer="pois")
         keep_cols = {"source_value": raw[column].astype(object)}
         industry = _industry_subtypes(raw, pc)
-        if "name" in raw.columns:
-            keep_cols["name"] = raw["name"].astype(object)
+        # Amap/Baidu exports call it 名称; keep the first name column found
+        name_col = next((c for c in ("name", "名称", "Name", "NAME", "名字", "poi_name", "title")
+                         if c in raw.columns), None)
+        if name_col is not None:
+            keep_cols["name"] = raw[name_col].astype(object)
         if (raw.geom_type != "Point").any():
             raw = raw.set_geometry(raw.geometry.representative_point())
     n_unmapped = int(cat.isna().sum())
     if n_unmapped:
-        top = ", ".join(f"{k}={v} ({c})" for k, v, c in report.loc[report.status == "unmapped",
-                                                                 ["key", "value", "count"]].head(5).values)
+        unmapped = report.loc[report.status == "unmapped", ["key", "value", "count"]].head(5)
+        top = ", ".join(f"{k}={v} ({c})" for k, v, c in unmapped.values)
         warnings.warn(
             f"{n_unmapped} POI(s) have tags no mapping knows ({top}); they are kept in the "
             "`pois` layer with status 'unmapped' but not analysed. See classification_report.csv.",
@@ -265,10 +277,10 @@ def _load_buildings(cfg: Config) -> tuple[gpd.GeoDataFrame | None, pd.DataFrame]
     if not bc.enabled or (bc.path is None and cfg.osm is None):
         return None, pd.DataFrame()
     if bc.path is None:
-        raw = osm_io.read_osm_buildings(cfg.osm)
-        column = bc.class_column or "building"
-        levels_col = bc.levels_column or "building:levels"
-        height_col = bc.height_column or "height"
+        raw = osm_io.read_osm_buildings(_osm_source(cfg, "buildings"))
+        column: str | None = bc.class_column or "building"
+        levels_col: str | None = bc.levels_column or "building:levels"
+        height_col: str | None = bc.height_column or "height"
         given = [c for c in (bc.class_column, bc.levels_column, bc.height_column) if c]
         missing = [c for c in given if c not in raw.columns]
         if missing:
@@ -328,7 +340,7 @@ def _load_buildings(cfg: Config) -> tuple[gpd.GeoDataFrame | None, pd.DataFrame]
 
 def _load_network(cfg: Config, crs: Any | None) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     rc = cfg.roads
-    path = rc.path if rc.path is not None else cfg.osm
+    path = rc.path if rc.path is not None else _osm_source(cfg, "roads")
     try:
         fmt = osm_io.osm_format(path)
     except InputError:
@@ -349,7 +361,8 @@ def _load_network(cfg: Config, crs: Any | None) -> tuple[gpd.GeoDataFrame, gpd.G
 def _load_boundary(cfg: Config) -> gpd.GeoDataFrame | None:
     if cfg.study.boundary is None:
         return None
-    return vector_io.read_vector(cfg.study.boundary, name="boundary", crs_key="[study] boundary_crs",
+    return vector_io.read_vector(cfg.study.boundary, name="boundary",
+                                 crs_key="[study] boundary_crs",
                                  layer=cfg.study.boundary_layer,
                                  crs=cfg.study.boundary_crs)
 
@@ -368,8 +381,8 @@ def _build_units(
 ) -> gpd.GeoDataFrame:
     """Analysis units: user zones (``[zones]``) or a square / hex / H3 grid (``[grid] kind``)."""
     cell = float(cfg.grid.cell_size)
-    if cfg.zones.path is not None:
-        zc = cfg.zones
+    zc = cfg.zones
+    if zc.path is not None:
         raw = vector_io.read_vector(zc.path, name="zones", layer=zc.layer, crs=zc.crs)
         raw = to_analysis_crs(raw, crs, "zones")
         raw = raw[raw.geom_type.isin(["Polygon", "MultiPolygon"])]
@@ -398,6 +411,10 @@ def _zone_statistics(cfg: Config, zones: gpd.GeoDataFrame) -> pd.DataFrame:
         return pd.DataFrame(index=zones.index)
     from .panel import zone_statistics
 
+    if st.key is None:
+        msg = ("`[statistics] key` is missing: name the column of the table that holds the "
+               "zone codes or names (e.g. \"区县代码\").")
+        raise InputError(msg)
     zones_key = None if st.zones_key in (None, cfg.zones.id_column) else st.zones_key
     return zone_statistics(zones, st.path, key=st.key, zones_key=zones_key, sheet=st.sheet,
                            indicators=st.indicators)
@@ -433,11 +450,13 @@ def default_indicators(
 
 def _subsystem(
     name: str, label: str, table: pd.DataFrame, directions: dict[str, str], cfg: Config
-) -> tuple[pd.Series, pd.DataFrame]:
+) -> tuple[pd.Series, pd.DataFrame, pd.DataFrame]:
     missing = [c for c in directions if c not in table.columns]
     if missing:
+        available = sorted(c for c in table.select_dtypes("number").columns
+                           if c not in ("row", "col"))
         msg = (f"`[coupling.{name}]` names indicator(s) {missing} that the run does not produce; "
-               f"available: {sorted(c for c in table.select_dtypes('number').columns if c not in ('row', 'col'))}.")
+               f"available: {available}.")
         raise InputError(msg)
     data = table[list(directions)]
     variable = data.nunique() > 1
@@ -611,6 +630,8 @@ def run(
             ent = analysed[analysed["industry"].notna()]
             industry_counts = poi_counts(grid, ent, category_column="industry")
         if buildings is not None:  # generic buildings take the use of the land under them
+            buildings["use_source"] = np.where(buildings["use"].eq(UNKNOWN).to_numpy(),
+                                               "land_use", "given")
             buildings["use"] = classify_by_landuse(buildings, landuse, class_column="use")
         n_out = int(len(analysed) - counts.to_numpy().sum())
         if n_out:
@@ -619,7 +640,8 @@ def run(
     gap_cats = list(cfg.gaps.categories)
     unknown = sorted(set(gap_cats) - set(service_categories()))
     if unknown:
-        msg = f"`[gaps] categories` holds unknown categories {unknown}; known: {service_categories()}."
+        msg = (f"`[gaps] categories` holds unknown categories {unknown}; "
+               f"known: {service_categories()}.")
         raise InputError(msg)
     with _stage(4, total, "walking distances to the nearest facility per category", progress):
         present = sorted(set(analysed["category"]) & set(gap_cats))
@@ -679,7 +701,8 @@ def run(
         u1, w1, x1 = _subsystem("industry", "U1", table, industry, cfg)
         u2, w2, x2 = _subsystem("urban", "U2", table, urban, cfg)
         u = pd.DataFrame({"U1": u1, "U2": u2})
-        ctd = coupling.coupling_coordination(u, alpha=list(cfg.coupling.alpha), model=cfg.coupling.model)
+        ctd = coupling.coupling_coordination(u, alpha=list(cfg.coupling.alpha),
+                                             model=cfg.coupling.model)
         grid["U1"], grid["U2"] = u1, u2
         grid[["C", "T", "D"]] = ctd[["C", "T", "D"]]
         grid["grade_level"] = coupling.coordination_level(grid["D"])
@@ -696,7 +719,8 @@ def run(
         moran, local_stats = _spatial_stats(grid, cfg)
         grid[list(local_stats.columns)] = local_stats
 
-    with _stage(6, total, f"service gaps of industrial land within {cfg.gaps.distance:g} m", progress):
+    with _stage(6, total, f"service gaps of industrial land within {cfg.gaps.distance:g} m",
+                progress):
         gaps = service_gaps(grid, categories=gap_cats, distance=cfg.gaps.distance,
                             min_industrial_share=cfg.gaps.min_industrial_share)
         industrial = grid["industrial_share"] > cfg.gaps.min_industrial_share
@@ -778,7 +802,10 @@ def _industrial_gaps(
     graph: Any,
     categories: list[str],
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame, gpd.GeoDataFrame, float]:
-    """Parcel-level service gaps, the ranked table and candidate sites (``[gaps]``, ``[accessibility]``)."""
+    """Parcel-level service gaps, the ranked table and candidate sites.
+
+    Driven by ``[gaps]`` and ``[accessibility]``.
+    """
     from .network import facility_counts_within
     from .siting import candidate_points, candidate_sites
 
@@ -843,7 +870,8 @@ def _summary(grid: gpd.GeoDataFrame) -> pd.DataFrame:
         "mean_U2": g["U2"].mean(),
         "mean_D": g["D"].mean(),
     })
-    rows = pd.DataFrame(GRADES_10, columns=["grade_level", "d_from", "d_to", "grade_zh", "grade_en"])
+    rows = pd.DataFrame(GRADES_10,
+                        columns=["grade_level", "d_from", "d_to", "grade_zh", "grade_en"])
     out = rows.merge(stats, left_on="grade_level", right_index=True, how="left")
     out["cells"] = out["cells"].fillna(0).astype(int)
     out["share_pct"] = 100.0 * out["cells"] / max(len(grid), 1)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -24,6 +25,9 @@ from ._errors import InputError
 from ._validate import check_columns, check_projected, check_unique_index
 from .taxonomy import poi_categories
 
+if TYPE_CHECKING:
+    from .network import WalkGraph
+
 __all__ = ["candidate_points", "maximal_covering", "candidate_sites", "GREEDY_BOUND"]
 
 log = logging.getLogger(__name__)
@@ -33,7 +37,7 @@ GREEDY_BOUND: float = 1.0 - 1.0 / np.e
 
 
 def candidate_points(
-    graph: object,
+    graph: WalkGraph,
     landuse: gpd.GeoDataFrame,
     *,
     exclude_classes: Sequence[str] = ("industrial", "logistics"),
@@ -69,7 +73,7 @@ def candidate_points(
     """
     check_projected(landuse, "landuse")
     check_columns(landuse, [class_column], "landuse")
-    points = shapely.points(graph.xy)  # type: ignore[attr-defined]
+    points = shapely.points(graph.xy)
     blocked = landuse.geometry.values[landuse[class_column].isin(list(exclude_classes)).to_numpy()]
     inside = np.zeros(len(points), dtype=bool)
     if len(blocked):
@@ -80,8 +84,8 @@ def candidate_points(
     return gpd.GeoDataFrame(
         {"node": keep.astype(np.int64)},
         geometry=points[keep],
-        index=pd.Index(graph.node_ids[keep], name="node_id"),  # type: ignore[attr-defined]
-        crs=graph.crs,  # type: ignore[attr-defined]
+        index=pd.Index(graph.node_ids[keep], name="node_id"),
+        crs=graph.crs,
     )
 
 
@@ -112,7 +116,7 @@ def _greedy_max_cover(
 def maximal_covering(
     demand: gpd.GeoDataFrame,
     candidates: gpd.GeoDataFrame,
-    graph: object,
+    graph: WalkGraph,
     *,
     distance: float,
     k: int,
@@ -179,8 +183,8 @@ def maximal_covering(
     if not np.isfinite(distance) or distance <= 0:
         msg = f"`distance` must be a positive number of metres, got {distance!r}."
         raise InputError(msg)
-    _check_layer(demand, "demand", graph, allow_empty=True)  # type: ignore[arg-type]
-    _check_layer(candidates, "candidates", graph, allow_empty=True)  # type: ignore[arg-type]
+    _check_layer(demand, "demand", graph, allow_empty=True)
+    _check_layer(candidates, "candidates", graph, allow_empty=True)
     check_unique_index(candidates, "candidates")
     if weight_column is None:
         weight = np.ones(len(demand))
@@ -192,8 +196,8 @@ def maximal_covering(
                    "fill missing values first.")
             raise InputError(msg)
     columns = ["pick", "covered_weight", "covered_demand", "cumulative_weight", "cumulative_share"]
-    ds = _snap_layer(graph, demand, snap, snap_distance)  # type: ignore[arg-type]
-    cs = _snap_layer(graph, candidates, snap, snap_distance)  # type: ignore[arg-type]
+    ds = _snap_layer(graph, demand, snap, snap_distance)
+    cs = _snap_layer(graph, candidates, snap, snap_distance)
     keep = np.flatnonzero(cs.valid)
     if ds.n_far or cs.n_far:
         warnings.warn(
@@ -205,7 +209,7 @@ def maximal_covering(
     gains: list[float] = []
     new_counts: list[int] = []
     if keep.size and ds.valid.any() and weight.sum() > 0:
-        head, inc = _ball_inputs(graph, ds, cs, keep)  # type: ignore[arg-type]
+        head, inc = _ball_inputs(graph, ds, cs, keep)
         f, o, _ = pairs_within(*head, *inc, ds.leg.astype(float), float(distance))
         cover = sparse.csr_matrix((np.ones(f.size), (f, o)), shape=(keep.size, len(demand)))
         cover.data[:] = 1.0  # duplicates cannot occur, but keep it 0/1
@@ -230,7 +234,7 @@ def maximal_covering(
 def candidate_sites(
     gaps: gpd.GeoDataFrame,
     candidates: gpd.GeoDataFrame,
-    graph: object,
+    graph: WalkGraph,
     *,
     categories: Sequence[str],
     distance: float,

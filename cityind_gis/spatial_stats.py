@@ -50,7 +50,7 @@ NOT_SIGNIFICANT = "ns"
 ISLAND = "island"
 
 
-def _libpysal_graph() -> type:
+def _libpysal_graph() -> type[Graph]:
     try:
         from libpysal.graph import Graph
     except ImportError as exc:  # pragma: no cover - a core dependency
@@ -149,7 +149,8 @@ def spatial_weights(
         points = units.geometry.centroid
         if method == "knn":
             k = 8 if k is None else k
-            if isinstance(k, bool) or not isinstance(k, numbers.Integral) or not 1 <= k < len(units):
+            if (isinstance(k, bool) or not isinstance(k, numbers.Integral)
+                    or not 1 <= k < len(units)):
                 msg = (
                     f"`k` must be an integer from 1 to the number of units minus 1 "
                     f"({len(units) - 1}), got {k!r}."
@@ -192,12 +193,13 @@ def _global_seed(seed: int | None) -> Iterator[None]:
     if seed is None:
         yield
         return
-    state = np.random.get_state()
-    np.random.seed(seed)
+    # esda only reads numpy's global generator, so the legacy global API is the way to seed it.
+    state = np.random.get_state()  # noqa: NPY002
+    np.random.seed(seed)  # noqa: NPY002
     try:
         yield
     finally:
-        np.random.set_state(state)
+        np.random.set_state(state)  # noqa: NPY002
 
 
 def _prepare(
@@ -243,7 +245,8 @@ def _prepare(
         graph = spatial_weights(units, method=weights, k=k, distance=distance)
     else:
         if k is not None or distance is not None:
-            msg = "`k` and `distance` build weights; pass them only with a method name in `weights`."
+            msg = ("`k` and `distance` build weights; "
+                   "pass them only with a method name in `weights`.")
             raise InputError(msg)
         graph_cls = _libpysal_graph()
         if not isinstance(weights, graph_cls):
@@ -367,7 +370,7 @@ def _norm_sf(z: np.ndarray) -> np.ndarray:
 
 
 def _check_alpha(alpha: object) -> float:
-    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not 0 < alpha < 1:
+    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not 0 < float(alpha) < 1:
         msg = f"`alpha` must be a significance level between 0 and 1 (e.g. 0.05), got {alpha!r}."
         raise InputError(msg)
     return float(alpha)

@@ -98,7 +98,8 @@ def write_three_cell_town(folder: str | Path) -> Path:
     table.to_csv(folder / "pois.csv", index=False, encoding="gbk")
     (folder / "landuse_map.csv").write_text(
         "value,class\nM1,industrial\nM2,industrial\nR2,residential\n", encoding="utf-8")
-    (folder / "poi_map.csv").write_text("value,class\n企业,enterprise\n购物,retail\n", encoding="utf-8")
+    (folder / "poi_map.csv").write_text(
+        "value,class\n企业,enterprise\n购物,retail\n", encoding="utf-8")
     cfg = folder / "town.toml"
     cfg.write_text(
         """[study]
@@ -227,8 +228,7 @@ def china_park(*, origin: tuple[float, float] = (120.70, 31.32)) -> dict[str, gp
     x0, y0 = gpd.GeoSeries(gpd.points_from_xy([origin[0]], [origin[1]]), crs=4326).to_crs(
         CHINA_CRS).iloc[0].coords[0]
     x0, y0 = round(x0, -1), round(y0, -1)
-    i, j = np.meshgrid(np.arange(3), np.arange(3))
-    i, j = i.ravel(), j.ravel()
+    i, j = (a.ravel() for a in np.meshgrid(np.arange(3), np.arange(3)))
     landuse = gpd.GeoDataFrame(
         {"用地代码": list(_PARK_CODES), "用地名称": list(_PARK_NAMES)},
         geometry=shapely.box(x0 + 200 * i, y0 + 200 * j, x0 + 200 * i + 200, y0 + 200 * j + 200),

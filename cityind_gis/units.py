@@ -83,7 +83,8 @@ def make_grid(
         raise InputError(msg)
     minx, miny, maxx, maxy = (float(b) for b in bounds)
     if not (np.all(np.isfinite([minx, miny, maxx, maxy])) and maxx >= minx and maxy >= miny):
-        msg = f"`bounds` must be finite (minx, miny, maxx, maxy) with max >= min, got {tuple(bounds)}."
+        msg = ("`bounds` must be finite (minx, miny, maxx, maxy) with max >= min, "
+               f"got {tuple(bounds)}.")
         raise InputError(msg)
     x0 = np.floor(minx / cell_size) * cell_size
     y0 = np.floor(miny / cell_size) * cell_size
@@ -110,8 +111,8 @@ def make_grid(
         index=pd.Index(np.arange(n_rows * n_cols, dtype=np.int64), name="cell_id"),
         crs=crs,
     )
-    grid.attrs["grid"] = {"kind": "square", "x0": x0, "y0": y0, "cell_size": float(cell_size), "n_cols": n_cols,
-                          "n_rows": n_rows}
+    grid.attrs["grid"] = {"kind": "square", "x0": x0, "y0": y0, "cell_size": float(cell_size),
+                          "n_cols": n_cols, "n_rows": n_rows}
     if boundary is not None:
         check_geometries(boundary, "boundary", geom_types=("Polygon", "MultiPolygon"))
         check_same_crs({"crs": probe, "boundary": boundary})
@@ -371,7 +372,8 @@ def make_hex_grid(
         raise InputError(msg)
     minx, miny, maxx, maxy = (float(b) for b in bounds)
     if not (np.all(np.isfinite([minx, miny, maxx, maxy])) and maxx >= minx and maxy >= miny):
-        msg = f"`bounds` must be finite (minx, miny, maxx, maxy) with max >= min, got {tuple(bounds)}."
+        msg = ("`bounds` must be finite (minx, miny, maxx, maxy) with max >= min, "
+               f"got {tuple(bounds)}.")
         raise InputError(msg)
     a = _hex_side(float(cell_size))
     w, h = np.sqrt(3.0) * a, 1.5 * a
@@ -462,7 +464,8 @@ def make_h3_grid(
         raise InputError(msg)
     minx, miny, maxx, maxy = (float(b) for b in bounds)
     if not (np.all(np.isfinite([minx, miny, maxx, maxy])) and maxx > minx and maxy > miny):
-        msg = f"`bounds` must be finite (minx, miny, maxx, maxy) with max > min, got {tuple(bounds)}."
+        msg = ("`bounds` must be finite (minx, miny, maxx, maxy) with max > min, "
+               f"got {tuple(bounds)}.")
         raise InputError(msg)
     area_geom = (_check_boundary(boundary, probe, "crs") if boundary is not None
                  else shapely.box(minx, miny, maxx, maxy))
@@ -475,7 +478,8 @@ def make_h3_grid(
         cells.update(h3.h3shape_to_cells_experimental(shape, int(resolution), contain="overlap"))
     ids = sorted(cells)
     if len(ids) > 5_000_000:
-        msg = f"`resolution` {resolution} gives {len(ids):,} H3 cells here; use a coarser resolution."
+        msg = (f"`resolution` {resolution} gives {len(ids):,} H3 cells here; "
+               "use a coarser resolution.")
         raise InputError(msg)
     rings = [[(lng, lat) for lat, lng in h3.cell_to_boundary(c)] for c in ids]
     polys = gpd.GeoSeries(shapely.polygons(rings) if ids else [], crs=4326).to_crs(crs)
@@ -533,7 +537,8 @@ def prepare_zones(
         if not ids.is_unique:
             dup = list(ids[ids.duplicated()].unique()[:5])
             msg = (f"`zones[{id_column!r}]` must hold unique ids; duplicated: {dup}. Dissolve "
-                   f"zones that share an id (`zones.dissolve({id_column!r})`) or pick another column.")
+                   f"zones that share an id (`zones.dissolve({id_column!r})`) "
+                   "or pick another column.")
             raise SchemaError(msg)
         out = out.set_index(id_column, drop=True)
     check_unique_index(out, "zones")

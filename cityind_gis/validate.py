@@ -14,9 +14,10 @@ or JSON; :func:`validate_config` returns only whether all passed. ``run`` calls
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import geopandas as gpd
 import numpy as np
@@ -331,9 +332,11 @@ def _summarise(entry: _Entry, gdf: gpd.GeoDataFrame) -> None:
     entry.counts.update(features=summary["features"],
                         duplicate_geometries=summary["duplicate_geometries"],
                         duplicate_rows=summary["duplicate_rows"])
-    types = ", ".join(f"{k} {v}" for k, v in summary["geometry_types"].items())
+    geometry_types = cast("dict[str, int]", summary["geometry_types"])
+    extent = cast("tuple[float, ...] | None", summary["extent_lonlat"])
+    types = ", ".join(f"{k} {v}" for k, v in geometry_types.items())
     entry.info(f"{summary['features']} features ({types}); CRS {summary['crs']}; "
-               f"extent {_fmt_extent(summary['extent_lonlat'])}")
+               f"extent {_fmt_extent(extent)}")
     if summary["duplicate_geometries"]:
         entry.info(f"duplicates: {summary['duplicate_geometries']} feature(s) repeat an "
                    f"earlier geometry ({summary['duplicate_rows']} identical in every "
@@ -348,7 +351,9 @@ def _check_zones(entry: _Entry, config: Config, crs: CRS | None,
     from .io import vector as vector_io
 
     zc = config.zones
-    raw = _run(entry, lambda: vector_io.read_vector(zc.path, name="zones", layer=zc.layer,
+    path = zc.path
+    assert path is not None  # called for `[zones] path` only (_check_period)
+    raw = _run(entry, lambda: vector_io.read_vector(path, name="zones", layer=zc.layer,
                                                      crs=zc.crs))
     if raw is _FAILED:
         return None
@@ -404,8 +409,8 @@ def _check_period(session: _Session, config: Config,
     keys = {}
     for name, (key, load) in steps.items():
         keys[name] = key
-        result = session.step(name, period, f"{name}:{key}", lambda e, n=name, f=load:
-                              _check_loaded_layer(e, n, f))
+        result = session.step(name, period, f"{name}:{key}",
+                              functools.partial(_check_loaded_layer, name=name, step=load))
         results[name] = result
         if result is None:
             continue
@@ -450,7 +455,7 @@ def _check_period(session: _Session, config: Config,
         if getattr(config.indicators, rkey) is None:
             continue
         session.step(rkey, period, f"{rkey}:{getattr(config.indicators, rkey)}:{crs}",
-                     lambda e, k=rkey: _check_raster(e, config, k, crs))
+                     functools.partial(_check_raster, config=config, key=rkey, crs=crs))
 
     entry = _Entry(session.rec, "cross-layer", period)
     problems = cross_layer_checks(loaded, pois_coords=config.pois.coords)

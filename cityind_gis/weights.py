@@ -263,7 +263,8 @@ def ahp_weights(
     ------
     InputError
         Not square, not positive, not reciprocal (tolerance 3 %, so two-decimal
-        entries such as 0.33 for 1/3, 0.14 for 1/7 and 0.17 for 1/6 pass), n > 11 with a ``max_cr``, or CR >= ``max_cr``.
+        entries such as 0.33 for 1/3, 0.14 for 1/7 and 0.17 for 1/6 pass), n > 11
+        with a ``max_cr``, or CR >= ``max_cr``.
 
     Notes
     -----

@@ -5,8 +5,8 @@ Task: see what a complete run produces before preparing your own data.
     python scripts/01_run_sample.py
 
 No arguments, no internet. Outputs (styled GeoPackage, web map, print maps, report.html,
-CSV tables) go to ``./01-kouvola-out`` in the folder you run it from. Prints the ten worst service-gap
-cells of industrial land and the indicator weights of U1 and U2.
+CSV tables) go to ``./01-kouvola-out`` in the folder you run it from. Prints the ten worst
+service-gap cells of industrial land and the indicator weights of U1 and U2.
 
 The same run from the command line: ``cityind run --out 01-kouvola-out``.
 """

@@ -47,7 +47,8 @@ CITIES = pd.DataFrame(
         "hospital_beds_per_1000": [6.1, 6.5, 6.0, 5.6, 5.9],  # 每千人医疗机构床位, 张
         "green_coverage_pct": [42.5, 43.3, 43.7, 43.1, 44.0],  # 建成区绿化覆盖率, %
         "road_area_per_capita_m2": [24.0, 26.5, 27.8, 25.1, 29.2],  # 人均城市道路面积, m²
-        "mean_commute_min": [40.0, 36.0, 33.0, 34.0, 31.0],  # 平均单程通勤时间, 分钟 (smaller is better)
+        # 平均单程通勤时间, 分钟 (smaller is better)
+        "mean_commute_min": [40.0, 36.0, 33.0, 34.0, 31.0],
     },
     index=pd.Index(["苏州 Suzhou", "无锡 Wuxi", "常州 Changzhou", "南通 Nantong", "嘉兴 Jiaxing"],
                    name="city"),

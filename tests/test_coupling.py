@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
-
-import json
 
 from cityind_gis import coupling
 from cityind_gis._errors import InputError, SchemaError
@@ -553,7 +552,8 @@ def test_config_rejects_unknown_model_and_weights(tmp_path, extra, match):
 
 def test_cli_model_corrected(tmp_path, capsys):
     # with the default shift (0.01, 0.99): U1 = (.99, .5, .01), U2 = (.01, .5, .99)
-    # corrected cell 0: C = sqrt((1 - .98) * .01 / .99) = 0.0142134 (classic 2 sqrt(.0099) = .198997)
+    # corrected cell 0: C = sqrt((1 - .98) * .01 / .99) = 0.0142134
+    # (classic 2 sqrt(.0099) = .198997)
     # cell 1: C = 1 ; T = .5 everywhere -> D0 = sqrt(.00710669) = 0.0843012
     cfg = write_three_cell_town(tmp_path)
     cfg.write_text(cfg.read_text(encoding="utf-8").replace("shift = false\n", ""),

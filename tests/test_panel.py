@@ -28,7 +28,7 @@ UNITS = pd.Index(["a", "b"], name="zone")
 
 @pytest.fixture
 def two_years() -> dict[int, pd.DataFrame]:
-    """gdp 10, 20 then 30, 50; schools 0, 2 then 4, 4 (pooled ranges 10-50 and 0-4)."""
+    """GDP 10, 20 then 30, 50; schools 0, 2 then 4, 4 (pooled ranges 10-50 and 0-4)."""
     return {
         2019: pd.DataFrame({"gdp": [10.0, 20.0], "schools": [0.0, 2.0]}, index=UNITS),
         2024: pd.DataFrame({"gdp": [30.0, 50.0], "schools": [4.0, 4.0]}, index=UNITS),
@@ -261,13 +261,15 @@ def _district_run(tmp_path, *, table=None, statistics=None):
         geometry=[shapely.box(i * 100, 0, (i + 1) * 100, 100) for i in range(3)], crs=CRS,
     ).to_file(tmp_path / "districts.gpkg", driver="GPKG")
     # rows in another order than the zones; thousands separator in one cell
-    table = table or "区名,地区生产总值(万元),医院床位数\n西区,200,100\n东区,100,50\n中区,\"1,100\",150\n"
+    table = table or ("区名,地区生产总值(万元),医院床位数\n"
+                      "西区,200,100\n东区,100,50\n中区,\"1,100\",150\n")
     (tmp_path / "yearbook.csv").write_text(table, encoding="gbk")
     statistics = statistics or (
         '[statistics]\npath = "yearbook.csv"\nkey = "区名"\nzones_key = "name"\n'
         '[statistics.indicators]\n"地区生产总值(万元)" = "gdp"\n"医院床位数" = "beds"\n')
     text = cfg.read_text(encoding="utf-8")
-    text = text.replace("[coupling]\nshift = false\n", "[coupling]\nshift = false\nweights = \"equal\"\n")
+    text = text.replace("[coupling]\nshift = false\n",
+                        "[coupling]\nshift = false\nweights = \"equal\"\n")
     text = text.replace("[coupling.industry]\nindustrial_share = \"+\"\n",
                         "[coupling.industry]\nindustrial_share = \"+\"\ngdp = \"+\"\n")
     text = text.replace("poi_density_retail = \"+\"\n", "beds = \"+\"\n")
@@ -345,7 +347,8 @@ def test_config_period_without_statistics_path(tmp_path):
         (None, '[statistics]\npath = "yearbook.csv"\nkey = "区名"\nzones_key = "名称"\n',
          r"`zones_key` '名称' is not a column of the zones"),
         (None, '[statistics]\npath = "yearbook.csv"\nkey = "区名"\nzones_key = "name"\n'
-         'indicators = ["医院床位数", "industrial_share"]\n', r"no column\(s\) \['industrial_share'\]"),
+         'indicators = ["医院床位数", "industrial_share"]\n',
+         r"no column\(s\) \['industrial_share'\]"),
     ],
     ids=["unmatched-keys", "empty-cell", "unknown-column", "unknown-zones-key", "list-column"],
 )

@@ -176,6 +176,7 @@ categories = ["education", "healthcare", "retail", "food", "transit"]
     floor_on_land = (grid["industrial_plot_ratio"] * grid["landuse_area_industrial"]).sum()
     assert floor_on_land == pytest.approx(3200.0 + 3600.0 + 200.0 * 3)
     assert res["parameters"].iloc[0]["n_industrial_buildings"] == 2
+    assert set(b["use_source"]) == {"land_use"}  # no use column: every use from the land
 
 
 # --- industry diversity ----------------------------------------------------------------------
@@ -511,3 +512,23 @@ def test_life_circles_can_be_switched_off(tmp_path):
 def test_life_circles_value_checked(tmp_path):
     with pytest.raises(InputError, match=r"`\[accessibility\] life_circles` must be true or false"):
         load_config(_town(tmp_path, buildings=False, extra="[accessibility]\nlife_circles = 1\n"))
+
+
+def test_amap_names_are_kept(tmp_path):
+    """Amap exports name their POIs 名称: the pois layer keeps them as `name`."""
+    cfg = tmp_path / "park.toml"
+    write_china_park(tmp_path)
+    cfg.write_text('[landuse]\npath = "用地现状.shp"\nclass_column = "用地代码"\n'
+                   'mapping = "gb50137"\n'
+                   '[pois]\npath = "高德POI.csv"\nclass_column = "typecode"\nmapping = "amap"\n'
+                   'coords = "gcj02"\n[roads]\npath = "道路中心线.shp"\n'
+                   '[buildings]\nenabled = false\n'
+                   '[coupling.industry]\nindustrial_share = "+"\n[coupling.urban]\n'
+                   'residential_share = "+"\n', encoding="utf-8")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pois = run(load_config(cfg))["pois"]
+    table = pd.read_csv(tmp_path / "高德POI.csv", encoding="utf-8-sig")
+    assert pois["name"].tolist() == table["名称"].tolist()

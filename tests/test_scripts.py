@@ -58,8 +58,22 @@ def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
              "苏州 Suzhou", "嘉兴 Jiaxing", "grade_zh"],
             ["03-cities-coupling.csv"],
         ),
+        (
+            "04_industrial_land_intensity.py",
+            # known answers of the park (cityind_gis.testing.china_park_buildings) and of the
+            # two enterprise divisions the script gives cell 1 (ln 2)
+            ["industrial floor area 6,800 m²", "7,400 m² on 80,000 m² -> plot ratio 0.0925",
+             "industry_shannon 0.69315", "5 of 5 took the use of the land under them",
+             "(层数 0 is unknown: the default 1): 2, 1, 1, 6, 3", "kde_enterprise.tif",
+             "U1 weights", "building_floor_area_industrial", "industrial_plot_ratio"],
+            ["04-industrial-land-intensity-out/cityind.gpkg",
+             "04-industrial-land-intensity-out/kde_enterprise.tif",
+             "04-industrial-land-intensity-out/weights.csv",
+             "04-industrial-land-intensity-out/run.json"],
+        ),
     ],
-    ids=["01-run-sample", "02-own-layers", "03-coupling-from-table"],
+    ids=["01-run-sample", "02-own-layers", "03-coupling-from-table",
+         "04-industrial-land-intensity"],
 )
 def test_script_runs(script: str, expected: list[str], outputs: list[str], tmp_path: Path) -> None:
     proc = _run([str(SCRIPTS / script)], tmp_path)
@@ -116,7 +130,8 @@ def test_example_config_shows_every_key() -> None:
 
 
 def test_config_reference_documents_every_key() -> None:
-    text = (Path(__file__).resolve().parent.parent / "docs" / "config.md").read_text(encoding="utf-8")
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    text = (docs / "config.md").read_text(encoding="utf-8")
     missing = [f"[{s}] {k}" for s, k in _documented_keys() if f"`{k}`" not in text]
     assert not missing, f"docs/config.md does not document {missing}"
 

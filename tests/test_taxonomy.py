@@ -104,8 +104,9 @@ from cityind_gis.taxonomy import BUNDLED_MAPPINGS, check_classes, normalize_code
                   "160100", "090100"],
          ["food", "food", "enterprise", "education", "culture", "transit", "excluded",
           "finance", "healthcare"]),
-        ("amap", ["餐饮服务;中餐厅;中餐厅", "科教文化服务;学校;高等院校", "科教文化服务;图书馆;图书馆",
-                  "公司企业", "汽车服务;加油站;中国石化", "购物服务；超级市场；超市", "火星服务"],
+        ("amap", ["餐饮服务;中餐厅;中餐厅", "科教文化服务;学校;高等院校",
+                  "科教文化服务;图书馆;图书馆", "公司企业", "汽车服务;加油站;中国石化",
+                  "购物服务；超级市场；超市", "火星服务"],
          ["food", "education", "culture", "enterprise", "excluded", "retail", None]),
         ("ydyh2023", ["100101", "100103", 100102, "1001", "10", "1101", "070101", 70102, "0702",
                       "0804", "0806", "0902", "0903", "1207", "1401", "1403", "1502", "1701",
@@ -114,7 +115,8 @@ from cityind_gis.taxonomy import BUNDLED_MAPPINGS, check_classes, normalize_code
           "residential", "residential", "residential", "education", "healthcare", "business",
           "commercial", "transport", "green", "green", "other", "water", "agriculture", "other",
           "industrial"]),
-        ("ydyh2023", ["工业用地", "物流仓储用地", "城镇住宅用地", "商务金融用地", "公园绿地", "留白用地"],
+        ("ydyh2023", ["工业用地", "物流仓储用地", "城镇住宅用地", "商务金融用地", "公园绿地",
+                      "留白用地"],
          ["industrial", "logistics", "residential", "business", "green", "other"]),
     ],
     ids=["gb50137-codes", "gb50137-messy", "gbt21010", "euluc", "amap-typecode", "amap-text",
@@ -154,8 +156,8 @@ def test_prefix_rows_in_a_plain_mapping():
 
 
 def test_normalize_codes():
-    got = normalize_codes(pd.Series(["50100", 601.0, "２０３", "a33 ", "x|y", None, "餐饮服务 ； 中餐厅"],
-                                    dtype=object))
+    got = normalize_codes(pd.Series(["50100", 601.0, "２０３", "a33 ", "x|y", None,
+                                     "餐饮服务 ； 中餐厅"], dtype=object))
     assert got.tolist() == ["050100", "0601", "203", "A33", "X", None, "餐饮服务;中餐厅"]
 
 

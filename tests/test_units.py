@@ -119,7 +119,8 @@ def test_hex_grid_cells_have_square_area_and_tile():
     # a tessellation: no overlaps, and it covers the bounds
     union = shapely.union_all(g.geometry.values)
     assert union.area == pytest.approx(g["cell_area_m2"].sum())
-    assert shapely.difference(shapely.box(0, 0, 1000, 1000), union).area == pytest.approx(0.0, abs=1e-6)
+    uncovered = shapely.difference(shapely.box(0, 0, 1000, 1000), union)
+    assert uncovered.area == pytest.approx(0.0, abs=1e-6)
     assert g.index.is_unique and g.index.name == "cell_id"
 
 
@@ -162,7 +163,8 @@ def test_prepare_zones_ids_and_clip():
     assert "code" not in z.columns
 
 
-@pytest.mark.parametrize(("codes", "match"), [(["A", "A"], "unique ids"), (["A", None], "missing id")],
+@pytest.mark.parametrize(("codes", "match"),
+                         [(["A", "A"], "unique ids"), (["A", None], "missing id")],
                          ids=["duplicate", "missing"])
 def test_prepare_zones_bad_ids(codes, match):
     zones = gpd.GeoDataFrame({"code": codes},
@@ -198,8 +200,8 @@ def test_grid_arithmetic_equals_strtree_path_on_random_points():
 
 
 def test_assign_points_zones_labels():
-    zones = prepare_zones(gpd.GeoDataFrame({"code": ["A", "B"]},
-                                           geometry=[shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)],
+    boxes = [shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)]
+    zones = prepare_zones(gpd.GeoDataFrame({"code": ["A", "B"]}, geometry=boxes,
                                            crs="EPSG:32650"), id_column="code")
     pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy([0.5, 1.5, 5.0], [0.5, 0.5, 0.5]),
                            crs="EPSG:32650")

@@ -191,7 +191,8 @@ def _districts(tmp_path, *, ids=("320501", "320502", "320503"), extra=None, tabl
     gpd.GeoDataFrame({"XZQDM": [r[1] for r in rows], "name": [r[2] for r in rows]},
                      geometry=[r[0] for r in rows], crs=CRS).to_file(
         tmp_path / "districts.gpkg", driver="GPKG")
-    table = table or "区名,地区生产总值(万元),医院床位数\n西区,200,100\n东区,100,50\n中区,\"1,100\",150\n"
+    table = table or ("区名,地区生产总值(万元),医院床位数\n"
+                      "西区,200,100\n东区,100,50\n中区,\"1,100\",150\n")
     (tmp_path / "yearbook.csv").write_text(table, encoding="gbk")
     statistics = statistics or (
         '[statistics]\npath = "yearbook.csv"\nkey = "区名"\nzones_key = "name"\n'
@@ -435,7 +436,8 @@ def test_report_not_written_when_validation_crashes(tmp_path, monkeypatch, capsy
     target.write_text("earlier report", encoding="utf-8")
 
     def crash(*args, **kwargs):
-        raise RuntimeError("internal error")
+        msg = "internal error"
+        raise RuntimeError(msg)
 
     monkeypatch.setattr(validate, "_zone_coverage", crash)
     with pytest.raises(RuntimeError, match="internal error"):
@@ -449,7 +451,8 @@ def test_report_writing_is_atomic(tmp_path):
 
     class Broken(ValidationReport):
         def to_text(self):
-            raise OSError("disk full")
+            msg = "disk full"
+            raise OSError(msg)
 
     target = tmp_path / "check.txt"
     target.write_text("earlier report", encoding="utf-8")

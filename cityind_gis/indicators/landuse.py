@@ -457,7 +457,8 @@ def building_area(
     check_unique_index(zones, "zones")
     check_geometries(zones, "zones", geom_types=_POLY)
     check_same_crs({"zones": zones, "buildings": buildings})
-    check_columns(buildings, [class_column] + ([levels_column] if levels_column else []), "buildings")
+    check_columns(buildings, [class_column] + ([levels_column] if levels_column else []),
+                  "buildings")
     check_geometries(buildings, "buildings", geom_types=_POLY, allow_empty_layer=True)
     if not np.isfinite(default_levels) or default_levels <= 0:
         msg = f"`default_levels` must be a positive number of floors, got {default_levels!r}."

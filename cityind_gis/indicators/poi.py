@@ -67,13 +67,17 @@ def poi_counts(
     check_columns(pois, [category_column], "pois")
     values = pois[category_column]
     if isinstance(values.dtype, pd.CategoricalDtype):
-        cats = (sorted(str(c) for c in values.cat.categories[np.unique(values.cat.codes[values.cat.codes >= 0])])
-                if categories is None else list(categories))
+        if categories is None:
+            present = np.unique(values.cat.codes[values.cat.codes >= 0])
+            cats = sorted(str(c) for c in values.cat.categories[present])
+        else:
+            cats = list(categories)
         lookup = pd.Index(cats).get_indexer(values.cat.categories.astype(str))
         codes = values.cat.codes.to_numpy()
         cat_pos = np.where(codes >= 0, lookup[codes], -1)
     else:
-        cats = sorted(values.dropna().astype(str).unique()) if categories is None else list(categories)
+        cats = (sorted(values.dropna().astype(str).unique())
+                if categories is None else list(categories))
         cat_pos = pd.Index(cats).get_indexer(values.astype(object))
     pos = unit_positions(zones, pois)
     n_bins = len(zones) * len(cats)
@@ -111,7 +115,8 @@ def poi_density(counts: pd.DataFrame, zone_area: pd.Series) -> pd.DataFrame:
 def _count_matrix(counts: pd.DataFrame, name: str) -> np.ndarray:
     values = counts.to_numpy(dtype=float)
     if (values < 0).any() or not np.isfinite(values).all():
-        msg = f"`{name}` must hold finite non-negative counts; found negative, NaN or infinite values."
+        msg = (f"`{name}` must hold finite non-negative counts; "
+               "found negative, NaN or infinite values.")
         raise InputError(msg)
     return values
 
@@ -268,7 +273,8 @@ def functional_zones(counts: pd.DataFrame, *, threshold: float = 0.5) -> pd.Data
     out[[f"fz_ratio_{c}" for c in cats]] = cr
     cr_max = cr.max(axis=1) if cr.shape[1] else np.zeros(len(counts))
     out["fz_ratio_max"] = cr_max
-    top = np.asarray(cats, dtype=object)[cr.argmax(axis=1)] if cr.shape[1] else np.full(len(counts), "none")
+    top = (np.asarray(cats, dtype=object)[cr.argmax(axis=1)] if cr.shape[1]
+           else np.full(len(counts), "none"))
     label = np.where(s[:, 0] <= 0, "none", np.where(cr_max >= threshold - 1e-12, top, "mixed"))
     out["fz_type"] = label.astype(object)
     return out

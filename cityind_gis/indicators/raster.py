@@ -20,7 +20,8 @@ Two paths give the same exact answer:
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -30,7 +31,7 @@ from scipy.sparse import coo_matrix
 
 from .._errors import InputError
 from .._validate import check_geometries, check_projected, check_unique_index
-from ..io.raster import check_raster_crs, iter_raster_strips, raster_info
+from ..io.raster import RasterInfo, check_raster_crs, iter_raster_strips, raster_info
 
 __all__ = ["raster_class_shares", "raster_zonal_stats", "LANDCOVER_LEGENDS"]
 
@@ -55,7 +56,13 @@ def _check_units(zones: gpd.GeoDataFrame) -> None:
     check_geometries(zones, "zones", geom_types=_POLY)
 
 
-def _square_spec(zones: gpd.GeoDataFrame) -> dict | None:
+#: Strips of raster rows, ``(values, first row)``, as yielded by ``iter_raster_strips``.
+_Strips = Iterator[tuple[np.ndarray, int]]
+#: Channel of each pixel of a strip (``n_channels`` = skip) and an optional weight per pixel.
+_ChannelFn = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray | None]]
+
+
+def _square_spec(zones: gpd.GeoDataFrame) -> dict[str, Any] | None:
     spec = zones.attrs.get("grid")
     if spec and spec.get("kind", "square") == "square" and "n_cols" in spec:
         return spec
@@ -80,7 +87,8 @@ def _overlaps_1d(edges: np.ndarray, origin: float, size: float, n: int) -> tuple
 
 
 def _square_accumulate(
-    spec: dict, info, strips, channel_fn, n_channels: int  # noqa: ANN001
+    spec: dict[str, Any], info: RasterInfo, strips: _Strips, channel_fn: _ChannelFn,
+    n_channels: int,
 ) -> np.ndarray:
     """Covered area per (cell row, cell col, channel) in m², by separable overlaps."""
     t = info.transform
@@ -107,6 +115,7 @@ def _square_accumulate(
             base = (np.arange(h)[:, None] * ncc1 + prim[None, :]) * k1
         idx = (base[:h] + ch).ravel()
         size = h * ncc1 * k1
+        acc: np.ndarray  # float: numpy's stubs type a weighted bincount as integers
         if weight is None:
             acc = np.bincount(idx, minlength=size) * px
         else:
@@ -138,7 +147,8 @@ def _square_accumulate(
 
 
 def _general_accumulate(
-    zones: gpd.GeoDataFrame, info, strips, channel_fn, n_channels: int  # noqa: ANN001
+    zones: gpd.GeoDataFrame, info: RasterInfo, strips: _Strips, channel_fn: _ChannelFn,
+    n_channels: int,
 ) -> np.ndarray:
     """Covered area per (unit position, channel) in m², exact for any polygons."""
     from affine import Affine
@@ -181,16 +191,17 @@ def _general_accumulate(
     return out
 
 
-def _accumulate(zones: gpd.GeoDataFrame, path, band: int, channel_fn, n_channels: int,  # noqa: ANN001
-                name: str) -> np.ndarray:
+def _accumulate(zones: gpd.GeoDataFrame, path: str | os.PathLike[str], band: int,
+                channel_fn: _ChannelFn, n_channels: int, name: str) -> np.ndarray:
     info = raster_info(path, name=name)
     check_raster_crs(info, zones.crs, name)
     spec = _square_spec(zones)
     if spec is None:
         strips = iter_raster_strips(path, band=band, max_pixels=4_000_000, name=name)
         return _general_accumulate(zones, info, strips, channel_fn, n_channels)
+    rows_per_cell = max(int(round(spec["cell_size"] / abs(info.transform.e))), 1)
     strips = iter_raster_strips(path, band=band, max_pixels=4_000_000, name=name,
-                                row_multiple=max(int(round(spec["cell_size"] / abs(info.transform.e))), 1))
+                                row_multiple=rows_per_cell)
     grid_acc = _square_accumulate(spec, info, strips, channel_fn, n_channels)
     cid = zones.index.to_numpy(dtype=np.int64)
     out = grid_acc.reshape(-1, n_channels)[cid]

@@ -54,8 +54,10 @@ def road_density(zones: gpd.GeoDataFrame, roads: gpd.GeoDataFrame) -> pd.Series:
     if len(roads):
         lines = roads.geometry.values
         zi, ri = shapely.STRtree(lines).query(zones.geometry.values, predicate="intersects")
-        np.add.at(length, zi, shapely.length(shapely.intersection(zones.geometry.values[zi], lines[ri])))
-    return pd.Series(length / 1000.0 / _zone_area_km2(zones), index=zones.index, name="road_density")
+        pieces = shapely.intersection(zones.geometry.values[zi], lines[ri])
+        np.add.at(length, zi, shapely.length(pieces))
+    return pd.Series(length / 1000.0 / _zone_area_km2(zones), index=zones.index,
+                     name="road_density")
 
 
 def road_intersections(

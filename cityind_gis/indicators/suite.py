@@ -91,7 +91,8 @@ def unit_indicators(
         See ``docs/indicators.md`` for each formula.
     """
     zone_area = zones["cell_area_m2"]
-    services = [f"poi_count_{c}" for c in service_categories() if f"poi_count_{c}" in counts.columns]
+    services = [f"poi_count_{c}" for c in service_categories()
+                if f"poi_count_{c}" in counts.columns]
     parts: list[pd.DataFrame | pd.Series] = [
         combined_share(shares, ["industrial", "logistics"], name="industrial_logistics_share"),
         (area["landuse_area_industrial"] + area["landuse_area_logistics"])

@@ -37,7 +37,8 @@ def analysis_crs(layer: gpd.GeoDataFrame, crs: str | CRS | None = None) -> CRS:
         try:
             out = CRS.from_user_input(crs)
         except Exception as exc:  # pyproj.exceptions.CRSError
-            msg = f"`crs` {crs!r} is not a CRS pyproj knows; give an EPSG code such as 'EPSG:32650'."
+            msg = (f"`crs` {crs!r} is not a CRS pyproj knows; "
+                   "give an EPSG code such as 'EPSG:32650'.")
             raise CRSError(msg) from exc
         units = {ax.unit_name for ax in out.axis_info}
         if out.is_geographic or not units <= {"metre", "meter", "m"}:

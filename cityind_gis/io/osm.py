@@ -12,6 +12,7 @@ import logging
 import os
 import warnings
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -34,7 +35,9 @@ _NOT_WALKABLE = ("motorway", "motorway_link", "trunk", "trunk_link", "constructi
 #: Keys whose every value is fetched (unmapped values are then reported); other
 #: keys are fetched only for the values the mapping names (``highway=bus_stop``,
 #: not every road).
-_OPEN_KEYS = ("amenity", "healthcare", "shop", "office", "craft", "leisure", "tourism", "industrial")
+_OPEN_KEYS = (
+    "amenity", "healthcare", "shop", "office", "craft", "leisure", "tourism", "industrial"
+)
 
 
 def osm_format(path: str | os.PathLike[str]) -> str:
@@ -71,7 +74,7 @@ def _check_exists(path: str | os.PathLike[str], name: str = "path") -> Path:
     return p
 
 
-def _osm(path: Path):  # noqa: ANN202 - pyrosm object
+def _osm(path: Path) -> Any:  # a pyrosm.OSM reader (untyped)
     import pyrosm
 
     return pyrosm.OSM(str(path))
@@ -138,7 +141,8 @@ def read_osm_landuse(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
     p = _check_exists(path)
     fmt = osm_format(p)
     if fmt == "graphml":
-        msg = f"`path` {str(path)!r} is a GraphML network; it holds no land use. Use a .osm.pbf or .osm file."
+        msg = (f"`path` {str(path)!r} is a GraphML network; it holds no land use. "
+               "Use a .osm.pbf or .osm file.")
         raise InputError(msg)
     if fmt == "pbf":
         raw = _osm(p).get_landuse()
@@ -198,7 +202,7 @@ def read_osm_buildings(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
     return gdf.reset_index(drop=True)
 
 
-def _features_from_xml(path: Path, tags: dict[str, bool | list[str]]) -> gpd.GeoDataFrame:
+def _features_from_xml(path: Path, tags: dict[str, bool | str | list[str]]) -> gpd.GeoDataFrame:
     import osmnx as ox
 
     try:
@@ -210,10 +214,10 @@ def _features_from_xml(path: Path, tags: dict[str, bool | list[str]]) -> gpd.Geo
     return feats
 
 
-def _poi_filter(mapping: pd.DataFrame | None = None) -> dict[str, bool | list[str]]:
+def _poi_filter(mapping: pd.DataFrame | None = None) -> dict[str, bool | str | list[str]]:
     """Tags to read: every value of the open keys, the mapped values of the others."""
     mapping = load_mapping("osm_poi") if mapping is None else mapping
-    filt: dict[str, bool | list[str]] = {}
+    filt: dict[str, bool | str | list[str]] = {}
     for key in OSM_POI_KEYS:
         if key in _OPEN_KEYS:
             filt[key] = True
@@ -248,7 +252,8 @@ def read_osm_pois(
     p = _check_exists(path)
     fmt = osm_format(p)
     if fmt == "graphml":
-        msg = f"`path` {str(path)!r} is a GraphML network; it holds no POIs. Use a .osm.pbf or .osm file."
+        msg = (f"`path` {str(path)!r} is a GraphML network; it holds no POIs. "
+               "Use a .osm.pbf or .osm file.")
         raise InputError(msg)
     filt = _poi_filter(mapping)
     if fmt == "pbf":
@@ -265,7 +270,8 @@ def read_osm_pois(
     for key in OSM_POI_KEYS:
         col = raw[key] if key in raw.columns else pd.Series(None, index=raw.index, dtype=object)
         col = col.astype(object).where(col.notna(), None)
-        if key in filt and isinstance(filt[key], list):  # pyrosm returns other values of the key too
+        # pyrosm returns other values of the key too
+        if key in filt and isinstance(filt[key], list):
             col = col.where(col.isin(filt[key]), None)
         data[key] = col.to_numpy(dtype=object)
     gdf = gpd.GeoDataFrame(data, geometry=raw.geometry.to_numpy(), crs="EPSG:4326")
@@ -325,10 +331,12 @@ def read_osm_walk_network(
     else:
         import osmnx as ox
 
-        graph = ox.graph_from_xml(p, simplify=False, retain_all=True) if fmt == "xml" else ox.load_graphml(p)
+        graph = (ox.graph_from_xml(p, simplify=False, retain_all=True) if fmt == "xml"
+                 else ox.load_graphml(p))
         nodes_g, edges_g = ox.graph_to_gdfs(graph)
         edges_g = edges_g.reset_index()
-        hw_raw = edges_g["highway"] if "highway" in edges_g else pd.Series(None, index=edges_g.index)
+        hw_raw = (edges_g["highway"] if "highway" in edges_g
+                  else pd.Series(None, index=edges_g.index))
         hw = hw_raw.astype(str)
         # ways without a highway tag (land-use outlines, rivers) are not paths
         walk = hw_raw.notna() & ~hw.isin(_NOT_WALKABLE)

@@ -11,12 +11,16 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pyproj import CRS
 
 from .._errors import CRSError, InputError
 from ._atomic import atomic_path
+
+if TYPE_CHECKING:
+    from affine import Affine
 
 __all__ = [
     "RasterInfo",
@@ -38,7 +42,7 @@ class RasterInfo:
     count: int
     dtype: str
     crs: CRS | None
-    transform: object  # affine.Affine
+    transform: Affine
     nodata: float | None
 
     @property
@@ -56,7 +60,7 @@ class RasterInfo:
         return (min(xs), min(ys), max(xs), max(ys))
 
 
-def _open(path: str | os.PathLike[str], name: str):  # noqa: ANN202 - rasterio dataset
+def _open(path: str | os.PathLike[str], name: str) -> Any:  # a rasterio dataset (untyped)
     import rasterio
 
     p = Path(path)

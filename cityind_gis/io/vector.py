@@ -244,7 +244,8 @@ def read_vector(
             msg = (
                 f"`{name}` ({p.name}) has no CRS (no .prj or CRS record). Give the CRS it was "
                 f"made in with `{key} = \"EPSG:4490\"` (CGCS2000 lon/lat), a Gauss-Kruger zone "
-                "such as \"EPSG:4547\", or \"EPSG:4326\" (WGS 84) in the config (`crs=` from Python)."
+                "such as \"EPSG:4547\", or \"EPSG:4326\" (WGS 84) in the config "
+                "(`crs=` from Python)."
             )
             raise CRSError(msg)
         gdf = gdf.set_crs(crs)
@@ -260,12 +261,13 @@ def read_vector(
         msg = f"`{name}` ({p.name}) has no usable geometry: all {len(gdf)} features are empty."
         raise GeometryError(msg)
     if bad.any():
-        warnings.warn(f"{int(bad.sum())} {name} feature(s) without geometry were dropped", stacklevel=2)
+        warnings.warn(f"{int(bad.sum())} {name} feature(s) without geometry were dropped",
+                      stacklevel=2)
         gdf = gdf[~bad].reset_index(drop=True)
     invalid = ~gdf.geometry.is_valid
     if invalid.any():
-        warnings.warn(f"{int(invalid.sum())} invalid {name} geometries were repaired with make_valid",
-                      stacklevel=2)
+        warnings.warn(f"{int(invalid.sum())} invalid {name} geometries were repaired "
+                      "with make_valid", stacklevel=2)
         gdf = gdf.copy()
         gdf.loc[invalid, gdf.geometry.name] = shapely.make_valid(gdf.geometry[invalid].values)
     if source != "wgs84":
@@ -421,7 +423,8 @@ def read_point_table(
             axis = "x" if xc is None else "y"
             msg = (
                 f"`{name}` has no recognisable {axis} column (tried {list(XY_NAMES[axis])}, or a "
-                f"\"lon,lat\" column {list(LOCATION_NAMES)}); it has {list(map(str, table.columns))}. "
+                f"\"lon,lat\" column {list(LOCATION_NAMES)}); "
+                f"it has {list(map(str, table.columns))}. "
                 f"Name it with `{axis} = \"...\"` in the config."
             )
             raise SchemaError(msg)
@@ -434,14 +437,16 @@ def read_point_table(
     bad_text = (xs.isna() & ~blank_x) | (ys.isna() & ~blank_y)
     if bad_text.any():
         first = pd.DataFrame({xc: xs_raw, yc: ys_raw})[bad_text].head(3).to_dict("records")
-        msg = f"`{name}` columns {xc!r}/{yc!r} hold {int(bad_text.sum())} non-numeric value(s), e.g. {first}."
+        msg = (f"`{name}` columns {xc!r}/{yc!r} hold {int(bad_text.sum())} "
+               f"non-numeric value(s), e.g. {first}.")
         raise SchemaError(msg)
     missing = xs.isna() | ys.isna()
     if missing.all():
         msg = f"`{name}` has no row with both {xc!r} and {yc!r} filled."
         raise SchemaError(msg)
     if missing.any():
-        warnings.warn(f"{int(missing.sum())} {name} row(s) without coordinates were dropped", stacklevel=2)
+        warnings.warn(f"{int(missing.sum())} {name} row(s) without coordinates were dropped",
+                      stacklevel=2)
     table, xs, ys = table[~missing], xs[~missing], ys[~missing]
     geo = gpd.GeoSeries([], crs=crs).crs
     if geo.is_geographic:
@@ -464,7 +469,8 @@ def read_point_table(
             if out_now > 0.5 and out_swapped < 0.5:
                 msg = (
                     f"`{name}` is declared `coords = \"{source}\"` (Chinese web-map coordinates) "
-                    f"but {out_now:.0%} of its points fall outside China, and {1 - out_swapped:.0%} "
+                    f"but {out_now:.0%} of its points fall outside China, "
+                    f"and {1 - out_swapped:.0%} "
                     f"would fall inside with {xc!r} and {yc!r} swapped: longitude and latitude "
                     "look swapped. Swap the "
                     "columns with `x = ...` / `y = ...` in the config."

@@ -406,5 +406,6 @@ def write_json(data: dict[str, Any], path: str | os.PathLike[str]) -> Path:
         return str(o)
 
     with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=default), encoding="utf-8")
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=default),
+                       encoding="utf-8")
     return Path(path)

@@ -739,7 +739,7 @@ def _check_options(
     if not 0 <= int(precision) <= 15:
         msg = f"`precision` must be between 0 and 15 decimals, got {precision}. Try 6 (~0.1 m)."
         raise InputError(msg)
-    if not (isinstance(simplify_tolerance, numbers.Real) and simplify_tolerance >= 0):
+    if not (isinstance(simplify_tolerance, numbers.Real) and float(simplify_tolerance) >= 0):
         msg = (
             f"`simplify_tolerance` must be a number >= 0 (CRS units, metres for projected "
             f"layers), got {simplify_tolerance!r}. Pass 0 to keep geometries unchanged."

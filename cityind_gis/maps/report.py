@@ -67,20 +67,28 @@ _MAP_TITLES = {
            "gaps": "Service gaps"},
 }
 
+# A backslash at the end of a line joins it to the next: the HTML has the long lines.
 _METHOD = {
     "en": """
 <p>Land use, POIs and the walking network are summarised per grid cell. Every indicator
 <i>x<sub>ij</sub></i> (cell <i>i</i>, indicator <i>j</i>) is normalised by min&ndash;max,
-<i>x&prime;<sub>ij</sub></i> = (<i>x<sub>ij</sub></i> &minus; min<sub>j</sub>) / (max<sub>j</sub> &minus; min<sub>j</sub>)
-for positive and (max<sub>j</sub> &minus; <i>x<sub>ij</sub></i>) / (max<sub>j</sub> &minus; min<sub>j</sub>) for negative
+<i>x&prime;<sub>ij</sub></i> = (<i>x<sub>ij</sub></i> &minus; min<sub>j</sub>) / \
+(max<sub>j</sub> &minus; min<sub>j</sub>)
+for positive and (max<sub>j</sub> &minus; <i>x<sub>ij</sub></i>) / \
+(max<sub>j</sub> &minus; min<sub>j</sub>) for negative
 indicators (walking distances), then shifted into [a, b] (default [0.01, 0.99]) so that no cell
 gets an exact zero.</p>
-<p>Entropy weights within each subsystem: <i>p<sub>ij</sub></i> = <i>x&prime;<sub>ij</sub></i> / &Sigma;<sub>i</sub> <i>x&prime;<sub>ij</sub></i>,
-<i>e<sub>j</sub></i> = &minus;(1/ln <i>m</i>) &Sigma;<sub>i</sub> <i>p<sub>ij</sub></i> ln <i>p<sub>ij</sub></i>,
-<i>w<sub>j</sub></i> = (1 &minus; <i>e<sub>j</sub></i>) / &Sigma;<sub>k</sub> (1 &minus; <i>e<sub>k</sub></i>).
-Subsystem indices: U1 (industry) and U2 (urban function) = &Sigma;<sub>j</sub> <i>w<sub>j</sub></i> <i>x&prime;<sub>ij</sub></i>.</p>
+<p>Entropy weights within each subsystem: <i>p<sub>ij</sub></i> = <i>x&prime;<sub>ij</sub></i> / \
+&Sigma;<sub>i</sub> <i>x&prime;<sub>ij</sub></i>,
+<i>e<sub>j</sub></i> = &minus;(1/ln <i>m</i>) &Sigma;<sub>i</sub> <i>p<sub>ij</sub></i> ln \
+<i>p<sub>ij</sub></i>,
+<i>w<sub>j</sub></i> = (1 &minus; <i>e<sub>j</sub></i>) / &Sigma;<sub>k</sub> (1 &minus; \
+<i>e<sub>k</sub></i>).
+Subsystem indices: U1 (industry) and U2 (urban function) = &Sigma;<sub>j</sub> \
+<i>w<sub>j</sub></i> <i>x&prime;<sub>ij</sub></i>.</p>
 <p>Coupling degree C = 2&radic;(U1&middot;U2) / (U1 + U2) (classic) or
-C = &radic;[(1 &minus; |U1 &minus; U2|) &middot; min(U1, U2)/max(U1, U2)] (corrected, Wang et al. 2021);
+C = &radic;[(1 &minus; |U1 &minus; U2|) &middot; min(U1, U2)/max(U1, U2)] \
+(corrected, Wang et al. 2021);
 comprehensive development T = &alpha;<sub>1</sub>U1 + &alpha;<sub>2</sub>U2; coupling coordination
 degree D = &radic;(C&middot;T), classed in 10 grades of width 0.1 from 极度失调 extreme imbalance
 [0, 0.1) to 优质协调 high-quality coordination [0.9, 1.0] (Tian et al. 2021).</p>
@@ -89,16 +97,24 @@ gap distance along the walking network (multi-source Dijkstra from all facilitie
 category); the gap score is the share of checked categories that are missing.</p>
 """,
     "zh": """
-<p>以网格为单元汇总用地、POI 与步行路网。指标 <i>x<sub>ij</sub></i>（网格 <i>i</i>、指标 <i>j</i>）采用极差标准化：
-正向指标 <i>x&prime;<sub>ij</sub></i> = (<i>x<sub>ij</sub></i> &minus; min<sub>j</sub>) / (max<sub>j</sub> &minus; min<sub>j</sub>)，
-负向指标（步行距离）(max<sub>j</sub> &minus; <i>x<sub>ij</sub></i>) / (max<sub>j</sub> &minus; min<sub>j</sub>)，
+<p>以网格为单元汇总用地、POI 与步行路网。指标 <i>x<sub>ij</sub></i>（网格 <i>i</i>、指标 \
+<i>j</i>）采用极差标准化：
+正向指标 <i>x&prime;<sub>ij</sub></i> = (<i>x<sub>ij</sub></i> &minus; min<sub>j</sub>) / \
+(max<sub>j</sub> &minus; min<sub>j</sub>)，
+负向指标（步行距离）(max<sub>j</sub> &minus; <i>x<sub>ij</sub></i>) / \
+(max<sub>j</sub> &minus; min<sub>j</sub>)，
 再平移到 [a, b]（默认 [0.01, 0.99]），避免出现 0 值。</p>
-<p>熵值法确定子系统内权重：<i>p<sub>ij</sub></i> = <i>x&prime;<sub>ij</sub></i> / &Sigma;<sub>i</sub> <i>x&prime;<sub>ij</sub></i>，
-<i>e<sub>j</sub></i> = &minus;(1/ln <i>m</i>) &Sigma;<sub>i</sub> <i>p<sub>ij</sub></i> ln <i>p<sub>ij</sub></i>，
-<i>w<sub>j</sub></i> = (1 &minus; <i>e<sub>j</sub></i>) / &Sigma;<sub>k</sub> (1 &minus; <i>e<sub>k</sub></i>)。
-产业子系统指数 U1 与城市功能子系统指数 U2 = &Sigma;<sub>j</sub> <i>w<sub>j</sub></i> <i>x&prime;<sub>ij</sub></i>。</p>
+<p>熵值法确定子系统内权重：<i>p<sub>ij</sub></i> = <i>x&prime;<sub>ij</sub></i> / \
+&Sigma;<sub>i</sub> <i>x&prime;<sub>ij</sub></i>，
+<i>e<sub>j</sub></i> = &minus;(1/ln <i>m</i>) &Sigma;<sub>i</sub> <i>p<sub>ij</sub></i> ln \
+<i>p<sub>ij</sub></i>，
+<i>w<sub>j</sub></i> = (1 &minus; <i>e<sub>j</sub></i>) / &Sigma;<sub>k</sub> (1 &minus; \
+<i>e<sub>k</sub></i>)。
+产业子系统指数 U1 与城市功能子系统指数 U2 = &Sigma;<sub>j</sub> <i>w<sub>j</sub></i> \
+<i>x&prime;<sub>ij</sub></i>。</p>
 <p>耦合度 C = 2&radic;(U1&middot;U2) / (U1 + U2)（经典模型）或
-C = &radic;[(1 &minus; |U1 &minus; U2|) &middot; min(U1, U2)/max(U1, U2)]（修正模型，王淑佳等 2021）；
+C = &radic;[(1 &minus; |U1 &minus; U2|) &middot; min(U1, U2)/max(U1, U2)]\
+（修正模型，王淑佳等 2021）；
 综合发展指数 T = &alpha;<sub>1</sub>U1 + &alpha;<sub>2</sub>U2；耦合协调度 D = &radic;(C&middot;T)，
 按 0.1 等距划分为 10 级，从极度失调 [0, 0.1) 到优质协调 [0.9, 1.0]（田深圳等 2021）。</p>
 <p>服务缺口：若沿步行路网在缺口距离内没有某类设施（以该类全部设施为源的多源 Dijkstra），
@@ -107,12 +123,12 @@ C = &radic;[(1 &minus; |U1 &minus; U2|) &middot; min(U1, U2)/max(U1, U2)]（修�
 }
 
 _REFS = [
-    "Wang Shujia 王淑佳, Kong Wei, Ren Liang, Zhi Dandan, Dai Binting (2021). 国内耦合协调度模型的误区及修正. "
-    "自然资源学报 36(3): 793–810.",
-    "Tian Shenzhen 田深圳, Li Xueming, Yang Jun, Zhang Wei, Guo Jianke (2021). 东北三省城市拟态与现实人居环境"
-    "时空耦合协调特征与机制. 地理学报 76(4), Table 1.",
-    "Xu Weixiang 徐维祥, Li Lu, Zhou Jianping, Liu Chengjun (2020). 乡村振兴与新型城镇化耦合协调的动态演进及其"
-    "驱动机制. 自然资源学报 35(9): 2044–2062.",
+    "Wang Shujia 王淑佳, Kong Wei, Ren Liang, Zhi Dandan, Dai Binting (2021). "
+    "国内耦合协调度模型的误区及修正. 自然资源学报 36(3): 793–810.",
+    "Tian Shenzhen 田深圳, Li Xueming, Yang Jun, Zhang Wei, Guo Jianke (2021). "
+    "东北三省城市拟态与现实人居环境时空耦合协调特征与机制. 地理学报 76(4), Table 1.",
+    "Xu Weixiang 徐维祥, Li Lu, Zhou Jianping, Liu Chengjun (2020). "
+    "乡村振兴与新型城镇化耦合协调的动态演进及其驱动机制. 自然资源学报 35(9): 2044–2062.",
     "Shannon C. E. (1948). A mathematical theory of communication. Bell System Technical Journal "
     "27(3): 379–423 (entropy weights).",
     "Dijkstra E. W. (1959). A note on two problems in connexion with graphs. Numerische Mathematik "
@@ -248,13 +264,13 @@ def write_report(
     grades_rows = []
     for _, r in summary.iterrows():
         level = int(r["grade_level"])
-        mean = lambda c: "" if pd.isna(r[c]) else f"{r[c]:.4f}"  # noqa: E731
+        mean = {c: "" if pd.isna(r[c]) else f"{r[c]:.4f}" for c in ("mean_U1", "mean_U2", "mean_D")}
         grades_rows.append(
             f"<tr><td><span class='swatch' style='background:{GRADE_COLORS[level - 1]}'></span>"
             f"{level} {html.escape(str(r[name_col]))}</td><td>[{r['d_from']:.1f}, {r['d_to']:.1f}"
             f"{']' if level == 10 else ')'}</td><td>{int(r['cells'])}</td>"
-            f"<td>{r['share_pct']:.1f}</td><td>{mean('mean_U1')}</td><td>{mean('mean_U2')}</td>"
-            f"<td>{mean('mean_D')}</td></tr>")
+            f"<td>{r['share_pct']:.1f}</td><td>{mean['mean_U1']}</td><td>{mean['mean_U2']}</td>"
+            f"<td>{mean['mean_D']}</td></tr>")
     grade_table = ("<table><tr><th>grade</th><th>D</th><th>cells</th><th>%</th><th>mean U1</th>"
                    "<th>mean U2</th><th>mean D</th></tr>" + "".join(grades_rows) + "</table>")
 

@@ -30,14 +30,12 @@ from .._validate import (
     check_unique_index,
 )
 from ..io._atomic import atomic_path
+from ._web_parts import _check_lang, _grade_levels, _grade_names
 from .web import (
     GAP_COLORS,
     GRADE_COLORS,
     INDEX_COLORS,
     NODATA_COLOR,
-    _check_lang,
-    _grade_levels,
-    _grade_names,
 )
 
 __all__ = ["MAP_KINDS", "find_cjk_font", "plot_change", "plot_coordination", "plot_map"]

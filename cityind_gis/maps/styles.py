@@ -10,19 +10,19 @@ colour in QGIS, in the browser and on paper.
 
 Styles are chosen from the layer's name and columns:
 
-========================  ================================================  =========================
-layer                     default style                                     other styles
-========================  ================================================  =========================
-grid / zones (``D``)      D graduated on the 10 grades, grade names         grade (categorized), U1,
-                          as labels                                         U2, LISA, missing services
-service gaps              number of missing categories (gap severity)       gap score
-POIs / facilities         category (categorized)                            --
-land use                  land-use class (categorized)                      --
-network                   thin grey lines                                   --
-LISA clusters             HH / LL / LH / HL / not significant               --
-candidate sites           red stars                                         --
-anything else             one symbol by geometry type                       --
-========================  ================================================  =========================
+========================  ============================================  =========================
+layer                     default style                                 other styles
+========================  ============================================  =========================
+grid / zones (``D``)      D graduated on the 10 grades, grade names     grade (categorized), U1,
+                          as labels                                     U2, LISA, missing services
+service gaps              number of missing categories (gap severity)   gap score
+POIs / facilities         category (categorized)                        --
+land use                  land-use class (categorized)                  --
+network                   thin grey lines                               --
+LISA clusters             HH / LL / LH / HL / not significant           --
+candidate sites           red stars                                     --
+anything else             one symbol by geometry type                   --
+========================  ============================================  =========================
 """
 
 from __future__ import annotations
@@ -158,8 +158,10 @@ _FIXED_ALIASES: dict[str, tuple[str, str]] = {
     "lisa_i": ("局部 Moran's I", "local Moran's I"),
     "use": ("建筑用途", "building use"),
     "levels": ("层数", "storeys"),
+    "use_source": ("用途来源", "use from"),
     "industry": ("产业细类", "industry subtype"),
-    "building_footprint_industrial": ("工业建筑基底面积 (m²)", "industrial building footprint (m²)"),
+    "building_footprint_industrial": ("工业建筑基底面积 (m²)",
+                                      "industrial building footprint (m²)"),
     "building_floor_area_industrial": ("工业建筑面积 (m²)", "industrial floor area (m²)"),
     "building_coverage_industrial": ("工业建筑基底占单元面积比", "industrial building coverage"),
     "industrial_plot_ratio": ("工业用地容积率", "industrial plot ratio"),
@@ -173,10 +175,11 @@ _FIXED_ALIASES: dict[str, tuple[str, str]] = {
 
 #: Chinese names of the bundled land-cover legends' classes (ESA WorldCover, CLCD).
 _LANDCOVER_ZH = {
-    "tree_cover": "林地", "forest": "林地", "shrubland": "灌木", "shrub": "灌木", "grassland": "草地",
-    "cropland": "耕地", "built_up": "建设用地", "impervious": "不透水面", "bare_sparse": "裸地/稀疏植被",
-    "barren": "裸地", "snow_ice": "冰雪", "water": "水体", "herbaceous_wetland": "草本湿地",
-    "wetland": "湿地", "mangroves": "红树林", "moss_lichen": "苔藓地衣",
+    "tree_cover": "林地", "forest": "林地", "shrubland": "灌木", "shrub": "灌木",
+    "grassland": "草地", "cropland": "耕地", "built_up": "建设用地", "impervious": "不透水面",
+    "bare_sparse": "裸地/稀疏植被", "barren": "裸地", "snow_ice": "冰雪", "water": "水体",
+    "herbaceous_wetland": "草本湿地", "wetland": "湿地", "mangroves": "红树林",
+    "moss_lichen": "苔藓地衣",
 }
 
 #: Building classes -> (colour, zh, en) for the `buildings` layer.
@@ -378,7 +381,8 @@ def _d_graduated(lang: str) -> _Spec:
     # holds the value, so D = 0.5 falls in [0.5, 0.6] (grade 6) as coordination_level
     # says, not in [0.4, 0.5].
     classes = tuple(
-        _Class(GRADE_COLORS[level - 1], f"{level} {name} [{lo:.1f}, {hi:.1f}{']' if level == 10 else ')'}",
+        _Class(GRADE_COLORS[level - 1],
+               f"{level} {name} [{lo:.1f}, {hi:.1f}{']' if level == 10 else ')'}",
                lower=lo, upper=hi)
         for level, lo, hi, name in reversed(_grade_labels(lang))
     )
@@ -469,8 +473,8 @@ def _lisa_categorized(col: str, values: pd.Series, geometry: str, lang: str) -> 
         if key is None or (key, v) in seen:
             continue
         seen.add((key, v))
-        classes.append((list(LISA_COLORS).index(key), _Class(LISA_COLORS[key],
-                        f"{key} {_LISA_NAMES[lang][key]}" if key != "ns" else _LISA_NAMES[lang][key],
+        label = f"{key} {_LISA_NAMES[lang][key]}" if key != "ns" else _LISA_NAMES[lang][key]
+        classes.append((list(LISA_COLORS).index(key), _Class(LISA_COLORS[key], label,
                         value=v.item() if hasattr(v, "item") else v)))
     classes.sort(key=lambda t: t[0])
     return _Spec("LISA 聚类" if lang == "zh" else "LISA clusters",
@@ -674,7 +678,8 @@ def _qml(spec: _Spec, aliases: Mapping[str, str], fields: Sequence[str],
     ET.SubElement(root, "layerOpacity").text = "1"
     conf = ET.SubElement(root, "fieldConfiguration")
     for f in fields:
-        field = ET.SubElement(conf, "field", {"name": rename.get(f, f), "configurationFlags": "None"})
+        field = ET.SubElement(conf, "field",
+                              {"name": rename.get(f, f), "configurationFlags": "None"})
         widget = ET.SubElement(field, "editWidget", {"type": ""})
         ET.SubElement(widget, "config")
     al = ET.SubElement(root, "aliases")

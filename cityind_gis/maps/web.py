@@ -26,7 +26,7 @@ from .._errors import InputError
 from .._validate import check_columns, check_crs, check_geometries, check_unique_index
 from ..io._atomic import atomic_path
 
-# Also re-exports private helpers that static.py, styles.py and the tests import from here
+# Also re-exports private helpers that the tests import from here
 # (_check_lang, _grade_levels, _grade_names, _json_value, _ramp_color, ...).
 from ._web_parts import (  # noqa: F401
     _GAP_REQUIRED,

@@ -280,7 +280,15 @@ def _nearest(
     return out
 
 
-def _incidence(os_: _Snapped, n_nodes: int, n_edges: int) -> tuple[np.ndarray, ...]:
+#: ``(inc_ptr, inc_org, inc_off, e_ptr, e_org, e_pos)``: see :func:`_incidence`.
+_Incidence = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+#: ``(indptr, indices, data, n_nodes, f_u, f_v, f_leg, f_pu, f_pv, f_edge)``: the graph's CSR
+#: arrays, its node count and the facilities' snapping arrays (see :func:`_ball_inputs`).
+_KernelHead = tuple[np.ndarray, np.ndarray, np.ndarray, int, np.ndarray, np.ndarray, np.ndarray,
+                    np.ndarray, np.ndarray, np.ndarray]
+
+
+def _incidence(os_: _Snapped, n_nodes: int, n_edges: int) -> _Incidence:
     """CSR tables: origins by entry node (with offsets) and by edge (with positions)."""
     idx = np.flatnonzero(os_.valid)
     two = os_.u[idx] != os_.v[idx]
@@ -301,7 +309,9 @@ def _graph_arrays(graph: WalkGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return m.indptr.astype(np.int64), m.indices.astype(np.int64), m.data.astype(float)
 
 
-def _ball_inputs(graph: WalkGraph, os_: _Snapped, fs: _Snapped, keep: np.ndarray) -> tuple:
+def _ball_inputs(
+    graph: WalkGraph, os_: _Snapped, fs: _Snapped, keep: np.ndarray
+) -> tuple[_KernelHead, _Incidence]:
     """Positional arguments shared by the compiled kernels (graph, facilities, origins)."""
     indptr, indices, data = _graph_arrays(graph)
     n_edges = int(graph.matrix.nnz // 2)

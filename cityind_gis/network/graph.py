@@ -286,8 +286,9 @@ def _road_levels(roads: gpd.GeoDataFrame, level_column: str | None) -> np.ndarra
         level = pd.to_numeric(roads[level_column], errors="coerce")
         bad = level.isna() & roads[level_column].notna()
         if bad.any():
+            found = sorted(map(str, roads.loc[bad, level_column].unique()))[:5]
             msg = (f"`level_column` {level_column!r} must hold numbers (OSM `layer`: 1 bridge, "
-                   f"-1 tunnel); found {sorted(map(str, roads.loc[bad, level_column].unique()))[:5]}.")
+                   f"-1 tunnel); found {found}.")
             raise SchemaError(msg)
         return level.fillna(0).to_numpy(dtype=float)
     level = np.zeros(len(roads))

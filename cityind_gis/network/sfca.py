@@ -17,7 +17,7 @@ import pandas as pd
 
 from .._errors import InputError, SchemaError
 from .._validate import check_columns
-from .accessibility import _ball_inputs, _check_snap, _Snapped, _snap_layer
+from .accessibility import _ball_inputs, _check_snap, _snap_layer, _Snapped
 from .graph import WalkGraph, _check_distance, _check_layer
 
 __all__ = ["SFCA_KERNELS", "two_step_fca", "gaussian_weight"]
@@ -166,7 +166,7 @@ def two_step_fca(
         if n_far:
             warnings.warn(f"{n_far} of {n} {what} than snap_distance={snap_distance} m from "
                           f"every graph {snap}; they are left out.", stacklevel=2)
-    access = np.zeros(len(demand))
+    access: np.ndarray = np.zeros(len(demand))
     keep = np.flatnonzero(ss.valid)
     if keep.size and ds.valid.any():
         head, inc = _ball_inputs(graph, ds, ss, keep)

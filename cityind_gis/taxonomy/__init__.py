@@ -198,7 +198,7 @@ def load_mapping(
         if not source:
             msg = "`mapping` is an empty list; give at least one bundled name or CSV path."
             raise InputError(msg)
-        tables = [load_mapping(item) for item in source]  # type: ignore[arg-type]
+        tables = [load_mapping(item) for item in source]
         normalize = any(t.attrs.get("normalize", False) for t in tables)
         if normalize:
             tables = [t.assign(value=_normalize_mapping_values(t["value"])) for t in tables]
@@ -211,7 +211,8 @@ def load_mapping(
         table = source.astype(str).copy()
     elif isinstance(source, Mapping):
         table = pd.DataFrame(
-            {"key": "*", "value": [str(k) for k in source], "class": [str(v) for v in source.values()]}
+            {"key": "*", "value": [str(k) for k in source],
+             "class": [str(v) for v in source.values()]}
         )
     elif str(source) in BUNDLED_MAPPINGS:
         fname, _, normalize, _ = BUNDLED_MAPPINGS[str(source)]

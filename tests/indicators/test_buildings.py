@@ -65,7 +65,8 @@ def test_levels_does_not_mutate_input():
 
 
 @pytest.mark.parametrize("key", ["floor_height", "default_levels"])
-@pytest.mark.parametrize("bad", [0, -3.0, np.nan, np.inf, True], ids=["0", "neg", "nan", "inf", "bool"])
+@pytest.mark.parametrize("bad", [0, -3.0, np.nan, np.inf, True],
+                         ids=["0", "neg", "nan", "inf", "bool"])
 def test_bad_floor_height_or_default_levels(key, bad):
     table = pd.DataFrame({"height": [9.0]})
     with pytest.raises(InputError, match=rf"`{key}` must be a positive number"):

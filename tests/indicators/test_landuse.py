@@ -50,13 +50,15 @@ def test_land_use_mix_known_answer(grid_2x2, landuse):
 def test_landuse_area_matches_overlay(grid_2x2):
     from cityind_gis.testing import random_points
 
-    pts = random_points((0, 0, 200, 200), 30, categories=("industrial", "residential", "green"), seed=3)
+    pts = random_points((0, 0, 200, 200), 30, categories=("industrial", "residential", "green"),
+                        seed=3)
     polys = pts.assign(geometry=pts.buffer(25))
     area = landuse_area(grid_2x2, polys.rename(columns={"category": "class"}),
                         classes=["industrial", "residential", "green"])
     flat = flatten_landuse(polys.rename(columns={"category": "class"})).reset_index()
     ov = gpd.overlay(grid_2x2.reset_index(), flat, how="intersection")
-    ref = ov.assign(a=ov.area).pivot_table(index="cell_id", columns="class", values="a", aggfunc="sum")
+    ref = ov.assign(a=ov.area).pivot_table(index="cell_id", columns="class", values="a",
+                                           aggfunc="sum")
     for cls in ref.columns:
         assert area[f"landuse_area_{cls}"].reindex(ref.index).to_numpy() == pytest.approx(
             ref[cls].fillna(0).to_numpy(), abs=1e-6)

@@ -31,7 +31,8 @@ def test_registry_is_complete_and_valid():
     assert reg.index.is_unique
     assert set(reg["direction"]) <= {"+", "-"}
     assert set(reg["subsystem"]) <= {"industry", "urban", "descriptive"}
-    assert not reg[["unit", "description_zh", "description_en", "formula", "source"]].eq("").any().any()
+    text_columns = ["unit", "description_zh", "description_en", "formula", "source"]
+    assert not reg[text_columns].eq("").any().any()
     # every concrete name is a valid column name
     concrete = [n for n in reg.index if "{" not in n]
     assert [column_name(n) for n in concrete] == concrete
@@ -72,6 +73,7 @@ def test_registry_markdown_lists_every_indicator():
 def test_docs_table_matches_registry():
     from pathlib import Path
 
-    doc = (Path(__file__).resolve().parents[2] / "docs" / "indicators.md").read_text(encoding="utf-8")
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    doc = (docs / "indicators.md").read_text(encoding="utf-8")
     body = doc.split("<!-- registry:begin -->\n")[1].split("<!-- registry:end -->")[0]
     assert body == registry_markdown()

@@ -11,8 +11,10 @@ from cityind_gis.indicators import intersection_density, road_density, road_inte
 def roads(grid_2x2):
     # a cross at (50, 50) made of four arms, plus a line along y = 150 from x 0 to 200
     return gpd.GeoDataFrame(
-        geometry=[shapely.LineString([(0, 50), (50, 50)]), shapely.LineString([(50, 50), (100, 50)]),
-                  shapely.LineString([(50, 0), (50, 50)]), shapely.LineString([(50, 50), (50, 100)]),
+        geometry=[shapely.LineString([(0, 50), (50, 50)]),
+                  shapely.LineString([(50, 50), (100, 50)]),
+                  shapely.LineString([(50, 0), (50, 50)]),
+                  shapely.LineString([(50, 50), (50, 100)]),
                   shapely.LineString([(0, 150), (200, 150)])],
         crs=grid_2x2.crs,
     )

@@ -42,8 +42,9 @@ def layers(grid_2x2):
         crs=grid_2x2.crs)
     area = landuse_area(grid_2x2, landuse)
     shares = landuse_shares(area, grid_2x2["cell_area_m2"])
-    shares["public_service_share"] = shares[["administration_share", "education_share",
-                                             "healthcare_share", "culture_sports_share"]].sum(axis=1)
+    public = ["administration_share", "education_share", "healthcare_share",
+              "culture_sports_share"]
+    shares["public_service_share"] = shares[public].sum(axis=1)
     counts = poi_counts(grid_2x2, pois, categories=CATS)
     return {"landuse": landuse, "area": area, "shares": shares, "counts": counts}
 

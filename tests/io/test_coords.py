@@ -161,7 +161,8 @@ def mixed_layer():
         shapely.box(120.70, 31.30, 120.71, 31.31),
         shapely.Point(24.94, 60.17),
     ]
-    return gpd.GeoDataFrame({"name": list("abcd")}, geometry=geoms, crs=4326, index=[10, 11, 12, 13])
+    return gpd.GeoDataFrame({"name": list("abcd")}, geometry=geoms, crs=4326,
+                            index=[10, 11, 12, 13])
 
 
 def test_transform_coords_every_geometry_type(mixed_layer):

@@ -13,9 +13,11 @@ def _write_csv(path, frame, encoding):
     return path
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"], ids=["utf8", "utf8-bom", "gbk"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"],
+                         ids=["utf8", "utf8-bom", "gbk"])
 def test_point_table_chinese_columns_and_encodings(tmp_path, encoding):
-    frame = pd.DataFrame({"名称": ["第一中学", "人民医院"], "经度": [120.15, 120.16], "纬度": [30.27, 30.28]})
+    frame = pd.DataFrame({"名称": ["第一中学", "人民医院"], "经度": [120.15, 120.16],
+                          "纬度": [30.27, 30.28]})
     path = _write_csv(tmp_path / "poi.csv", frame, encoding)
     gdf = read_point_table(path)
     assert gdf.crs == "EPSG:4326"
@@ -237,7 +239,8 @@ def test_vector_layer_in_gcj02_projected_file(tmp_path):
     assert got.geometry.x.iloc[0] == pytest.approx(120.7, abs=1e-7)
 
 
-@pytest.mark.parametrize("coords", ["gcj-02", "GCJ02", "gcj_02"], ids=["dash", "upper", "underscore"])
+@pytest.mark.parametrize("coords", ["gcj-02", "GCJ02", "gcj_02"],
+                         ids=["dash", "upper", "underscore"])
 def test_to_wgs84_spellings(coords):
     gdf = gpd.GeoDataFrame(geometry=gpd.points_from_xy([120.7], [31.32]), crs=4326)
     exp = gcj02_to_wgs84(120.7, 31.32)

@@ -27,7 +27,8 @@ from cityind_gis.io.writers import (
 
 
 def test_geopackage_roundtrip(tmp_path, grid_2x2):
-    grid = grid_2x2.assign(level=pd.array([1, None, 3, 4], dtype="Int64"), name=["一", "二", None, "四"])
+    grid = grid_2x2.assign(level=pd.array([1, None, 3, 4], dtype="Int64"),
+                           name=["一", "二", None, "四"])
     pts = gpd.GeoDataFrame({"k": [1]}, geometry=[shapely.Point(1, 1)], crs=grid.crs)
     path = write_geopackage({"grid": grid, "pois": pts}, tmp_path / "out.gpkg")
     back = gpd.read_file(path, layer="grid")
@@ -45,7 +46,8 @@ def test_failed_write_keeps_previous_file(tmp_path):
     before = target.read_bytes()
     with pytest.raises(RuntimeError, match="boom"), atomic_path(target) as tmp:
         tmp.write_text("half", encoding="utf-8")
-        raise RuntimeError("boom")
+        msg = "boom"
+        raise RuntimeError(msg)
     assert target.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["summary.csv"]
 
@@ -155,7 +157,8 @@ def _half_write(self, path, *args, **kwargs):
     """Stand-in for a writer that dies part-way: garbage in the file, then an error."""
     with open(path, "wb") as f:
         f.write(b"half a file")
-    raise RuntimeError("disk full")
+    msg = "disk full"
+    raise RuntimeError(msg)
 
 
 @pytest.mark.parametrize("fmt", ["gpkg", "parquet", "shp", "geojson"])
@@ -177,7 +180,8 @@ def test_failure_while_adding_styles_keeps_previous_geopackage(tmp_path, grid_d,
     before = path.read_bytes()
 
     def boom(*args, **kwargs):
-        raise sqlite3.OperationalError("database is locked")
+        msg = "database is locked"
+        raise sqlite3.OperationalError(msg)
 
     monkeypatch.setattr(writers, "_add_layer_styles", boom)
     with pytest.raises(sqlite3.OperationalError, match="locked"):

@@ -64,7 +64,8 @@ HTML = """<html><head>
 <script src="assets/leaflet.markercluster.js"></script>
 <link rel="stylesheet" href="//fonts.example.net/font.css"/>
 <link rel="stylesheet" href="https://intranet/static/leaflet.css"/>
-<style>.x { background: url('https://img.example.com/a.png'); } .y { background: url(images/b.png) }</style>
+<style>.x { background: url('https://img.example.com/a.png'); } \
+.y { background: url(images/b.png) }</style>
 </head><body><img src="data:image/png;base64,AAAA">
 <script>L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {}).addTo(m);
 L.tileLayer('http://127.0.0.1:8000/tiles/{z}/{x}/{y}.png').addTo(m);</script>

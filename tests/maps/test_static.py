@@ -262,8 +262,10 @@ def test_bad_options(grid_3x3, tmp_path, name, kwargs, pattern):
 
 @pytest.mark.parametrize(
     ("kind", "suffix", "legend"),
-    [("D", ".png", ["service gap (industrial land)"]), ("U1", ".pdf", ["service gap (industrial land)"]),
-     ("U2", ".png", ["service gap (industrial land)"]), ("gaps", ".png", ["1", "3", "other cells"])],
+    [("D", ".png", ["service gap (industrial land)"]),
+     ("U1", ".pdf", ["service gap (industrial land)"]),
+     ("U2", ".png", ["service gap (industrial land)"]),
+     ("gaps", ".png", ["1", "3", "other cells"])],
     ids=["D-png", "U1-pdf", "U2-png", "gaps-png"],
 )
 def test_plot_map_kinds(grid_3x3, gaps, tmp_path, legend_spy, kind, suffix, legend):

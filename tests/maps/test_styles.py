@@ -38,8 +38,10 @@ def _rgb(hex_color: str) -> str:
 
 @pytest.fixture
 def results() -> dict[str, gpd.GeoDataFrame]:
-    """Every kind of result layer, tiny: grid (3 x 3), gaps, POIs, land use, network,
-    LISA clusters and candidate sites, in UTM 50N."""
+    """Every kind of result layer, tiny, in UTM 50N.
+
+    Grid (3 x 3), gaps, POIs, land use, network, LISA clusters and candidate sites.
+    """
     cells = [box(X0 + i * 100, Y0 + j * 100, X0 + (i + 1) * 100, Y0 + (j + 1) * 100)
              for j in range(3) for i in range(3)]
     grid = gpd.GeoDataFrame({

@@ -124,8 +124,8 @@ def _coordinates(geometry: dict) -> list[tuple[float, float]]:
 def test_layer_feature_counts(grid_3x3, gaps, pois, layer, expected):
     m = web_map(grid_3x3, gaps=gaps, pois=pois, basemap="none")
     layers = _layers(m)
-    assert set(layers) == {*LAYERS_EN.values(), "POIs: education (1)", "POIs: food and beverage (1)",
-                           "POIs: retail (2)"}
+    assert set(layers) == {*LAYERS_EN.values(), "POIs: education (1)",
+                           "POIs: food and beverage (1)", "POIs: retail (2)"}
     assert len(layers[LAYERS_EN[layer]]["features"]) == expected
 
 
@@ -133,7 +133,8 @@ def test_pois_clustered_per_category(grid_3x3, pois):
     m = web_map(grid_3x3, pois=pois, basemap="none", lang="zh")
     clusters = {c.layer_name: c for c in m._children.values() if type(c).__name__ == "ClusterLayer"}
     assert {k: len(c.data.data["features"]) for k, c in clusters.items()} == {
-        "兴趣点 POI: 科教文化-教育 (1)": 1, "兴趣点 POI: 餐饮服务 (1)": 1, "兴趣点 POI: 购物服务 (2)": 2}
+        "兴趣点 POI: 科教文化-教育 (1)": 1, "兴趣点 POI: 餐饮服务 (1)": 1,
+        "兴趣点 POI: 购物服务 (2)": 2}
     assert "L.markerClusterGroup(" in m.get_root().render()
 
 

@@ -33,7 +33,9 @@ counts_node = functools.partial(facility_counts_within, snap="node")
 
 @pytest.fixture
 def town():
-    """Hand-drawn walking network, UTM 50N, metres::
+    """Hand-drawn walking network, UTM 50N, metres.
+
+    ::
 
                       D (100,100)
                     /     \\
@@ -249,7 +251,9 @@ def test_counts_unsorted_distances(town, homes, pois):
 
 @pytest.fixture
 def zone():
-    """Hand-drawn network for edge snapping, UTM 50N, metres::
+    """Hand-drawn network for edge snapping, UTM 50N, metres.
+
+    ::
 
         D (0,100)
         |
@@ -318,7 +322,8 @@ def test_snap_to_edges_positions(zone):
     result = snap_to_edges(graph, pois)
     ids = graph.node_ids
     assert [(ids[u], ids[v]) for u, v in result[["u", "v"]].to_numpy()] == [("A", "B"), ("B", "C")]
-    np.testing.assert_allclose(result[["pos_u", "pos_v", "snap_dist"]], [[150, 50, 10], [50, 50, 4]])
+    np.testing.assert_allclose(result[["pos_u", "pos_v", "snap_dist"]],
+                               [[150, 50, 10], [50, 50, 4]])
 
 
 @pytest.mark.parametrize("func", [nearest_facility_distance, facility_counts_within],
@@ -413,7 +418,7 @@ def test_bad_options(town, homes, pois, kwargs, pattern):
 
 
 def _reference(nodes_xy, edge_list, origins_xy, fac_xy, fac_cat, cats, max_distance=None):
-    """networkx reference, independent of our snapping and matrix building.
+    """Reference computed with networkx, independent of our snapping and matrix building.
 
     Brute-force nearest nodes; a MultiDiGraph with both directions of every input
     edge (networkx keeps parallel edges and takes their minimum) and a virtual
@@ -428,7 +433,7 @@ def _reference(nodes_xy, edge_list, origins_xy, fac_xy, fac_cat, cats, max_dista
     for a, b, w in edge_list:
         G.add_edge(a, b, length=w)
         G.add_edge(b, a, length=w)
-    dist, counts = {}, {}
+    dist = {}
     for cat in cats:
         H = G.copy()
         for n, leg in zip(f_node[fac_cat == cat], f_leg[fac_cat == cat], strict=True):
@@ -450,7 +455,8 @@ def _reference_counts(G, o_node, o_leg, f_node, f_leg, fac_cat, cats, distances)
     for cat in cats:
         sel = fac_cat == cat
         tot = np.array(
-            [[o_leg[i] + reach.get(n, np.inf) + leg for n, leg in zip(f_node[sel], f_leg[sel])]
+            [[o_leg[i] + reach.get(n, np.inf) + leg
+              for n, leg in zip(f_node[sel], f_leg[sel], strict=True)]
              for i, reach in enumerate(per_origin)]
         ).reshape(len(o_node), int(sel.sum()))  # fmt: skip
         for d in distances:
@@ -460,9 +466,11 @@ def _reference_counts(G, o_node, o_leg, f_node, f_leg, fac_cat, cats, distances)
 
 @pytest.fixture(scope="module")
 def planar():
-    """Random planar-ish network: Delaunay edges of 300 points, a quarter dropped,
-    detours of up to 30 %, 40 parallel edges, 12 zero-length edges, plus a separate
-    20-node cluster. Seeded, UTM 50N."""
+    """Random planar-ish network, seeded, UTM 50N.
+
+    Delaunay edges of 300 points, a quarter dropped, detours of up to 30 %, 40 parallel
+    edges, 12 zero-length edges, plus a separate 20-node cluster.
+    """
     rng = np.random.default_rng(20240611)
     pts = np.vstack([rng.uniform(0, 3000, (300, 2)), rng.uniform(8000, 8500, (20, 2))])
     edges = []
@@ -500,7 +508,7 @@ def planar_layers(planar):
 
 def _reference_edge(nodes_xy, edge_list, origins_xy, fac_xy, fac_cat, cats, distances,
                     max_distance=None):
-    """networkx reference for edge snapping, built independently of our code.
+    """Reference for edge snapping computed with networkx, built independently of our code.
 
     Brute-force nearest straight segment of every point; each edge carrying
     points is *split* at their entry points (sorted along it) into a chain of
@@ -560,7 +568,7 @@ def test_nearest_matches_networkx_on_random_network(planar, planar_layers, max_d
     assert g.n_components > 1
     cats = ["clinic", "school", "shop"]
     expected, _ = _reference(
-        pts, zip(*pairs.T, length), org_xy, fac_xy, fac_cat, cats, max_distance
+        pts, zip(*pairs.T, length, strict=True), org_xy, fac_xy, fac_cat, cats, max_distance
     )
     result = nearest_node(origins, facilities, g, max_distance=max_distance)
     assert result.isna().any().any()
@@ -573,7 +581,7 @@ def test_counts_match_networkx_on_random_network(planar, planar_layers):
     g, origins, facilities = planar_layers
     cats, distances = ["clinic", "school", "shop"], (300, 500, 1000, 1500)
     _, (G, o_node, o_leg, f_node, f_leg) = _reference(
-        pts, zip(*pairs.T, length), org_xy, fac_xy, fac_cat, cats
+        pts, zip(*pairs.T, length, strict=True), org_xy, fac_xy, fac_cat, cats
     )
     expected = _reference_counts(G, o_node, o_leg, f_node, f_leg, fac_cat, cats, distances)
     result = counts_node(origins, facilities, g, distances=distances)
@@ -586,8 +594,8 @@ def planar_edge_reference(planar):
     pts, pairs, length, fac_xy, fac_cat, org_xy = planar
     cats = ["clinic", "school", "shop"]
     return {
-        md: _reference_edge(pts, list(zip(*pairs.T, length)), org_xy, fac_xy, fac_cat, cats,
-                            (300, 500, 1000, 1500), md)
+        md: _reference_edge(pts, list(zip(*pairs.T, length, strict=True)), org_xy, fac_xy,
+                            fac_cat, cats, (300, 500, 1000, 1500), md)
         for md in (None, 900.0)
     }  # fmt: skip
 
@@ -612,7 +620,7 @@ def test_edge_snapping_counts_match_networkx(planar_layers, planar_edge_referenc
 
 @pytest.fixture(scope="module")
 def kouvola():
-    """pyrosm's bundled test extract (Kouvola, Finland) projected to UTM 35N."""
+    """The test extract bundled with pyrosm (Kouvola, Finland) projected to UTM 35N."""
     pyrosm = pytest.importorskip("pyrosm")
     osm = pyrosm.OSM(pyrosm.get_data("test_pbf"))
     nodes, edges = osm.get_network(network_type="walking", nodes=True)

@@ -31,7 +31,9 @@ def _nodes(ids, xy, crs=CRS):
 
 @pytest.fixture
 def path_layers():
-    """Five nodes with awkward ids, UTM 50N::
+    """Five nodes with awkward ids, UTM 50N.
+
+    ::
 
         10 ---100--- 20 ---(parallel 300, 80, 120)--- 30 ===0 m=== 40        50 (isolated)
        (0,0)       (100,0)                          (200,0)     (200,0)    (900,900)
@@ -203,7 +205,9 @@ def test_graph_from_edges_nodes_must_be_points():
 
 @pytest.fixture
 def roads():
-    """Three features in UTM 50N (metres)::
+    """Three features in UTM 50N (metres).
+
+    ::
 
                  (100,100)
                     |  b, part 1 ends at (100, 0.2)
@@ -328,7 +332,7 @@ def test_snap_points_negative_max_distance(path_layers):
 
 @pytest.fixture(scope="module")
 def kouvola():
-    """pyrosm's bundled test extract (Kouvola, Finland) projected to UTM 35N."""
+    """The test extract bundled with pyrosm (Kouvola, Finland) projected to UTM 35N."""
     pyrosm = pytest.importorskip("pyrosm")
     osm = pyrosm.OSM(pyrosm.get_data("test_pbf"))
     nodes, edges = osm.get_network(network_type="walking", nodes=True)

@@ -21,7 +21,8 @@ def _layer(lines, **columns):
 
 def _degrees(nodes, edges, xy):
     """Sorted degrees of the nodes at ``xy`` (two nodes there when a bridge passes over)."""
-    at = np.flatnonzero((np.abs(shapely.get_coordinates(nodes.geometry.values) - xy) < 1e-6).all(axis=1))
+    xy_nodes = shapely.get_coordinates(nodes.geometry.values)
+    at = np.flatnonzero((np.abs(xy_nodes - xy) < 1e-6).all(axis=1))
     deg = pd.concat([edges["u"], edges["v"]]).value_counts()
     return sorted(int(deg.get(i, 0)) for i in at)
 
