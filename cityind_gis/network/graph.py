@@ -568,9 +568,11 @@ def graph_from_lines(
     1. vertices at the same position (to 1 mm) and the same level are one node;
     2. at a position where some line **ends**, all vertices there are one node
        whatever their level (a bridge meets the road at its ramps);
-    3. a line end and any vertex within ``tolerance`` are one node
-       (:meth:`scipy.spatial.cKDTree.sparse_distance_matrix`); the end keeps its
-       position, so the gap adds no length;
+    3. a line end and a vertex within ``tolerance`` are one node
+       (:meth:`scipy.spatial.cKDTree.sparse_distance_matrix`) when the vertex's
+       line is at the end's level or at grade, or the vertex is itself a line end
+       (the level rule of rule 4); the end keeps its position, so the gap adds no
+       length;
     4. a line end within ``tolerance`` of a segment of **another** line part that
        has **no vertex** within ``tolerance`` of the end (otherwise rule 3 joins
        them: a vertex wins) moves onto that line, which gets a new vertex there
@@ -589,8 +591,8 @@ def graph_from_lines(
     ending near the other, are never joined (an undigitised crossing): node the
     layer first (``shapely.node``). Consecutive vertices of one line that fall on
     the same node are merged into one edge whose length is still measured along
-    all of them. Rule 3 is level-blind: a road end within ``tolerance`` of a
-    bridge's interior *vertex* joins it, unlike rule 4.
+    all of them. A road end within ``tolerance`` of a bridge's interior vertex or
+    segment is not joined to it (rules 3 and 4 share the level rule).
 
     Vectorised; ``O(V log V)`` in the number of vertices. Rule 4 queries an
     :class:`shapely.STRtree` of line bounding boxes with each end's tolerance box,
@@ -620,7 +622,12 @@ def graph_from_lines(
                                                          output_type="ndarray")
     near_i = ends[near["i"]]
     near_j = near["j"].astype(np.int64)
-    gap = (part[near_j] != part[near_i]) & (near["v"] > 0)
+    # levels, as in rule 4: the vertex's line at the end's level or at grade, or a line end
+    # itself (ends meet every level, rule 2): a road end never joins a bridge mid-span
+    lev_i, lev_j = part_level[part[near_i]], part_level[part[near_j]]
+    ok = (lev_i == lev_j) | (lev_j == 0) | _line_ends(part)[near_j]
+    near_i, near_j, near_v = near_i[ok], near_j[ok], near["v"][ok]
+    gap = (part[near_j] != part[near_i]) & (near_v > 0)
     snapped_to_vertex = np.zeros(len(coords), dtype=bool)
     snapped_to_vertex[near_i[gap]] = True
     n_to_vertex = int(snapped_to_vertex.sum())

@@ -263,3 +263,27 @@ def test_random_grid_matches_networkx_on_noded_lines(seed, gaps):
     stats = edges.attrs["snapping"]
     n_sides = len(edges["road"].unique()) - 6
     assert stats["ends_to_segment"] == 2 * n_sides  # every north-south end
+
+
+@pytest.mark.parametrize(
+    ("end_level", "line_level", "joined"),
+    [(0, 0, True), (1, 0, True), (1, 1, True), (0, 1, False), (0, -1, False), (2, 1, False)],
+    ids=["at-grade", "bridge-end-on-road-vertex", "same-bridge-level",
+         "road-end-under-bridge-vertex", "road-end-over-tunnel-vertex", "upper-deck-end"],
+)
+def test_levels_of_joins_at_an_interior_vertex(end_level, line_level, joined):
+    # rule 3 (an end near another line's vertex) follows the level rule of rule 4: the
+    # through line has an interior vertex at (30, 0); the side road ends 0.3 m from it
+    through = [(0, 0), (30, 0), (100, 0)]
+    layer = _layer([through, [(30, 100), (30, 0.3)]], ["t", "s"], z=[line_level, end_level])
+    nodes, edges = graph_from_lines(layer, level_column="z")
+    assert graph_from_edges(nodes, edges).n_components == (1 if joined else 2)
+    assert edges.attrs["snapping"]["ends_to_vertex"] == (1 if joined else 0)
+
+
+def test_road_end_joins_a_bridge_ramp_vertex():
+    # a road ending 0.3 m from the END of a bridge (its ramp) joins it, whatever the levels
+    bridge = [(0, 0), (100, 0)]
+    layer = _layer([bridge, [(100.3, 0), (200, 0)]], ["b", "r"], z=[1, 0])
+    nodes, edges = graph_from_lines(layer, level_column="z")
+    assert graph_from_edges(nodes, edges).n_components == 1
