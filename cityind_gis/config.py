@@ -160,6 +160,7 @@ class IndicatorConfig:
     night_light_raster: Path | None = None
     landcover_raster: Path | None = None
     landcover_classes: str | dict[int, str] | None = None
+    warp_rasters: bool = False
     kernel_density: tuple[str, ...] = ()
     kde_bandwidth: float = 1000.0
     kde_pixel: float = 50.0
@@ -421,7 +422,8 @@ _NEW_KEYS = {("buildings", k) for k in ("enabled", "layer", "crs", "encoding", "
                                         "default_levels")} | {
     ("pois", "industry_column"), ("pois", "industry_digits"),
     ("indicators", "landcover_classes"), ("indicators", "kernel_density"),
-    ("indicators", "kde_bandwidth"), ("indicators", "kde_pixel")}
+    ("indicators", "kde_bandwidth"), ("indicators", "kde_pixel"),
+    ("indicators", "warp_rasters")}
 
 
 def _new_value(name: str, key: str, value: Any) -> Any:
@@ -431,7 +433,7 @@ def _new_value(name: str, key: str, value: Any) -> Any:
                 and 0 < v < float("inf"))
 
     where = f"`[{name}] {key}`"
-    if key == "enabled":
+    if key in ("enabled", "warp_rasters"):
         if not isinstance(value, bool):
             msg = f"{where} must be true or false, got {value!r}."
             raise InputError(msg)

@@ -679,7 +679,8 @@ def run(
                             buildings=buildings, landuse=landuse,
                             industry_counts=industry_counts,
                             landcover_raster=cfg.indicators.landcover_raster,
-                            landcover_classes=cfg.indicators.landcover_classes)
+                            landcover_classes=cfg.indicators.landcover_classes,
+                            warp_rasters=cfg.indicators.warp_rasters)
     grid = pd.concat([grid, area, shares, mix, counts, dens, extra, dist], axis=1)
     clash = sorted(set(stats.columns) & set(grid.columns))
     if clash:

@@ -367,13 +367,21 @@ def _check_zones(entry: _Entry, config: Config, crs: CRS | None,
 
 def _check_raster(entry: _Entry, config: Config, key: str, crs: CRS | None) -> None:
     """Open one `[indicators]` raster; check its CRS against the analysis CRS when known."""
+    from .indicators.suite import WARP_RESAMPLING
     from .io.raster import check_raster_crs, raster_info
 
     path = getattr(config.indicators, key)
     info = _run(entry, lambda: raster_info(path, name=f"[indicators] {key}"))
     if info is _FAILED:
         return
-    if crs is not None and _run(entry, lambda: check_raster_crs(
+    if (crs is not None and config.indicators.warp_rasters and info.crs is not None
+            and info.crs != CRS.from_user_input(crs)):
+        target = CRS.from_user_input(crs)
+        entry.warn(f"{info.path.name!r} is in {info.crs.to_string()}, not the analysis CRS "
+                   f"{target.to_string()}; it will be warped with {WARP_RESAMPLING[key]} "
+                   "resampling to a temporary file (`[indicators] warp_rasters = true`), so "
+                   "pixel coverage is exact for the warped pixels only")
+    elif crs is not None and _run(entry, lambda: check_raster_crs(
             info, crs, f"[indicators] {key}")) is _FAILED:
         return
     entry.counts.update(width=info.width, height=info.height)
@@ -454,7 +462,8 @@ def _check_period(session: _Session, config: Config,
     for rkey in ("population_raster", "night_light_raster", "landcover_raster"):
         if getattr(config.indicators, rkey) is None:
             continue
-        session.step(rkey, period, f"{rkey}:{getattr(config.indicators, rkey)}:{crs}",
+        session.step(rkey, period, f"{rkey}:{getattr(config.indicators, rkey)}:{crs}:"
+                     f"{config.indicators.warp_rasters}",
                      functools.partial(_check_raster, config=config, key=rkey, crs=crs))
 
     entry = _Entry(session.rec, "cross-layer", period)

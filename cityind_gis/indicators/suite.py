@@ -22,10 +22,16 @@ from .poi import (
     shannon_diversity,
     simpson_diversity,
 )
-from .raster import LANDCOVER_LEGENDS, raster_class_shares, raster_zonal_stats
+from .raster import LANDCOVER_LEGENDS, _class_shares, _zonal_stats
 from .roads import intersection_density, road_density, road_intersections
 
 __all__ = ["unit_indicators"]
+
+#: Resampling of each `[indicators]` raster when ``warp_rasters`` warps it: population is
+#: people per pixel (the sum keeps totals), night light a radiance (mean), land cover classes.
+WARP_RESAMPLING = {"population_raster": "sum", "night_light_raster": "average",
+                   "landcover_raster": "nearest"}
+_REFUSE = "set warp_rasters = false to refuse"
 
 
 def unit_indicators(
@@ -42,6 +48,7 @@ def unit_indicators(
     industry_counts: pd.DataFrame | None = None,
     landcover_raster: str | os.PathLike[str] | None = None,
     landcover_classes: str | dict[int, str] | None = None,
+    warp_rasters: bool = False,
 ) -> pd.DataFrame:
     """Industrial, urban-function, 三生空间, functional-zone, road and raster indicators.
 
@@ -58,7 +65,8 @@ def unit_indicators(
     roads : GeoDataFrame, optional
         Road lines split at junctions (the walking network's edges), same CRS.
     population_raster, night_light_raster : path, optional
-        Rasters in the units' CRS (people per pixel; radiance).
+        Rasters in the units' CRS, or any CRS with ``warp_rasters`` (people per
+        pixel; radiance).
     buildings : GeoDataFrame, optional
         Building polygons in the units' CRS with ``use`` (building class, see
         :mod:`cityind_gis.indicators.buildings`) and ``levels`` (storeys).
@@ -69,11 +77,17 @@ def unit_indicators(
         Enterprise POIs per unit and industry subtype
         (:func:`~cityind_gis.indicators.poi_counts` on the subtype column).
     landcover_raster : path, optional
-        Categorical land-cover raster in the units' CRS.
+        Categorical land-cover raster in the units' CRS, or any CRS with
+        ``warp_rasters``.
     landcover_classes : str or dict of int to str, optional
         A bundled legend (:data:`~cityind_gis.indicators.raster.LANDCOVER_LEGENDS`:
         ``"esa_worldcover"``, ``"clcd"``) or ``{pixel value: name}``; default every
         value present, named by its number.
+    warp_rasters : bool, default False
+        Warp a raster in another CRS to the units' CRS (``[indicators]
+        warp_rasters``) with the resampling of :data:`WARP_RESAMPLING` (sum for
+        population, average for night light, nearest for land cover), warning
+        once per raster; otherwise such a raster raises :class:`CRSError`.
 
     Returns
     -------
@@ -112,11 +126,15 @@ def unit_indicators(
         parts.append(road_density(zones, roads))
         parts.append(intersection_density(zones, road_intersections(roads)))
     if population_raster is not None:
-        pop = raster_zonal_stats(zones, population_raster, measure="population")
+        pop = _zonal_stats(zones, population_raster, band=1, measure="population",
+                           warp=warp_rasters, resampling=WARP_RESAMPLING["population_raster"],
+                           name="[indicators] population_raster", refuse=_REFUSE)
         parts.append(pop["population_sum"])
         parts.append((pop["population_sum"] / (zone_area / 1e6)).rename("population_density"))
     if night_light_raster is not None:
-        ntl = raster_zonal_stats(zones, night_light_raster, measure="night_light")
+        ntl = _zonal_stats(zones, night_light_raster, band=1, measure="night_light",
+                           warp=warp_rasters, resampling=WARP_RESAMPLING["night_light_raster"],
+                           name="[indicators] night_light_raster", refuse=_REFUSE)
         parts.append(ntl["night_light_mean"].fillna(0.0))
     if buildings is not None:
         b = building_area(zones, buildings, class_column="use", classes=("industrial",),
@@ -130,5 +148,7 @@ def unit_indicators(
     if landcover_raster is not None:
         classes = (LANDCOVER_LEGENDS[landcover_classes] if isinstance(landcover_classes, str)
                    else landcover_classes)
-        parts.append(raster_class_shares(zones, landcover_raster, classes=classes))
+        parts.append(_class_shares(zones, landcover_raster, classes=classes, band=1,
+                                   measure="landcover_share", warp=warp_rasters,
+                                   name="[indicators] landcover_raster", refuse=_REFUSE))
     return pd.concat([p for p in parts if p is not None], axis=1)

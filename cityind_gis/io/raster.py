@@ -7,13 +7,18 @@ to sit in memory as one array; the indicator functions in
 
 from __future__ import annotations
 
+import math
 import os
+import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import shapely
+import shapely.geometry
 from pyproj import CRS
 
 from .._errors import CRSError, InputError
@@ -28,8 +33,12 @@ __all__ = [
     "check_raster_crs",
     "read_raster",
     "iter_raster_strips",
+    "warped_raster",
     "write_geotiff",
 ]
+
+#: Resampling methods of :func:`warped_raster`: what each keeps of the measure.
+WARP_RESAMPLING = ("nearest", "sum", "average")
 
 
 @dataclass(frozen=True)
@@ -119,7 +128,9 @@ def check_raster_crs(info: RasterInfo, crs: CRS | str, name: str = "raster") -> 
         msg = (f"`{name}` {info.path.name!r} is in {info.crs.to_string()} but the units are in "
                f"{target.to_string()}; pixel coverage is computed without resampling, so warp the "
                f"raster first: `gdalwarp -t_srs {target.to_string()} -r near in.tif out.tif` "
-               "(near for classes, sum/average for counts and means).")
+               "(near for classes, sum/average for counts and means), or let cityind warp it "
+               "to a temporary file: `[indicators] warp_rasters = true` in the config "
+               "(`warp=True` in Python).")
         raise CRSError(msg)
 
 
@@ -218,6 +229,151 @@ def iter_raster_strips(
         for r0 in range(0, src.height, rows):
             h = min(rows, src.height - r0)
             yield src.read(band, window=Window(0, r0, src.width, h)), r0
+
+
+#: Integer dtypes of a class raster without nodata -> wider dtype whose minimum marks nodata
+_WIDER = {"uint8": "int16", "int8": "int16", "uint16": "int32", "int16": "int32",
+          "uint32": "int64", "int32": "int64", "int64": "int64"}
+
+
+def _warp_pixel(res: float, grid: tuple[float, float, float] | None) -> tuple[float, float, float]:
+    """Pixel size and origin: a divisor of the cell size on the cell edges, when it can be."""
+    if grid is not None and res <= grid[2]:
+        x0, y0, size = grid
+        return size / math.ceil(size / res - 1e-9), x0, y0
+    return float(f"{res:.3g}"), 0.0, 0.0
+
+
+def _native_pixel(src: Any, dst_crs: Any, bounds: tuple[float, float, float, float]) -> float:
+    """Side in target units of a square of the area of one source pixel, under ``bounds``."""
+    from rasterio.warp import transform_bounds, transform_geom
+
+    sb = transform_bounds(dst_crs, src.crs, *bounds, densify_pts=21)
+    window = shapely.segmentize(shapely.box(*sb), max(sb[2] - sb[0], sb[3] - sb[1]) / 20)
+    area = shapely.area(shapely.geometry.shape(
+        transform_geom(src.crs, dst_crs, shapely.geometry.mapping(window))))
+    pixels = (sb[2] - sb[0]) * (sb[3] - sb[1]) / abs(src.transform.a * src.transform.e)
+    return math.sqrt(area / pixels)
+
+
+@contextmanager
+def warped_raster(
+    path: str | os.PathLike[str],
+    crs: CRS | str,
+    *,
+    bounds: tuple[float, float, float, float],
+    resampling: str,
+    band: int = 1,
+    grid: tuple[float, float, float] | None = None,
+    max_pixels: int = 4_000_000,
+    name: str = "raster",
+) -> Iterator[RasterInfo]:
+    """Reproject one band to ``crs`` over ``bounds`` into a temporary GeoTIFF.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Raster in any CRS.
+    crs : CRS or str
+        Target CRS, projected in metres (the units' CRS).
+    bounds : tuple of 4 floats
+        ``(minx, miny, maxx, maxy)`` in ``crs`` to cover, e.g. the units' total
+        bounds; the output is snapped outwards to whole pixels.
+    resampling : {"nearest", "sum", "average"}
+        ``"nearest"`` for classes, ``"sum"`` for counts per pixel (area-weighted
+        sum of the source pixels: totals are kept), ``"average"`` for intensities
+        (area-weighted mean).
+    band : int, default 1
+        1-based band number; the output has this band only.
+    grid : tuple of 3 floats, optional
+        ``(x0, y0, cell_size)`` of a square grid, metres: the pixel size is then
+        the largest divisor ``cell_size / n`` not larger than the native pixel
+        size, and pixel edges lie on the cell edges.
+    max_pixels : int, default 4 000 000
+        Output pixels warped at a time (rows of the output), bounding memory.
+    name : str, default "raster"
+        Argument name used in messages.
+
+    Yields
+    ------
+    RasterInfo
+        The temporary raster (band 1), in ``crs``; the file is removed when the
+        ``with`` block ends.
+
+    Notes
+    -----
+    The pixel size is the native one expressed in metres at ``bounds``: the
+    side of a square as large as one source pixel there (the area of the source
+    pixels under ``bounds``, projected, divided by their number). Pixels outside
+    the source, and nodata pixels, become nodata: the source nodata value for
+    classes (the minimum of a wider integer type when the source has none), NaN
+    for ``"sum"`` and ``"average"`` (float32). The file goes to
+    :func:`tempfile.gettempdir`, never beside the input.
+    """
+    import rasterio
+    from affine import Affine
+    from rasterio.crs import CRS as RioCRS
+    from rasterio.enums import Resampling
+    from rasterio.warp import reproject
+    from rasterio.windows import Window
+
+    if resampling not in WARP_RESAMPLING:
+        msg = f"`resampling` must be one of {list(WARP_RESAMPLING)}, got {resampling!r}."
+        raise InputError(msg)
+    dst_crs = RioCRS.from_wkt(CRS.from_user_input(crs).to_wkt())
+    with _open(path, name) as src:
+        if not 1 <= band <= src.count:
+            msg = f"`band` must be 1-{src.count} for {Path(path).name!r}, got {band}."
+            raise InputError(msg)
+        if src.crs is None:
+            msg = (f"`{name}` {Path(path).name!r} has no CRS; assign the one it was made in, "
+                   f"e.g. `gdal_edit.py -a_srs EPSG:xxxx {Path(path).name}`.")
+            raise CRSError(msg)
+        px, x0, y0 = _warp_pixel(_native_pixel(src, dst_crs, bounds), grid)
+        c0 = math.floor((bounds[0] - x0) / px + 1e-9)
+        c1 = math.ceil((bounds[2] - x0) / px - 1e-9)
+        r0 = math.floor((bounds[1] - y0) / px + 1e-9)
+        r1 = math.ceil((bounds[3] - y0) / px - 1e-9)
+        width, height = max(c1 - c0, 1), max(r1 - r0, 1)
+        left, top = x0 + c0 * px, y0 + (r0 + height) * px
+        kind = np.dtype(src.dtypes[band - 1])
+        if resampling != "nearest":
+            dtype, nodata = "float32", float("nan")  # rounding 6e-8 per pixel, half the disk
+        elif src.nodata is not None:
+            dtype, nodata = kind.name, src.nodata
+        elif kind.name in _WIDER:
+            dtype = _WIDER[kind.name]
+            nodata = int(np.iinfo(np.dtype(dtype)).min)
+        else:
+            msg = (f"`{name}` {Path(path).name!r} holds {kind.name} values without a nodata "
+                   "value; set one (`gdal_edit.py -a_nodata <value>`) so areas outside it "
+                   "can be told apart after warping.")
+            raise InputError(msg)
+        fd, tmp = tempfile.mkstemp(suffix=".tif", prefix="cityind_warp_")
+        os.close(fd)
+        try:
+            profile = {"driver": "GTiff", "width": width, "height": height, "count": 1,
+                       "dtype": dtype, "crs": dst_crs, "nodata": nodata,
+                       "transform": Affine(px, 0.0, left, 0.0, -px, top)}
+            rows = max(max_pixels // width, 1)
+            with rasterio.open(tmp, "w", **profile) as dst:
+                for row in range(0, height, rows):  # output strips: memory stays bounded
+                    h = min(rows, height - row)
+                    out = np.full((h, width), nodata, dtype=dtype)
+                    reproject(rasterio.band(src, band), out, src_nodata=src.nodata,
+                              dst_transform=Affine(px, 0.0, left, 0.0, -px, top - row * px),
+                              dst_crs=dst_crs, dst_nodata=nodata,
+                              resampling=getattr(Resampling, resampling))
+                    dst.write(out, 1, window=Window(0, row, width, h))
+        except BaseException:
+            with suppress(OSError):
+                os.remove(tmp)
+            raise
+    try:
+        yield raster_info(tmp, name=name)
+    finally:
+        with suppress(OSError):  # a reader left open (Windows) must not hide the real error
+            os.remove(tmp)
 
 
 def write_geotiff(
