@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -348,6 +349,16 @@ def warped_raster(
             msg = (f"`{name}` {Path(path).name!r} holds {kind.name} values without a nodata "
                    "value; set one (`gdal_edit.py -a_nodata <value>`) so areas outside it "
                    "can be told apart after warping.")
+            raise InputError(msg)
+        need = width * height * np.dtype(dtype).itemsize
+        free = shutil.disk_usage(tempfile.gettempdir()).free
+        if need > 0.8 * free:
+            msg = (f"`{name}` {Path(path).name!r}: warping it over the units at {px:g} m needs "
+                   f"{need / 1e9:.1f} GB of temporary space ({width:,} x {height:,} pixels), but "
+                   f"{tempfile.gettempdir()} has {free / 1e9:.1f} GB free. Point TMPDIR at a "
+                   "larger disk, or warp it yourself to coarser pixels: "
+                   f"`gdalwarp -t_srs {CRS.from_user_input(dst_crs).to_string()} -tr 100 100 "
+                   "-r <sum|average|near> in.tif out.tif`.")
             raise InputError(msg)
         fd, tmp = tempfile.mkstemp(suffix=".tif", prefix="cityind_warp_")
         os.close(fd)

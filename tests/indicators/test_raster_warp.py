@@ -291,3 +291,19 @@ def test_warp_rasters_must_be_bool(tmp_path):
                    encoding="utf-8")
     with pytest.raises(InputError, match=r"`\[indicators\] warp_rasters` must be true or false"):
         load_config(cfg)
+
+
+def test_warp_refused_when_the_temporary_disk_is_too_small(tmp_path, empty_tempdir, monkeypatch):
+    """A warp that would not fit in the temporary folder stops before writing, with the fix."""
+    import collections
+    import shutil
+
+    path = _lonlat_tif(tmp_path / "pop.tif", np.ones((40, 40), dtype=np.float32),
+                       west=116.98, north=31.02, step=0.001)
+    g = _grid(499_000, 3_428_500, 2000, 2000, 250)
+    usage = collections.namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda _p: usage(10_000, 9_000, 1_000))
+    with pytest.raises(InputError, match=r"needs 0\.0 GB of temporary space \(24 x 24 pixels\)"
+                                         r".*Point TMPDIR at a larger disk"):
+        raster_zonal_stats(g, path, measure="population", warp=True, resampling="sum")
+    assert not list(empty_tempdir.iterdir())
