@@ -24,6 +24,19 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 
+def _add_output_flags(p: argparse.ArgumentParser, *, layers: str, maps: str,
+                      assets: str) -> None:
+    """The `[output]` overrides shared by `run` and `panel`."""
+    p.add_argument("--formats", help=f"{layers}, comma-separated: gpkg,parquet,shp,geojson "
+                   "(default gpkg or [output] formats)")
+    p.add_argument("--basemap", choices=["osm", "none", "amap", "tianditu"],
+                   help=f"{maps} (default osm)")
+    p.add_argument("--tianditu-key", help="your Tianditu key for --basemap tianditu "
+                   "(or set TIANDITU_KEY)")
+    p.add_argument("--assets", help=f"base URL or local folder of {assets} JavaScript/CSS "
+                   "(see `cityind assets`); default: public CDNs")
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="cityind",
@@ -46,14 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--weights", choices=["entropy", "critic", "cv", "equal"],
                    help="indicator weighting method within each subsystem (default entropy)")
     r.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
-    r.add_argument("--formats", help="layer formats, comma-separated: gpkg,parquet,shp,geojson "
-                   "(default gpkg or [output] formats)")
-    r.add_argument("--basemap", choices=["osm", "none", "amap", "tianditu"],
-                   help="web-map basemap; amap shifts overlays to GCJ-02 (default osm)")
-    r.add_argument("--tianditu-key", help="your Tianditu key for --basemap tianditu "
-                   "(or set TIANDITU_KEY)")
-    r.add_argument("--assets", help="base URL or local folder of the web map's JavaScript/CSS "
-                   "(see `cityind assets`); default: public CDNs")
+    _add_output_flags(r, layers="layer formats", maps="web-map basemap; amap shifts overlays "
+                      "to GCJ-02", assets="the web map's")
     pn = sub.add_parser("panel", help="run every [[periods]] table of CONFIG with pooled "
                         "normalisation and map the change of D (docs/panel.md)")
     pn.add_argument("config", help="TOML config with two or more [[periods]] tables")
@@ -62,14 +69,8 @@ def _parser() -> argparse.ArgumentParser:
     pn.add_argument("--weights", choices=["entropy", "critic", "cv", "equal"],
                     help="indicator weighting method within each subsystem")
     pn.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
-    pn.add_argument("--formats", help="layer formats of each period, comma-separated: "
-                    "gpkg,parquet,shp,geojson (default gpkg or [output] formats)")
-    pn.add_argument("--basemap", choices=["osm", "none", "amap", "tianditu"],
-                    help="basemap of panel_map.html and the period maps (default osm)")
-    pn.add_argument("--tianditu-key", help="your Tianditu key for --basemap tianditu "
-                    "(or set TIANDITU_KEY)")
-    pn.add_argument("--assets", help="base URL or local folder of the web maps' JavaScript/CSS "
-                    "(see `cityind assets`); default: public CDNs")
+    _add_output_flags(pn, layers="layer formats of each period", maps="basemap of "
+                      "panel_map.html and the period maps", assets="the web maps'")
     v = sub.add_parser("validate", help="check a config and its layers without running")
     v.add_argument("config", help="TOML config")
     v.add_argument("--report", metavar="FILE", help="also write the report to FILE: UTF-8 text, "

@@ -9,14 +9,7 @@ silently.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
 import re
-import shutil
-import subprocess
-import tempfile
-import threading
 from collections import Counter
 
 import geopandas as gpd
@@ -31,36 +24,12 @@ from cityind_gis.maps.web import GAP_COLORS, GRADE_COLORS, save_html, web_map
 X0, Y0 = 500_000.0, 3_400_000.0
 LEVELS = [1, 2, 3, 4, 5, 6, 8, 9, 10]
 D_VALUES = [0.05, 0.15, 0.25, 0.35, 0.45, 0.55, 0.75, 0.85, 0.95]
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run",
-         "--window-size=1024,768", "--enable-logging=stderr", "--v=0",
-         "--virtual-time-budget=15000"]
 
 
-def _chromium() -> str:
-    found = next((p for p in (shutil.which(n) for n in ("chromium", "chromium-browser"))
-                  if p), None)
-    if found is None:
-        reason = "Chromium is not installed (run tests/setup_system.sh on Debian/Ubuntu)"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"{reason}; CI must run the browser test")
-        pytest.skip(reason)
-    return found
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    requested: list[str]
-
-    def log_message(self, *args: object) -> None:  # keep pytest output clean
-        pass
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server API
-        type(self).requested.append(self.path)
-        super().do_GET()
 
 
 @pytest.fixture
-def site(tmp_path):
+def site(tmp_path, serve):
     """A folder with map.html and assets/, served on 127.0.0.1 (random port)."""
     cells = [box(X0 + i * 100, Y0 + j * 100, X0 + (i + 1) * 100, Y0 + (j + 1) * 100)
              for j in range(3) for i in range(3)]
@@ -78,32 +47,16 @@ def site(tmp_path):
     m = web_map(grid, gaps=gaps, pois=pois, basemap="none", assets="assets/", lang="zh")
     save_html(m, tmp_path / "map.html")
 
-    handler = type("Handler", (_Quiet,), {"requested": []})
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(handler, directory=str(tmp_path)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", handler.requested, tmp_path
-    finally:
-        server.shutdown()
-        server.server_close()
+    base, requested = serve(tmp_path)
+    return base, requested, tmp_path
 
-
-def _render(url: str) -> tuple[str, str]:
-    chromium = _chromium()
-    with tempfile.TemporaryDirectory(prefix="cityind-chromium-") as profile:
-        out = subprocess.run([chromium, *FLAGS, f"--user-data-dir={profile}", "--dump-dom", url],
-                             capture_output=True, text=True, timeout=180, check=False)
-    assert out.returncode == 0, out.stderr[-3000:]
-    return out.stdout, out.stderr
 
 
 @pytest.mark.slow
-def test_map_renders_every_feature_without_console_errors(site):
+def test_map_renders_every_feature_without_console_errors(site, render):
     base, requested, folder = site
     assert external_assets(folder / "map.html") == []
-    dom, log = _render(f"{base}/map.html")
+    dom, log = render(f"{base}/map.html")
 
     console = [line for line in log.splitlines() if ":CONSOLE" in line]
     assert console == []

@@ -1,21 +1,14 @@
 # ruff: noqa: D103  (test names say what they check)
 """The panel web map in a real browser: headless Chromium, assets served from 127.0.0.1.
 
-Same harness and skip rules as ``test_map_browser.py``: Chromium comes from
+Harness and skip rules in ``conftest.py``: Chromium comes from
 Debian (``tests/setup_system.sh``); where it is genuinely absent the tests skip,
 under CI (``CI=true``) they fail instead.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
 import re
-import shutil
-import subprocess
-import tempfile
-import threading
 
 import geopandas as gpd
 import pytest
@@ -33,10 +26,6 @@ LEVELS_2019, LEVELS_2024 = [6, 4, 10], [6, 7, 8]
 #: ΔD colours: 0 -> the middle colour; +.3 -> the last; -.2 -> 1/6 of the way,
 #: 2/3 between #b2182b and #d6604d = (202, 72, 65.7) -> #ca4842
 CHANGE_FILLS = ["#f7f7f7", "#053061", "#ca4842"]
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run",
-         "--window-size=1024,768", "--enable-logging=stderr", "--v=0",
-         "--virtual-time-budget=15000"]
 #: ticks every overlay of the layer control, as a user would, once the map is built
 SHOW_ALL = """<script>
 document.querySelectorAll(".leaflet-control-layers-overlays input").forEach(function (box) {
@@ -54,30 +43,10 @@ cells[2].dispatchEvent(new MouseEvent("click", {bubbles: true, cancelable: true,
 """
 
 
-def _chromium() -> str:
-    found = next((p for p in (shutil.which(n) for n in ("chromium", "chromium-browser"))
-                  if p), None)
-    if found is None:
-        reason = "Chromium is not installed (run tests/setup_system.sh on Debian/Ubuntu)"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"{reason}; CI must run the browser test")
-        pytest.skip(reason)
-    return found
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    requested: list[str]
-
-    def log_message(self, *args: object) -> None:  # keep pytest output clean
-        pass
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server API
-        type(self).requested.append(self.path)
-        super().do_GET()
 
 
 @pytest.fixture
-def site(tmp_path):
+def site(tmp_path, serve):
     """Serve panel_map.html (+ copies that tick every layer / click a cell) and assets/."""
     cells = [box(X0 + i * 100, Y0, X0 + (i + 1) * 100, Y0 + 100) for i in range(3)]
     panel = gpd.GeoDataFrame({
@@ -95,25 +64,9 @@ def site(tmp_path):
     (tmp_path / "popup.html").write_text(html.replace("</html>", CLICK_CELL + "</html>"),
                                          encoding="utf-8")
 
-    handler = type("Handler", (_Quiet,), {"requested": []})
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(handler, directory=str(tmp_path)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", handler.requested, tmp_path
-    finally:
-        server.shutdown()
-        server.server_close()
+    base, requested = serve(tmp_path)
+    return base, requested, tmp_path
 
-
-def _render(url: str) -> tuple[str, str]:
-    chromium = _chromium()
-    with tempfile.TemporaryDirectory(prefix="cityind-chromium-") as profile:
-        out = subprocess.run([chromium, *FLAGS, f"--user-data-dir={profile}", "--dump-dom", url],
-                             capture_output=True, text=True, timeout=180, check=False)
-    assert out.returncode == 0, out.stderr[-3000:]
-    return out.stdout, out.stderr
 
 
 def _fills(dom: str) -> list[str]:
@@ -122,10 +75,10 @@ def _fills(dom: str) -> list[str]:
 
 
 @pytest.mark.slow
-def test_panel_map_renders_change_layer_without_console_errors(site):
+def test_panel_map_renders_change_layer_without_console_errors(site, render):
     base, requested, folder = site
     assert external_assets(folder / "panel_map.html") == []
-    dom, log = _render(f"{base}/panel_map.html")
+    dom, log = render(f"{base}/panel_map.html")
 
     assert [line for line in log.splitlines() if ":CONSOLE" in line] == []
     assert {p.split("?")[0] for p in requested} - {"/favicon.ico"} == {
@@ -141,9 +94,9 @@ def test_panel_map_renders_change_layer_without_console_errors(site):
 
 
 @pytest.mark.slow
-def test_panel_map_every_layer_draws_its_colours(site):
+def test_panel_map_every_layer_draws_its_colours(site, render):
     base, _, _ = site
-    dom, log = _render(f"{base}/all_layers.html")
+    dom, log = render(f"{base}/all_layers.html")
 
     assert [line for line in log.splitlines() if ":CONSOLE" in line] == []
     # 3 cells x (ΔD, then 2019 and 2024 in the order they were ticked), one grade colour each
@@ -152,9 +105,9 @@ def test_panel_map_every_layer_draws_its_colours(site):
 
 
 @pytest.mark.slow
-def test_panel_map_popup_gives_both_periods_and_the_change(site):
+def test_panel_map_popup_gives_both_periods_and_the_change(site, render):
     base, _, _ = site
-    dom, log = _render(f"{base}/popup.html")
+    dom, log = render(f"{base}/popup.html")
 
     assert [line for line in log.splitlines() if ":CONSOLE" in line] == []
     start = dom.index("leaflet-popup-content")
