@@ -151,6 +151,19 @@ def _print_summary(results: dict[str, Any], paths: dict[str, Path], seconds: flo
                   if c.startswith("gap_") and c not in ("gap_score", "gap_rank")}
         ranked = sorted(counts.items(), key=lambda kv: -kv[1])
         print("  missing most often: " + ", ".join(f"{k} ({v})" for k, v in ranked if v))
+    n_buildings = int(params.get("n_buildings", 0) or 0)
+    if n_buildings:
+        ratio = grid["industrial_plot_ratio"] if "industrial_plot_ratio" in grid else None
+        land = grid["landuse_area_industrial"] if "landuse_area_industrial" in grid else None
+        overall = ""
+        if ratio is not None and land is not None and float(land.sum()) > 0:
+            overall = (f"; plot ratio of industrial land "
+                       f"{float((ratio * land).sum() / land.sum()):.2f}")
+        print(f"Buildings: {n_buildings:,}, of which industrial "
+              f"{int(params.get('n_industrial_buildings', 0)):,}{overall}")
+    if "lc_score" in grid:
+        print(f"Life circles (5/10/15 min): mean coverage {grid['lc_score'].mean():.2f}; "
+              f"units with a complete 15-minute circle: {int(grid['lc15_complete'].sum())}")
     print("Outputs:")
     for key, p in paths.items():
         size = Path(p).stat().st_size if Path(p).is_file() else 0

@@ -532,3 +532,12 @@ def test_amap_names_are_kept(tmp_path):
         pois = run(load_config(cfg))["pois"]
     table = pd.read_csv(tmp_path / "高德POI.csv", encoding="utf-8-sig")
     assert pois["name"].tolist() == table["名称"].tolist()
+
+
+def test_cli_summary_reports_buildings_and_life_circles(tmp_path, capsys):
+    # industrial land 10,000 + 5,000 m2; floor area on it 1,200 + 900 m2 -> 2,100 / 15,000
+    cfg = _town(tmp_path)
+    assert main(["run", str(cfg), "-q", "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "Buildings: 4, of which industrial 2; plot ratio of industrial land 0.14" in out
+    assert "Life circles (5/10/15 min): mean coverage" in out
