@@ -12,7 +12,6 @@ periods of a panel.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -399,19 +398,13 @@ def _check_clashes(entry: _Entry, units: gpd.GeoDataFrame, names: list[str],
 
 def _check_coupling_names(entry: _Entry, config: Config, stats: list[str] | None) -> None:
     """`[coupling.*]` names neither computed nor given by the statistics table."""
-    import difflib
-
-    from .config import known_indicator_names
+    from .config import unknown_indicator_names
 
     if stats is None:
         return
-    known = set(known_indicator_names()) | set(stats)
     for sub in ("industry", "urban"):
-        for n in getattr(config.coupling, sub) or {}:
-            if n in known or re.fullmatch(r"landcover_share_[a-z][a-z0-9_]*", n):
-                continue
-            close = difflib.get_close_matches(n, sorted(known), n=3, cutoff=0.6)
-            hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
+        names = list(getattr(config.coupling, sub) or {})
+        for n, hint in unknown_indicator_names(names, set(stats)).items():
             entry.fail(f"`[coupling.{sub}]` names {n!r}{hint}, which neither the run computes "
                        f"nor `[statistics] indicators` gives (statistics indicators: {stats}). "
                        "Fix the name, or add the table column to `[statistics] indicators`.")

@@ -40,6 +40,8 @@ __all__ = [
     "BASEMAPS",
     "output_config",
     "load_config",
+    "known_indicator_names",
+    "unknown_indicator_names",
     "sample_config",
     "SAMPLES",
 ]
@@ -878,14 +880,39 @@ def known_indicator_names() -> list[str]:
     return out
 
 
+def unknown_indicator_names(names: list[str], extra: set[str] | None = None) -> dict[str, str]:
+    """Names that no run produces, each with a "did you mean" hint (empty when none is close).
+
+    Parameters
+    ----------
+    names : list of str
+        Indicator names, e.g. the keys of ``[coupling.industry]``.
+    extra : set of str, optional
+        Further valid names (``[statistics] indicators``).
+
+    Returns
+    -------
+    dict of str to str
+        Unknown name -> ``" (did you mean 'a', 'b'?)"`` or ``""``, in the order given.
+    """
+    import difflib
+    import re
+
+    known = set(known_indicator_names()) | (extra or set())
+    out: dict[str, str] = {}
+    for n in names:
+        if n in known or re.fullmatch(r"landcover_share_[a-z][a-z0-9_]*", n):
+            continue
+        close = difflib.get_close_matches(n, sorted(known), n=3, cutoff=0.6)
+        out[n] = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+    return out
+
+
 def _check_coupling_names(cfg: Config) -> None:
     """Refuse `[coupling.industry]`/`[coupling.urban]` names no run could produce, early.
 
     Checked before any layer is loaded.
     """
-    import difflib
-    import re
-
     chosen = {f"[coupling.{sub}]": list(getattr(cfg.coupling, sub) or {})
               for sub in ("industry", "urban")}
     if not any(chosen.values()):
@@ -893,15 +920,8 @@ def _check_coupling_names(cfg: Config) -> None:
     stats = [cfg.statistics, *(p.statistics for p in cfg.periods if p.statistics is not None)]
     if any(st.path is not None for st in stats):
         return  # names may come from the statistics table: checked against it at run time
-    known = set(known_indicator_names())
-    problems = []
-    for where, names in chosen.items():
-        for n in names:
-            if n in known or re.fullmatch(r"landcover_share_[a-z][a-z0-9_]*", n):
-                continue
-            close = difflib.get_close_matches(n, sorted(known), n=3, cutoff=0.6)
-            hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
-            problems.append(f"{where} {n!r}{hint}")
+    problems = [f"{where} {n!r}{hint}" for where, names in chosen.items()
+                for n, hint in unknown_indicator_names(names).items()]
     if problems:
         msg = (f"unknown indicator name(s): {'; '.join(problems)}. Indicator names are the "
                "column names of docs/indicators.md (e.g. poi_density_healthcare, "

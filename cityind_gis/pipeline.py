@@ -89,6 +89,19 @@ def _osm_source(cfg: Config, section: str) -> Path:
     return cfg.osm
 
 
+def _top_unmapped(report: pd.DataFrame) -> str:
+    """The five most frequent unmapped values of a one-column tag report: ``v (count), ...``."""
+    return ", ".join(f"{v} ({c})" for v, c in report.loc[report.status == "unmapped",
+                                                       ["value", "count"]].head(5).values)
+
+
+def _polygons_only(gdf: gpd.GeoDataFrame, what: str) -> tuple[pd.Series, str]:
+    """Mask of polygonal rows, and ``"<n> <what> feature(s) are [kinds]"`` for the warning."""
+    polygonal = gdf.geom_type.isin(["Polygon", "MultiPolygon"])
+    kinds = sorted(set(gdf.geom_type[~polygonal].astype(str)))
+    return polygonal, f"{int((~polygonal).sum())} {what} feature(s) are {kinds}"
+
+
 def _load_landuse(cfg: Config) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     lc: LayerConfig = cfg.landuse
     classes = list(landuse_classes().index)
@@ -111,8 +124,7 @@ def _load_landuse(cfg: Config) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     report = tag_report(tags, cls, keys=keys, layer="landuse")
     n_unmapped = int(cls.isna().sum())
     if n_unmapped:
-        top = ", ".join(f"{v} ({c})" for v, c in report.loc[report.status == "unmapped",
-                                                          ["value", "count"]].head(5).values)
+        top = _top_unmapped(report)
         warnings.warn(
             f"{n_unmapped} land-use polygon(s) have values no mapping knows ({top}); they count "
             "as 'other'. See classification_report.csv, and extend the mapping to classify them.",
@@ -124,11 +136,10 @@ def _load_landuse(cfg: Config) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
         {"source_value": tags[keys[0]].astype(object).to_numpy(), "class": cls.to_numpy()},
         geometry=raw.geometry.to_numpy(), crs=raw.crs,
     )
-    polygonal = out.geom_type.isin(["Polygon", "MultiPolygon"])
+    polygonal, found = _polygons_only(out, "land-use")
     if not polygonal.all():
-        kinds = sorted(set(out.geom_type[~polygonal].astype(str)))
         warnings.warn(
-            f"{int((~polygonal).sum())} land-use feature(s) are {kinds}, not polygons, and have "
+            f"{found}, not polygons, and have "
             "no area to count; they were dropped. Buffer or polygonise them in your GIS if they "
             "stand for land.",
             stacklevel=3,
@@ -295,12 +306,10 @@ def _load_buildings(cfg: Config) -> tuple[gpd.GeoDataFrame | None, pd.DataFrame]
         column, levels_col, height_col = bc.class_column, bc.levels_column, bc.height_column
         vector_io.require_columns(raw, [c for c in (column, levels_col, height_col) if c],
                                   "buildings")
-        polygonal = raw.geom_type.isin(["Polygon", "MultiPolygon"])
+        polygonal, found = _polygons_only(raw, "building")
         if not polygonal.all():
             warnings.warn(
-                f"{int((~polygonal).sum())} building feature(s) are "
-                f"{sorted(set(raw.geom_type[~polygonal].astype(str)))}, not outlines, and were "
-                "dropped; building indicators need footprints.",
+                f"{found}, not outlines, and were dropped; building indicators need footprints.",
                 stacklevel=3,
             )
             raw = raw[polygonal]
@@ -311,8 +320,7 @@ def _load_buildings(cfg: Config) -> tuple[gpd.GeoDataFrame | None, pd.DataFrame]
         report = tag_report(raw[[column]].astype(object), use, keys=[column], layer="buildings")
         n_unmapped = int((use.isna() & raw[column].notna()).sum())
         if n_unmapped:
-            top = ", ".join(f"{v} ({c})" for v, c in report.loc[report.status == "unmapped",
-                                                              ["value", "count"]].head(5).values)
+            top = _top_unmapped(report)
             warnings.warn(
                 f"{n_unmapped} building(s) have uses no mapping knows ({top}); they take the use "
                 "of the land under them. See classification_report.csv, and extend the "

@@ -179,9 +179,11 @@ def classify_by_landuse(
             best = np.full(len(todo), len(priority) + 1, dtype=np.int64)
             np.minimum.at(best, bi, rank[li])
             hit = best < len(priority)
-            names = np.asarray(priority, dtype=object)[best[hit]]
-            out[todo[hit]] = [LANDUSE_TO_BUILDING.get(n, "other") for n in names]
-    unknown = sorted(set(out) - set(BUILDING_CLASSES))
+            # building class of each priority rank: one lookup array, no loop over buildings
+            as_building = np.array([LANDUSE_TO_BUILDING.get(c, "other") for c in priority],
+                                   dtype=object)
+            out[todo[hit]] = as_building[best[hit]]
+    unknown = sorted(set(pd.unique(out)) - set(BUILDING_CLASSES))
     if unknown:
         warnings.warn(f"building classes {unknown} are not canonical building classes "
                       f"{list(BUILDING_CLASSES)}; they are kept as given.", stacklevel=2)
