@@ -13,7 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ._errors import CRSError, GeometryError, SchemaError
+from ._errors import CRSError, GeometryError, InputError, SchemaError
 
 __all__ = [
     "check_crs",
@@ -23,7 +23,13 @@ __all__ = [
     "check_geometries",
     "check_same_crs",
     "check_finite",
+    "check_positive",
+    "check_lang",
+    "LANGS",
 ]
+
+#: Languages of labels, maps and reports.
+LANGS = ("en", "zh")
 
 
 def check_crs(gdf: gpd.GeoDataFrame | gpd.GeoSeries, name: str) -> None:
@@ -211,3 +217,69 @@ def check_finite(df: pd.DataFrame, name: str) -> None:
             "a missing value means none)."
         )
         raise SchemaError(msg)
+
+
+def check_positive(
+    value: object, name: str, *, unit: str = "metres", example: float | None = None,
+    allow_zero: bool = False, integer: bool = False,
+) -> float:
+    """Return ``value`` as a float, or raise :class:`InputError` unless it is a positive number.
+
+    The one "positive number of metres" check of the package: booleans, strings,
+    NaN and infinity are refused.
+
+    Parameters
+    ----------
+    value : object
+        The value given.
+    name : str
+        Argument (or config key) named in the message, e.g. ``"distance"`` or
+        ``"[gaps] distance"``.
+    unit : str, default "metres"
+        Unit named in the message ("metres per minute", "workers per hectare", ...).
+    example : float, optional
+        A sensible value to suggest.
+    allow_zero : bool, default False
+        Accept 0 (a non-negative number).
+    integer : bool, default False
+        Require a whole number (returned as float all the same).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    InputError
+        Naming ``name``, the unit, the value found and an example.
+    """
+    ok = (not isinstance(value, bool) and isinstance(value, int | float | np.integer | np.floating)
+          and np.isfinite(value) and (value >= 0 if allow_zero else value > 0)
+          and (not integer or float(value).is_integer()))
+    if not ok:
+        kind = "non-negative" if allow_zero else "positive"
+        what = "whole number" if integer else "number"
+        hint = f" (e.g. {example:g})" if example is not None else ""
+        msg = f"`{name}` must be a {kind} {what} of {unit}{hint}, got {value!r}."
+        raise InputError(msg)
+    return float(value)  # type: ignore[arg-type]
+
+
+def check_lang(lang: object, name: str = "lang") -> str:
+    """Return ``lang`` if it is ``"en"`` or ``"zh"``; otherwise raise :class:`InputError`.
+
+    Parameters
+    ----------
+    lang : object
+        The language given.
+    name : str, default "lang"
+        Argument (or config key) named in the message.
+
+    Returns
+    -------
+    str
+    """
+    if lang not in LANGS:
+        msg = f"`{name}` must be 'zh' or 'en', got {lang!r}. Pass {name}='zh' or {name}='en'."
+        raise InputError(msg)
+    return str(lang)

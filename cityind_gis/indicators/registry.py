@@ -19,6 +19,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from .._errors import InputError
+from ..columns import column_name
 
 __all__ = [
     "column_name",
@@ -28,8 +29,6 @@ __all__ = [
     "registry_markdown",
 ]
 
-_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-_MAX_LEN = 40
 
 # pattern, unit, direction, subsystem, default, zh, en, formula, source
 _ROWS: tuple[tuple[str, str, str, str, bool, str, str, str, str], ...] = (
@@ -185,47 +184,6 @@ _ROWS: tuple[tuple[str, str, str, str, bool, str, str, str, str], ...] = (
 
 _COLUMNS = ["unit", "direction", "subsystem", "default", "description_zh", "description_en",
             "formula", "source"]
-
-
-def column_name(measure: str, cls: str | None = None, distance: float | None = None) -> str:
-    """Output column name ``{measure}[_{class}][_{distance}m]``.
-
-    Parameters
-    ----------
-    measure : str
-        Snake-case measure, e.g. ``"poi_count"``.
-    cls : str, optional
-        Class or category, e.g. ``"school"``.
-    distance : float, optional
-        Distance in metres; written as an integer when it is one (``800m``).
-
-    Returns
-    -------
-    str
-        ASCII snake_case name of at most 40 characters.
-
-    Raises
-    ------
-    InputError
-        If the name is not snake_case ASCII or is longer than 40 characters.
-
-    Examples
-    --------
-    >>> column_name("poi_count", "school", 800)
-    'poi_count_school_800m'
-    """
-    name = measure if cls is None else f"{measure}_{cls}"
-    if distance is not None:
-        d = float(distance)
-        name += f"_{int(d) if d.is_integer() else str(d).replace('.', 'p')}m"
-    if not _NAME_RE.match(name) or len(name) > _MAX_LEN:
-        msg = (
-            f"column name {name!r} (from `measure`={measure!r}, `cls`={cls!r}) must be snake_case "
-            f"ASCII of at most {_MAX_LEN} characters (found {len(name)}); use a shorter or "
-            "ASCII class name, e.g. map '工业' to 'industrial' in the taxonomy."
-        )
-        raise InputError(msg)
-    return name
 
 
 def indicator_registry() -> pd.DataFrame:
