@@ -1,10 +1,11 @@
-"""Building blocks of the web maps: palettes, labels, GeoJSON conversion, Leaflet elements.
+"""Building blocks of the web maps: page labels, GeoJSON conversion, Leaflet elements.
 
 Private to :mod:`cityind_gis.maps`; :mod:`~cityind_gis.maps.web` (the map of one
 run) and :mod:`~cityind_gis.maps.web_panel` (the map of a panel of periods)
-share it, and :mod:`~cityind_gis.maps.web` re-exports the public palettes
-(``GRADE_COLORS`` ...), which is where the rest of the package and users import
-them from. Nothing here imports folium at import time.
+share it. The palettes and grade / LISA names come from
+:mod:`~cityind_gis.maps.theme`, shared with the print maps and QGIS styles;
+:mod:`~cityind_gis.maps.web` re-exports the palettes (``GRADE_COLORS`` ...)
+where users have always imported them. Nothing here imports folium at import time.
 """
 
 from __future__ import annotations
@@ -21,91 +22,27 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .._errors import InputError, SchemaError
-from ..coupling import GRADES_10
+from .._errors import InputError
+from .theme import (
+    CHANGE_COLORS,
+    GAP_COLORS,
+    GRADE_COLORS,
+    INDEX_COLORS,
+    LISA_COLORS,
+    LISA_NAMES,
+    NODATA_COLOR,
+    gap_color,
+    grade_names,
+)
 
 __all__: list[str] = []  # private module; see cityind_gis.maps.web
 
 logger = logging.getLogger(__name__)
 
-#: Fill colour of each of the 10 coordination grades (level 1 first), shared by
-#: the web and the static maps. ColorBrewer RdYlBu (10 classes), a diverging,
-#: colour-blind-safe scheme: reds and oranges for the five imbalance grades
-#: (levels 1-5, D < 0.5), pale to dark blue for the five coordination grades
-#: (levels 6-10, D >= 0.5). Fixed, so maps of different cities and years compare.
-GRADE_COLORS: tuple[str, ...] = (
-    "#a50026",  # 1 extreme imbalance
-    "#d73027",  # 2 severe imbalance
-    "#f46d43",  # 3 moderate imbalance
-    "#fdae61",  # 4 mild imbalance
-    "#fee090",  # 5 on the verge of imbalance
-    "#e0f3f8",  # 6 barely coordinated
-    "#abd9e9",  # 7 primary coordination
-    "#74add1",  # 8 intermediate coordination
-    "#4575b4",  # 9 good coordination
-    "#313695",  # 10 high-quality coordination
-)
-
-#: Fill of cells whose D (grade) is missing.
-NODATA_COLOR = "#bdbdbd"
-
-#: Sequential ramp (ColorBrewer YlGnBu) of the subsystem indices U1 and U2 on a
-#: fixed [0, 1] domain, so the two layers are directly comparable.
-INDEX_COLORS: tuple[str, ...] = (
-    "#ffffcc",
-    "#c7e9b4",
-    "#7fcdbb",
-    "#41b6c4",
-    "#1d91c0",
-    "#225ea8",
-    "#0c2c84",
-)
-
-#: Outline colour of service-gap cells by number of missing service categories
-#: (1, 2, ..., 7 or more: the default service categories), ColorBrewer RdPu 7:
-#: distinct from both ramps above.
-GAP_COLORS: tuple[str, ...] = (
-    "#fcc5c0", "#fa9fb5", "#f768a1", "#dd3497", "#ae017e", "#7a0177", "#49006a",
-)
-
-#: Colours of POI categories, given out in sorted category order (cycled).
-POI_COLORS: tuple[str, ...] = (
-    "#1f77b4",
-    "#ff7f0e",
-    "#2ca02c",
-    "#d62728",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#7f7f7f",
-    "#bcbd22",
-    "#17becf",
-)
-
 _REQUIRED = ("U1", "U2", "C", "T", "D", "grade_level")
 _GAP_REQUIRED = ("n_missing", "missing")
 _DECIMALS = 4  # decimals of attribute values shown in popups
 
-
-#: Fill colours of local Moran (LISA) clusters, the convention of GeoDa and esda:
-#: hot spots red, cold spots blue, outliers pale, not significant grey.
-LISA_COLORS: dict[str, str] = {
-    "HH": "#d7191c",
-    "LL": "#2c7bb6",
-    "LH": "#abd9e9",
-    "HL": "#fdae61",
-    "ns": "#d9d9d9",
-}
-
-#: Diverging ramp of a change of D between two periods (ΔD), ColorBrewer RdBu
-#: (11 classes), the colours of the print map ``d_change.png``: red where D fell,
-#: white (the middle colour) where it did not change, blue where it rose, as the
-#: grade colours run from red imbalance to blue coordination. The web panel map
-#: spreads it over a scale symmetric around 0, :math:`[-m, m]`.
-CHANGE_COLORS: tuple[str, ...] = (
-    "#67001f", "#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7",
-    "#d1e5f0", "#92c5de", "#4393c3", "#2166ac", "#053061",
-)
 
 #: Basemaps :func:`web_map` knows by name. ``amap`` (高德) tiles are in GCJ-02, so
 #: every overlay is shifted from WGS 84 to GCJ-02 when it is chosen; ``tianditu``
@@ -220,53 +157,6 @@ def _import_folium() -> Any:
         )
         raise ImportError(msg) from exc
     return folium
-
-
-def _check_lang(lang: str) -> None:
-    if lang not in _LABELS:
-        msg = f"`lang` must be 'zh' or 'en', got {lang!r}. Pass lang='zh' or lang='en'."
-        raise InputError(msg)
-
-
-def _grade_names(lang: str) -> dict[int, str]:
-    """Level -> grade name in ``lang``, read from :data:`~cityind_gis.coupling.GRADES_10`."""
-    col = 3 if lang == "zh" else 4
-    return {int(row[0]): str(row[col]) for row in GRADES_10}
-
-
-def _grade_levels(grid: pd.DataFrame, name: str) -> pd.Series:
-    """``grade_level`` as a nullable Int64 Series, checked to lie in 1..10."""
-    raw = grid["grade_level"]
-    try:
-        levels = pd.to_numeric(raw, errors="raise").astype("Float64")
-    except (TypeError, ValueError) as exc:
-        msg = (
-            f"`{name}['grade_level']` must hold integer levels 1-10 (or missing); found "
-            f"dtype {raw.dtype}. Compute it with `cityind_gis.coupling.coordination_level`."
-        )
-        raise SchemaError(msg) from exc
-    known = levels.dropna()
-    bad = known[(known < 1) | (known > 10) | (known != known.round())]
-    if len(bad):
-        msg = (
-            f"`{name}['grade_level']` must hold integer levels 1-10 (or missing); found "
-            f"{len(bad)} other value(s), e.g. {sorted(set(bad.tolist()))[:5]}. Compute it "
-            "with `cityind_gis.coupling.coordination_level`."
-        )
-        raise SchemaError(msg)
-    return levels.round().astype("Int64")
-
-
-def _grade_color(level: Any) -> str:
-    if level is None or pd.isna(level):
-        return NODATA_COLOR
-    return GRADE_COLORS[int(level) - 1]
-
-
-def _gap_color(n_missing: Any) -> str:
-    if n_missing is None or pd.isna(n_missing) or int(n_missing) < 1:
-        return GAP_COLORS[0]
-    return GAP_COLORS[min(int(n_missing), len(GAP_COLORS)) - 1]
 
 
 def _ramp_color(value: Any, colors: Sequence[str] = INDEX_COLORS) -> str:
@@ -620,21 +510,19 @@ def _legend_element(
     from jinja2 import Template
 
     labels = _LABELS[lang]
-    names = _grade_names(lang)
+    names = grade_names(lang)
     grades = [(GRADE_COLORS[level - 1], f"{level} {names[level]}") for level in range(1, 11)]
     if with_nodata:
         grades.append((NODATA_COLOR, labels["nodata"]))
     gaps = []
     for n in gap_counts:
         last = n >= len(GAP_COLORS)
-        gaps.append((_gap_color(n), f"≥ {len(GAP_COLORS)}" if last else str(n)))
+        gaps.append((gap_color(n), f"≥ {len(GAP_COLORS)}" if last else str(n)))
     # One entry per colour: counts above the last colour share it.
     gaps = list(dict.fromkeys(gaps))
     ramp = ", ".join(INDEX_COLORS)
     d_ramp = ", ".join(GRADE_COLORS)
-    from .styles import _LISA_NAMES
-
-    lisa_rows = [(LISA_COLORS[k], _LISA_NAMES[lang][k]) for k in LISA_COLORS if k in lisa]
+    lisa_rows = [(LISA_COLORS[k], LISA_NAMES[lang][k]) for k in LISA_COLORS if k in lisa]
 
     class CityindLegend(MacroElement):
         _template = Template(
@@ -796,7 +684,7 @@ def _base_map(
 
 def _helpers_config(lang: str, **extra: Any) -> dict[str, Any]:
     """Return the settings of the page's shared JavaScript helpers (colours, grade names)."""
-    names = _grade_names(lang)
+    names = grade_names(lang)
     config: dict[str, Any] = {
         "grades": list(GRADE_COLORS), "index": list(INDEX_COLORS), "gaps": list(GAP_COLORS),
         "nodata": NODATA_COLOR, "lisa": LISA_COLORS, "lisa_keys": {}, "lisa_names": {},

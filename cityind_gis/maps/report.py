@@ -20,7 +20,9 @@ from typing import Any
 import pandas as pd
 
 from .._errors import InputError
+from .._validate import check_lang
 from ..io._atomic import atomic_path
+from .theme import GRADE_COLORS
 
 __all__ = ["write_report"]
 
@@ -213,9 +215,7 @@ def write_report(
     InputError
         If ``lang`` is unknown, a needed result is missing, or an image is not a file.
     """
-    if lang not in _T:
-        msg = f"`lang` must be 'zh' or 'en', got {lang!r}."
-        raise InputError(msg)
+    check_lang(lang)
     needed = ["grid", "service_gaps", "weights", "summary", "parameters"]
     missing = [k for k in needed if k not in results]
     if missing:
@@ -259,8 +259,6 @@ def write_report(
 
     summary = results["summary"].copy()
     name_col = "grade_zh" if lang == "zh" else "grade_en"
-    from .web import GRADE_COLORS
-
     grades_rows = []
     for _, r in summary.iterrows():
         level = int(r["grade_level"])

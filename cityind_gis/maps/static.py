@@ -25,17 +25,21 @@ from .._errors import InputError
 from .._validate import (
     check_columns,
     check_geometries,
+    check_lang,
     check_projected,
     check_same_crs,
     check_unique_index,
 )
 from ..io._atomic import atomic_path
-from ._web_parts import _check_lang, _grade_levels, _grade_names
-from .web import (
+from .theme import (
+    CHANGE_COLORS,
     GAP_COLORS,
     GRADE_COLORS,
     INDEX_COLORS,
     NODATA_COLOR,
+    gap_color,
+    grade_levels,
+    grade_names,
 )
 
 __all__ = ["MAP_KINDS", "find_cjk_font", "plot_change", "plot_coordination", "plot_map"]
@@ -181,11 +185,6 @@ def _has_cjk(text: str | None) -> bool:
     return any(
         ord(ch) >= 0x2E80 and unicodedata.category(ch)[0] in {"L", "N", "P", "S"} for ch in text
     )
-
-
-def _gap_fill(n_missing: int) -> str:
-    """Fill of a gap cell with ``n_missing`` missing categories (last colour for >= 4)."""
-    return GAP_COLORS[min(max(int(n_missing), 1), len(GAP_COLORS)) - 1]
 
 
 def _nice_length(target: float) -> float:
@@ -396,7 +395,7 @@ def plot_coordination(
 
     Notes
     -----
-    Fill colours are :data:`cityind_gis.maps.web.GRADE_COLORS` (ColorBrewer
+    Fill colours are :data:`cityind_gis.maps.theme.GRADE_COLORS` (ColorBrewer
     RdYlBu, red = imbalance, blue = coordination), identical to the web map;
     all 10 grades are listed in the legend whether present or not, so maps stay
     comparable. The scale bar is in ground metres: its length in CRS units is
@@ -485,7 +484,7 @@ def plot_map(
     an empty band below the data so they hide no cell.
     """
     # --- validate everything before any work --------------------------------------------
-    _check_lang(lang)
+    check_lang(lang)
     if kind not in MAP_KINDS:
         msg = f"`kind` must be one of {list(MAP_KINDS)}, got {kind!r}."
         raise InputError(msg)
@@ -511,7 +510,7 @@ def plot_map(
     check_projected(grid, "grid")
     check_unique_index(grid, "grid")
     check_columns(grid, ["D", "grade_level", *([kind] if kind in ("U1", "U2") else [])], "grid")
-    levels = _grade_levels(grid, "grid")
+    levels = grade_levels(grid, "grid")
     if kind == "gaps" and gaps is None:
         msg = "`kind='gaps'` needs the `gaps` layer (industrial cells with `n_missing`)."
         raise InputError(msg)
@@ -563,7 +562,7 @@ def plot_map(
         grid.crs, (minx + maxx) / 2, (miny + maxy) / 2, max(width / 4, 1.0)
     )
 
-    names = _grade_names(lang)
+    names = grade_names(lang)
     colorbar: tuple[Any, str] | None = None
     if kind == "grades":
         colors = [NODATA_COLOR if pd.isna(v) else GRADE_COLORS[int(v) - 1] for v in levels]
@@ -606,7 +605,7 @@ def plot_map(
             handles.append(Patch(facecolor=NODATA_COLOR, edgecolor="#777777", label=text["nodata"]))
         if kind == "gaps" and len(gaps):
             n_miss = pd.to_numeric(gaps["n_missing"], errors="coerce").fillna(1).astype(int)
-            gap_face = [_gap_fill(n) for n in n_miss]
+            gap_face = [gap_color(n) for n in n_miss]
             gap_paths, gap_rows = _polygon_paths(np.asarray(gaps.geometry.values, dtype=object))
             ax.add_collection(
                 PathCollection(
@@ -737,7 +736,7 @@ def plot_change(
     equally strong colours. Missing values are grey. The frame (scale bar in
     ground metres, north arrow to true north, CJK fonts) is that of :func:`plot_map`.
     """
-    _check_lang(lang)
+    check_lang(lang)
     suffix = Path(path).suffix.lower()
     if suffix not in _FORMATS:
         msg = f"`path` must end in .png or .pdf, got {str(path)!r}; e.g. 'd_change.png'."
@@ -771,10 +770,7 @@ def plot_change(
     values = pd.to_numeric(change[column], errors="coerce").to_numpy(dtype=float)
     finite = np.isfinite(values)
     m = max(float(np.abs(values[finite]).max()) if finite.any() else 0.0, 0.01)
-    # ColorBrewer RdBu, 11 classes
-    cmap = LinearSegmentedColormap.from_list("d_change", [
-        "#67001f", "#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7",
-        "#d1e5f0", "#92c5de", "#4393c3", "#2166ac", "#053061"])
+    cmap = LinearSegmentedColormap.from_list("d_change", list(CHANGE_COLORS))  # RdBu 11
     norm = TwoSlopeNorm(vmin=-m, vcenter=0.0, vmax=m)
     colors = np.full(len(values), NODATA_COLOR, dtype=object)
     colors[finite] = [to_hex(c) for c in cmap(norm(values[finite]))]

@@ -5,8 +5,9 @@ holds a ``layer_styles`` table with a matching row (see
 :func:`cityind_gis.io.writers.write_geopackage`), or when a ``.qml`` file with
 the layer's base name sits beside a shapefile. This module builds those styles
 from the same fixed palettes as the web and print maps
-(:data:`~cityind_gis.maps.web.GRADE_COLORS` and friends), so a cell has the same
-colour in QGIS, in the browser and on paper.
+(:data:`~cityind_gis.maps.theme.GRADE_COLORS` and friends in
+:mod:`~cityind_gis.maps.theme`), so a cell has the same colour in QGIS, in the
+browser and on paper.
 
 Styles are chosen from the layer's name and columns:
 
@@ -27,7 +28,6 @@ anything else             one symbol by geometry type                   --
 
 from __future__ import annotations
 
-import math
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
@@ -36,15 +36,23 @@ from typing import Any
 
 import pandas as pd
 
+from .. import columns as _cols
 from .._errors import InputError
-from ..coupling import GRADES_10
-from .web import (
+from .._validate import check_lang
+from .theme import (
+    BUILDING_COLORS,
+    BUILDING_NAMES,
     GAP_COLORS,
     GRADE_COLORS,
     INDEX_COLORS,
+    LANDUSE_COLORS,
     LISA_COLORS,
     NODATA_COLOR,
     POI_COLORS,
+    grade_classes,
+    lisa_column,
+    lisa_key,
+    lisa_label,
 )
 
 __all__ = [
@@ -55,38 +63,6 @@ __all__ = [
     "layer_styles",
     "short_field_names",
 ]
-
-#: Fill colours of the canonical land-use classes, after the customary colours of
-#: Chinese land-use plans (GB 50137-2011 practice): residential yellow,
-#: commercial red, industrial brown, logistics purple, public services pink,
-#: green space green, water blue.
-LANDUSE_COLORS: dict[str, str] = {
-    "industrial": "#bb9674",
-    "logistics": "#a080b0",
-    "residential": "#ffef8a",
-    "commercial": "#f0605a",
-    "business": "#e07b7b",
-    "administration": "#f5a3c7",
-    "education": "#f7b6d2",
-    "healthcare": "#f28fb5",
-    "culture_sports": "#e9a2d8",
-    "transport": "#b4b4b4",
-    "utilities": "#7aa6c2",
-    "green": "#7cc576",
-    "water": "#8fd3f0",
-    "agriculture": "#d6e8a4",
-    "other": "#e6e6e6",
-}
-
-_LISA_NAMES = {
-    "zh": {"HH": "高-高聚集", "LL": "低-低聚集", "LH": "低-高异常", "HL": "高-低异常",
-           "ns": "不显著"},
-    "en": {"HH": "high-high cluster", "LL": "low-low cluster", "LH": "low-high outlier",
-           "HL": "high-low outlier", "ns": "not significant"},
-}
-#: esda's ``Moran_Local.q`` codes: 1 HH, 2 LH, 3 LL, 4 HL (0 = not significant).
-_LISA_Q = {1: "HH", 2: "LH", 3: "LL", 4: "HL", 0: "ns"}
-_LISA_COLUMNS = ("lisa_cluster", "lisa_label", "lisa_quadrant", "lisa", "cluster")
 
 _QGIS_VERSION = "3.22.0-Białowieża"
 _STYLE_NAME_MAX = 30  # layer_styles.styleName is TEXT(30) in QGIS's schema
@@ -182,17 +158,6 @@ _LANDCOVER_ZH = {
     "moss_lichen": "苔藓地衣",
 }
 
-#: Building classes -> (colour, zh, en) for the `buildings` layer.
-_BUILDING_STYLE: dict[str, tuple[str, str, str]] = {
-    "industrial": ("#8c5a3c", "工业建筑", "industrial"),
-    "logistics": ("#7a5a96", "物流仓储建筑", "logistics"),
-    "residential": ("#e6c84a", "居住建筑", "residential"),
-    "commercial": ("#d9463f", "商业办公建筑", "commercial and office"),
-    "public": ("#d97bb0", "公共建筑", "public"),
-    "other": ("#a6a6a6", "其他建筑", "other"),
-}
-
-
 def _names() -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]]]:
     from ..taxonomy import landuse_classes, poi_categories
 
@@ -201,6 +166,12 @@ def _names() -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]]]:
     pois = {k: (str(r.name_zh), str(r.name_en)) for k, r in pc.iterrows()}
     land = {k: (str(r.name_zh), str(r.name_en)) for k, r in lc.iterrows()}
     return pois, land
+
+
+#: Column of a service category a gap cell lacks (``gap_{category}``, True/False).
+_GAP = "gap"
+#: Measures of per-POI-category columns that get an alias.
+_PER_CATEGORY = (_cols.POI_DENSITY, _cols.POI_COUNT, _cols.NET_DIST, _GAP)
 
 
 def field_aliases(columns: Sequence[str], *, lang: str = "en") -> dict[str, str]:
@@ -227,7 +198,7 @@ def field_aliases(columns: Sequence[str], *, lang: str = "en") -> dict[str, str]
     >>> field_aliases(["D", "net_dist_healthcare"], lang="zh")
     {'D': '耦合协调度 D', 'net_dist_healthcare': '步行距离：医疗保健 (m)'}
     """
-    _check_lang(lang)
+    check_lang(lang)
     k = 0 if lang == "zh" else 1
     pois, land = _names()
     zh = lang == "zh"
@@ -236,24 +207,26 @@ def field_aliases(columns: Sequence[str], *, lang: str = "en") -> dict[str, str]
         if col in _FIXED_ALIASES:
             out[col] = _FIXED_ALIASES[col][k]
             continue
-        m = re.fullmatch(r"(poi_density|poi_count|net_dist|gap)_(\w+)", col)
-        if m and m.group(2) in pois:
-            name = pois[m.group(2)][k]
+        measure, cat = next(((ms, c) for ms in _PER_CATEGORY
+                             if (c := _cols.category_of(col, ms)) in pois), (None, None))
+        if measure is not None:
+            name = pois[cat][k]
             out[col] = {
-                "poi_density": f"POI 密度：{name} (个/km²)" if zh else f"{name} POI density (/km²)",
-                "poi_count": f"POI 数量：{name}" if zh else f"{name} POI count",
-                "net_dist": f"步行距离：{name} (m)" if zh else f"walk to nearest {name} (m)",
-                "gap": f"缺失：{name}" if zh else f"lacks {name}",
-            }[m.group(1)]
+                _cols.POI_DENSITY: f"POI 密度：{name} (个/km²)" if zh
+                else f"{name} POI density (/km²)",
+                _cols.POI_COUNT: f"POI 数量：{name}" if zh else f"{name} POI count",
+                _cols.NET_DIST: f"步行距离：{name} (m)" if zh else f"walk to nearest {name} (m)",
+                _GAP: f"缺失：{name}" if zh else f"lacks {name}",
+            }[measure]
             continue
-        m = re.fullmatch(r"landuse_area_(\w+)", col)
-        if m and m.group(1) in land:
-            name = land[m.group(1)][k]
+        cls = _cols.category_of(col, _cols.LANDUSE_AREA)
+        if cls in land:
+            name = land[cls][k]
             out[col] = f"{name}面积 (m²)" if zh else f"{name} land area (m²)"
             continue
-        m = re.fullmatch(r"(\w+)_share", col)
-        if m and m.group(1) in land:
-            name = land[m.group(1)][k]
+        cls = next((c for c in land if _cols.share(c) == col), None)
+        if cls is not None:
+            name = land[cls][k]
             out[col] = f"{name}占比" if zh else f"{name} land share"
             continue
         m = re.fullmatch(r"landcover_share_(\w+)", col)
@@ -301,8 +274,9 @@ def short_field_names(columns: Sequence[str], *, width: int = 10) -> dict[str, s
         msg = f"`width` must be an integer of at least 4 characters, got {width!r}."
         raise InputError(msg)
     subs = (
-        ("poi_density_", "pd_"), ("poi_count_", "pc_"), ("net_dist_", "nd_"),
-        ("landuse_area_", "la_"), ("_share", "_sh"), ("industrial", "ind"),
+        (f"{_cols.POI_DENSITY}_", "pd_"), (f"{_cols.POI_COUNT}_", "pc_"),
+        (f"{_cols.NET_DIST}_", "nd_"), (f"{_cols.LANDUSE_AREA}_", "la_"), ("_share", "_sh"),
+        ("industrial", "ind"),
         ("residential", "res"), ("commercial", "com"), ("public_admin", "padm"),
         ("administration", "adm"), ("culture_sports", "cultsp"), ("daily_services", "daily"),
         ("accommodation", "accom"), ("agriculture", "agri"), ("logistics", "logi"),
@@ -356,12 +330,6 @@ class _Spec:
     size: float = 2.0
 
 
-def _check_lang(lang: str) -> None:
-    if lang not in ("zh", "en"):
-        msg = f"`lang` must be 'zh' or 'en', got {lang!r}. Pass lang='zh' or lang='en'."
-        raise InputError(msg)
-
-
 def _geometry_kind(gdf: Any) -> str:
     types = set(pd.Series(gdf.geom_type).dropna())
     if types and types <= {"Point", "MultiPoint"}:
@@ -369,11 +337,6 @@ def _geometry_kind(gdf: Any) -> str:
     if types and types <= {"LineString", "MultiLineString", "LinearRing"}:
         return "line"
     return "fill"
-
-
-def _grade_labels(lang: str) -> list[tuple[int, float, float, str]]:
-    k = 3 if lang == "zh" else 4
-    return [(int(r[0]), float(r[1]), float(r[2]), str(r[k])) for r in GRADES_10]
 
 
 def _d_graduated(lang: str) -> _Spec:
@@ -384,7 +347,7 @@ def _d_graduated(lang: str) -> _Spec:
         _Class(GRADE_COLORS[level - 1],
                f"{level} {name} [{lo:.1f}, {hi:.1f}{']' if level == 10 else ')'}",
                lower=lo, upper=hi)
-        for level, lo, hi, name in reversed(_grade_labels(lang))
+        for level, lo, hi, name in reversed(grade_classes(lang))
     )
     zh = lang == "zh"
     return _Spec("D (10 grades)" if not zh else "协调度 D（10 级）",
@@ -394,7 +357,7 @@ def _d_graduated(lang: str) -> _Spec:
 
 def _grade_categorized(lang: str) -> _Spec:
     classes = tuple(_Class(GRADE_COLORS[level - 1], f"{level} {name}", value=level)
-                    for level, _, _, name in _grade_labels(lang))
+                    for level, _, _, name in grade_classes(lang))
     return _Spec("Grade (categorized)" if lang == "en" else "协调等级（分类）",
                  "Coordination grade level 1-10, one colour per grade",
                  "categorized", "fill", "grade_level", classes)
@@ -443,37 +406,16 @@ def _gap_score(lang: str) -> _Spec:
                  "graduated", "fill", "gap_score", classes, outline="#49006a", outline_width=0.6)
 
 
-def _lisa_column(columns: Sequence[str]) -> str | None:
-    return next((c for c in _LISA_COLUMNS if c in columns), None)
-
-
-def _lisa_key(value: Any) -> str | None:
-    """HH/LL/LH/HL/ns from esda codes (1-4, 0) or labels ('HH', 'High-High', ...)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return _LISA_Q.get(int(value))
-    text = str(value).strip()
-    norm = re.sub(r"[^a-z]", "", text.lower())
-    table = {"hh": "HH", "highhigh": "HH", "ll": "LL", "lowlow": "LL", "lh": "LH",
-             "lowhigh": "LH", "hl": "HL", "highlow": "HL", "ns": "ns", "notsignificant": "ns",
-             "nonsignificant": "ns", "insignificant": "ns", "": None}
-    if norm in table:
-        return table[norm]
-    by_name = {name: key for names in _LISA_NAMES.values() for key, name in names.items()}
-    return by_name.get(text)
-
-
 def _lisa_categorized(col: str, values: pd.Series, geometry: str, lang: str) -> _Spec:
     present = pd.unique(values.dropna())
     classes = []
     seen = set()
     for v in present:
-        key = _lisa_key(v.item() if hasattr(v, "item") else v)
+        key = lisa_key(v.item() if hasattr(v, "item") else v)
         if key is None or (key, v) in seen:
             continue
         seen.add((key, v))
-        label = f"{key} {_LISA_NAMES[lang][key]}" if key != "ns" else _LISA_NAMES[lang][key]
+        label = lisa_label(key, lang)
         classes.append((list(LISA_COLORS).index(key), _Class(LISA_COLORS[key], label,
                         value=v.item() if hasattr(v, "item") else v)))
     classes.sort(key=lambda t: t[0])
@@ -509,11 +451,11 @@ def _landuse_categorized(values: pd.Series, lang: str) -> _Spec:
 
 
 def _building_categorized(values: pd.Series, lang: str) -> _Spec:
-    k = 1 if lang == "zh" else 2
+    names = BUILDING_NAMES[lang]
     present = {str(v) for v in values.dropna()}
-    order = [c for c in _BUILDING_STYLE if c in present] + sorted(present - set(_BUILDING_STYLE))
-    classes = tuple(_Class(_BUILDING_STYLE.get(c, ("#a6a6a6", c, c))[0],
-                           _BUILDING_STYLE.get(c, ("", c, c))[k], value=c) for c in order)
+    order = [c for c in BUILDING_COLORS if c in present] + sorted(present - set(BUILDING_COLORS))
+    classes = tuple(_Class(BUILDING_COLORS.get(c, BUILDING_COLORS["other"]), names.get(c, c),
+                           value=c) for c in order)
     return _Spec("建筑用途" if lang == "zh" else "Building use",
                  "Buildings by use (given, or from the land use under them)",
                  "categorized", "fill", "use", classes, outline="#404040", outline_width=0.1)
@@ -529,7 +471,7 @@ def _specs(gdf: Any, layer: str, lang: str) -> list[_Spec]:
     name = layer.lower()
     zh = lang == "zh"
     specs: list[_Spec] = []
-    lisa = _lisa_column(cols)
+    lisa = lisa_column(cols)
     if "D" in cols and geometry == "fill":
         specs.append(_d_graduated(lang))
         if "grade_level" in cols:
@@ -808,7 +750,7 @@ def layer_styles(
     :func:`cityind_gis.coupling.coordination_level` (D = 0.5 is grade 6) and
     puts the best grade at the top of the legend.
     """
-    _check_lang(lang)
+    check_lang(lang)
     if not isinstance(layer, str) or not layer:
         msg = f"`layer` must be a non-empty layer name, got {layer!r}."
         raise InputError(msg)

@@ -8,8 +8,9 @@ works in the projected metric CRS produced by the pipeline.
 The grid is embedded **once**, as one GeoJSON object in a ``<script>``; the grade,
 D, U1, U2 and LISA layers are Leaflet layers over that same object, each with
 its own JavaScript style function. POIs are clustered per category with
-Leaflet.markercluster. The palettes, labels and Leaflet elements live in the
-private module ``_web_parts`` and are re-exported here.
+Leaflet.markercluster. The palettes come from :mod:`~cityind_gis.maps.theme`
+(shared with the print maps and the QGIS styles) and are re-exported here; the
+page labels and Leaflet elements live in the private module ``_web_parts``.
 """
 
 from __future__ import annotations
@@ -23,17 +24,34 @@ import geopandas as gpd
 import pandas as pd
 
 from .._errors import InputError
-from .._validate import check_columns, check_crs, check_geometries, check_unique_index
+from .._validate import (
+    check_columns,
+    check_crs,
+    check_geometries,
+    check_lang,
+    check_unique_index,
+)
 from ..io._atomic import atomic_path
 
-# Also re-exports private helpers that the tests import from here
-# (_check_lang, _grade_levels, _grade_names, _json_value, _ramp_color, ...).
+# Also re-exports private helpers that the tests import from here (_json_value, _ramp_color).
 from ._web_parts import (  # noqa: F401
     _GAP_REQUIRED,
     _LABELS,
     _REQUIRED,
     BASEMAPS,
     CANVAS_THRESHOLD,
+    _base_map,
+    _check_options,
+    _elements,
+    _feature_collection,
+    _helpers_config,
+    _import_folium,
+    _json_value,
+    _legend_element,
+    _ramp_color,
+    _to_lonlat,
+)
+from .theme import (
     CHANGE_COLORS,
     GAP_COLORS,
     GRADE_COLORS,
@@ -41,21 +59,10 @@ from ._web_parts import (  # noqa: F401
     LISA_COLORS,
     NODATA_COLOR,
     POI_COLORS,
-    _base_map,
-    _check_lang,
-    _check_options,
-    _elements,
-    _feature_collection,
-    _gap_color,
-    _grade_color,
-    _grade_levels,
-    _grade_names,
-    _helpers_config,
-    _import_folium,
-    _json_value,
-    _legend_element,
-    _ramp_color,
-    _to_lonlat,
+    grade_levels,
+    lisa_column,
+    lisa_key,
+    lisa_label,
 )
 
 if TYPE_CHECKING:
@@ -176,7 +183,7 @@ def web_map(
     from .assets import asset_urls
 
     # --- validate everything before any work --------------------------------------------
-    _check_lang(lang)
+    check_lang(lang)
     _check_options(precision=precision, simplify_tolerance=simplify_tolerance, basemap=basemap,
                    tianditu_key=tianditu_key, prefer_canvas=prefer_canvas)
     urls = asset_urls(assets)
@@ -191,7 +198,7 @@ def web_map(
         raise InputError(msg)
     extra = list(dict.fromkeys(popup_columns)) if popup_columns is not None else []
     check_columns(grid, [*_REQUIRED, *extra], "grid")
-    levels = _grade_levels(grid, "grid")
+    levels = grade_levels(grid, "grid")
     if gaps is not None:
         check_geometries(gaps, "gaps", allow_empty_layer=True)
         check_crs(gaps, "gaps")
@@ -200,8 +207,6 @@ def web_map(
         check_geometries(pois, "pois", geom_types=("Point",), allow_empty_layer=True)
         check_crs(pois, "pois")
         check_columns(pois, ["category"], "pois")
-
-    from .styles import _LISA_NAMES, _lisa_column, _lisa_key
 
     Helpers, Data, SharedGeoJson, ClusterLayer = _elements()
     labels = _LABELS[lang]
@@ -224,13 +229,13 @@ def web_map(
     props["grade_level"] = levels
     for col in extra:
         props[col] = grid[col]
-    lisa_col = _lisa_column([c for c in grid.columns if c != grid.geometry.name])
+    lisa_col = lisa_column([c for c in grid.columns if c != grid.geometry.name])
     lisa_keys: dict[str, str] = {}
     if lisa_col:
         raw = grid[lisa_col].astype(object).where(grid[lisa_col].notna(), None)
         props["lisa"] = raw
         for v in pd.unique(raw.dropna()):
-            key = _lisa_key(v.item() if hasattr(v, "item") else v)
+            key = lisa_key(v.item() if hasattr(v, "item") else v)
             if key is not None:
                 lisa_keys[str(_json_value(v))] = key
     grid_data = Data(_feature_collection(geom, props, precision=digits), "cityind_grid")
@@ -239,8 +244,7 @@ def web_map(
                           basemap=basemap, tianditu_key=tianditu_key)
     helpers = Helpers(_helpers_config(
         lang, lisa_keys=lisa_keys,
-        lisa_names={v: f"{k} {_LISA_NAMES[lang][k]}" if k != "ns" else _LISA_NAMES[lang][k]
-                    for v, k in lisa_keys.items()}))
+        lisa_names={v: lisa_label(k, lang) for v, k in lisa_keys.items()}))
     m.add_child(helpers)
     m.add_child(grid_data)
 

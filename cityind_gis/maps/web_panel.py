@@ -22,22 +22,20 @@ import geopandas as gpd
 import pandas as pd
 
 from .._errors import InputError, SchemaError
-from .._validate import check_columns, check_crs, check_geometries
+from .._validate import check_columns, check_crs, check_geometries, check_lang
 from ._web_parts import (
     _LABELS,
-    CHANGE_COLORS,
     _base_map,
     _change_limit,
-    _check_lang,
     _check_options,
     _elements,
     _feature_collection,
-    _grade_levels,
     _helpers_config,
     _import_folium,
     _legend_element,
     _to_lonlat,
 )
+from .theme import CHANGE_COLORS, grade_levels
 
 if TYPE_CHECKING:
     import os
@@ -173,12 +171,12 @@ def panel_web_map(
     -----
     For unit :math:`i`, :math:`\Delta D_i = D_{i,target} - D_{i,base}` (as
     :func:`cityind_gis.panel.d_change`); it is blank (grey) where either D is
-    missing. Its colours, ColorBrewer RdBu (:data:`~cityind_gis.maps.web.CHANGE_COLORS`,
+    missing. Its colours, ColorBrewer RdBu (:data:`~cityind_gis.maps.theme.CHANGE_COLORS`,
     those of ``d_change.png``), are spread over a scale symmetric around 0,
     :math:`[-m, m]` with :math:`m = \max(\max_i |\Delta D_i|, 0.01)`: white is
     no change, red a fall, blue a rise, and equal changes up and down get
     equally strong colours. Grades use the fixed palette
-    :data:`~cityind_gis.maps.web.GRADE_COLORS`. Layers are converted to
+    :data:`~cityind_gis.maps.theme.GRADE_COLORS`. Layers are converted to
     EPSG:4326 here. Popup text is escaped in the browser.
 
     Examples
@@ -192,7 +190,7 @@ def panel_web_map(
     from .assets import asset_urls
 
     # --- validate everything before any work --------------------------------------------
-    _check_lang(lang)
+    check_lang(lang)
     _check_options(precision=precision, simplify_tolerance=simplify_tolerance, basemap=basemap,
                    tianditu_key=tianditu_key, prefer_canvas=prefer_canvas)
     urls = asset_urls(assets)
@@ -228,7 +226,7 @@ def panel_web_map(
                f"{int(not_numbers.sum())} other value(s), e.g. "
                f"{panel['D'][not_numbers].iloc[0]!r}.")
         raise SchemaError(msg)
-    levels = _grade_levels(panel, "panel")
+    levels = grade_levels(panel, "panel")
 
     Helpers, Data, SharedGeoJson, _ = _elements()
     labels = _LABELS[lang]
