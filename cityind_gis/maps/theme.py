@@ -369,11 +369,10 @@ def lisa_key(value: Any) -> str | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return LISA_CODES.get(int(value))
     text = str(value).strip()
-    norm = re.sub(r"[^a-z]", "", text.lower())
-    if norm in _LISA_SPELLINGS:
-        return _LISA_SPELLINGS[norm]
     by_name = {name: key for names in LISA_NAMES.values() for key, name in names.items()}
-    return by_name.get(text)
+    if text in by_name:  # first: a Chinese name has no letters a-z left to normalise
+        return by_name[text]
+    return _LISA_SPELLINGS.get(re.sub(r"[^a-z]", "", text.lower()))
 
 
 def lisa_label(key: str, lang: str) -> str:

@@ -213,6 +213,19 @@ def test_lisa_labels_as_text_are_recognised(results):
         ("HH", "HH 高-高聚集"), ("High-Low", "HL 高-低异常"), ("ns", "不显著")]
 
 
+def test_lisa_labels_in_chinese_are_recognised(results):
+    lisa = results["lisa_clusters"].assign(lisa_cluster=["高-高聚集", "不显著", "LL"] * 3)
+    style = layer_styles(lisa, "lisa", lang="en")[0]
+    root = ET.fromstring(style.qml.split("\n", 1)[1])
+    colors = {s.get("name"): s.find("layer/prop[@k='color']").get("v")
+              for s in root.findall("renderer-v2/symbols/symbol")}
+    cats = root.findall("renderer-v2/categories/category")
+    assert [(c.get("value"), c.get("label"), colors[c.get("symbol")]) for c in cats] == [
+        ("高-高聚集", "HH high-high cluster", f"{_rgb(LISA_COLORS['HH'])},255"),
+        ("LL", "LL low-low cluster", f"{_rgb(LISA_COLORS['LL'])},255"),
+        ("不显著", "not significant", f"{_rgb(LISA_COLORS['ns'])},255")]
+
+
 def test_grid_with_lisa_column_gets_an_extra_style(results):
     grid = results["grid"].assign(lisa_cluster=results["lisa_clusters"]["lisa_cluster"])
     names = [s.name for s in layer_styles(grid, "grid", lang="en")]
