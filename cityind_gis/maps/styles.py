@@ -268,7 +268,7 @@ def short_field_names(columns: Sequence[str], *, width: int = 10) -> dict[str, s
     Examples
     --------
     >>> short_field_names(["D", "poi_density_healthcare", "poi_density_health"])
-    {'D': 'D', 'poi_density_healthcare': 'pd_healthc', 'poi_density_health': 'pd_health'}
+    {'D': 'D', 'poi_density_healthcare': 'pd_health', 'poi_density_health': 'pd_health1'}
     """
     if isinstance(width, bool) or not isinstance(width, int) or width < 4:
         msg = f"`width` must be an integer of at least 4 characters, got {width!r}."
