@@ -181,10 +181,9 @@ def panel_web_map(
 
     Examples
     --------
-    >>> # doctest: +SKIP
     >>> from cityind_gis.maps.web import save_html
-    >>> results = run_panel(load_config("panel.toml"))
-    >>> save_html(panel_web_map(results["panel"], lang="zh"), "panel_map.html")
+    >>> results = run_panel(load_config("panel.toml"))  # doctest: +SKIP
+    >>> save_html(panel_web_map(results["panel"], lang="zh"), "panel_map.html")  # doctest: +SKIP
     """
     folium = _import_folium()
     from .assets import asset_urls
