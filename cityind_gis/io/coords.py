@@ -461,15 +461,17 @@ class CoordinateCheck:
         too few points lie in China; ``"not_applicable"`` when no point lies in
         China (the offsets do not apply there).
     ok : bool
-        False only when ``"gcj02"`` or ``"bd09"`` clearly fits better, i.e. the
-        coordinates are very probably not WGS 84 and must be converted.
+        False only when a candidate other than the ``declared`` system clearly
+        fits better, i.e. the coordinates are very probably in another system
+        than declared and must be converted.
     table : DataFrame
         One row per candidate (index ``system``) with ``n_points`` (points in
         China that every candidate places inside the reference's extent: the ones
         measured), ``median_m`` (median distance to the nearest
         reference feature, metres, capped at ``max_distance``), ``share_within``
         (share of those points within ``match_distance``) and ``offset_m``
-        (median shift the candidate's conversion applies, metres).
+        (median distance between the candidate's positions and the points as
+        loaded, metres; 0 for the ``declared`` system).
     message : str
         One paragraph for ``cityind validate`` (English), with the numbers.
     match_distance : float
@@ -535,6 +537,7 @@ def detect_coordinate_system(
     reference: gpd.GeoDataFrame | gpd.GeoSeries,
     *,
     candidates: Sequence[str] = COORD_SYSTEMS,
+    declared: str = "wgs84",
     match_distance: float = 20.0,
     max_distance: float = 1000.0,
     margin: float = 0.3,
@@ -564,7 +567,12 @@ def detect_coordinate_system(
         facilities lie inside parcels). Any CRS; a metric projected CRS is used
         as it is, a geographic one is projected to its UTM zone.
     candidates : sequence of {"wgs84", "gcj02", "bd09"}, default all three
-        Systems the points may be in. Order breaks ties (the first wins).
+        Systems the raw coordinates may be in. Order breaks ties (the first wins).
+    declared : {"wgs84", "gcj02", "bd09"}, default "wgs84"
+        The ``coords`` the points were read with, i.e. they were already converted
+        from ``declared`` to WGS 84 (the loaders do this). The raw coordinates are
+        recovered by converting back, then each candidate is tried on them. Leave
+        the default for points used as they are.
     match_distance : float, default 20.0
         Metres; ``share_within`` counts points at most this far from the reference.
     max_distance : float, default 1000.0
@@ -659,7 +667,9 @@ def detect_coordinate_system(
             "do not apply and the coordinates are taken as they are."
         )
         return CoordinateCheck(NOT_APPLICABLE, True, table, message, match_distance)
-    lon, lat = lon[inside], lat[inside]
+    declared = _check_system(declared, "declared")
+    loaded_lon, loaded_lat = lon[inside], lat[inside]
+    lon, lat = convert_lonlat(loaded_lon, loaded_lat, source="wgs84", target=declared)
     ref_arr = np.asarray(ref.values, dtype=object)
     tree = shapely.STRtree(ref_arr)
     # measure only points that every candidate puts inside the reference's extent
@@ -675,9 +685,8 @@ def detect_coordinate_system(
     within = np.logical_and.reduce([shapely.contains_xy(hull, shapely.get_x(p),
                                                         shapely.get_y(p)) for p in placed])
     n_used = int(within.sum())
-    base = placed[0] if cands[0] == "wgs84" else np.asarray(
-        gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=4326).to_crs(ref.crs).values,
-        dtype=object)
+    base = np.asarray(gpd.GeoSeries(gpd.points_from_xy(loaded_lon, loaded_lat), crs=4326)
+                      .to_crs(ref.crs).values, dtype=object)
     rows = []
     for pts_arr in placed:
         pts_arr = pts_arr[within]
@@ -692,8 +701,9 @@ def detect_coordinate_system(
                      float(np.median(shift)) if len(d) else np.nan))
     table = pd.DataFrame(rows, index=pd.Index(cands, name="system"), columns=cols)
     verdict = _verdict(table, margin, min_points)
-    ok = verdict in ("wgs84", UNDETERMINED)
-    message = _message(table, verdict, name, reference_name, match_distance, min_points)
+    ok = verdict in (declared, UNDETERMINED)
+    message = _message(table, verdict, declared, name, reference_name, match_distance,
+                       min_points)
     log.info("coordinate check of %s against %s: %s", name, reference_name, verdict)
     return CoordinateCheck(verdict, ok, table, message, match_distance)
 
@@ -718,8 +728,8 @@ def _fmt(row: pd.Series, match_distance: float) -> str:
             f"{100 * row['share_within']:.0f} % within {match_distance:g} m")
 
 
-def _message(table: pd.DataFrame, verdict: str, name: str, ref: str, match_distance: float,
-             min_points: int) -> str:
+def _message(table: pd.DataFrame, verdict: str, declared: str, name: str, ref: str,
+             match_distance: float, min_points: int) -> str:
     parts = "; ".join(f"as {_SYSTEM_LABELS[s]}: {_fmt(r, match_distance)}"
                       for s, r in table.iterrows())
     n = int(table["n_points"].iloc[0])
@@ -730,10 +740,12 @@ def _message(table: pd.DataFrame, verdict: str, name: str, ref: str, match_dista
         return (f"Cannot tell which coordinate system `{name}` is in: no candidate fits "
                 f"`{ref}` clearly better ({parts}). If the points came from Amap/Tencent or "
                 "Baidu, set `coords = \"gcj02\"` or `\"bd09\"` for the layer.")
-    if verdict == "wgs84":
-        return f"`{name}` sits where `{ref}` is in WGS 84 coordinates ({parts})."
+    if verdict == declared:
+        return (f"`{name}` sits where `{ref}` is, read as {_SYSTEM_LABELS[verdict]} "
+                f"as declared ({parts}).")
     return (f"`{name}` fits `{ref}` best if its coordinates are {_SYSTEM_LABELS[verdict]}, "
-            f"not WGS 84 ({parts}); the points are shifted by about "
-            f"{table.loc[verdict, 'offset_m']:.0f} m. Set `coords = \"{verdict}\"` for this "
-            "layer in the config (or convert with `cityind_gis.io.coords.transform_coords"
-            f"(gdf, source=\"{verdict}\", target=\"wgs84\")`).")
+            f"not {_SYSTEM_LABELS[declared]} as declared ({parts}); the points as loaded are "
+            f"off by about {table.loc[verdict, 'offset_m']:.0f} m. Set `coords = \"{verdict}\"` "
+            "for this layer in the config (or convert with `cityind_gis.io.coords."
+            f"transform_coords(gdf, source=\"{verdict}\", target=\"wgs84\")` on the raw "
+            "coordinates).")

@@ -282,7 +282,7 @@ def test_detects_the_system_the_points_are_in(shanghai, truth, forward, pts_crs,
     assert t.loc["wgs84", "offset_m"] == 0.0
     if truth != "wgs84":
         assert f'coords = "{truth}"' in got.message
-        assert "shifted by about" in got.message
+        assert "off by about" in got.message
 
 
 @pytest.mark.parametrize(("truth", "forward"), [("wgs84", None), ("gcj02", wgs84_to_gcj02)],
@@ -391,3 +391,21 @@ def test_detect_needs_crs(shanghai):
         detect_coordinate_system(pois, roads.set_crs(None, allow_override=True))
     with pytest.raises(InputError, match="no geometries"):
         detect_coordinate_system(pois, roads.iloc[:0])
+
+
+def test_declared_system_is_taken_into_account(shanghai):
+    roads, pois = shanghai
+    # an Amap export declared coords = "gcj02": the loader converted it, it is now right
+    amap = _shifted(pois, wgs84_to_gcj02)
+    loaded = transform_coords(amap, source="gcj02", target="wgs84")
+    got = detect_coordinate_system(loaded, roads, declared="gcj02")
+    assert (got.verdict, got.ok) == ("gcj02", True)
+    assert got.table.loc["gcj02", "offset_m"] < 1e-3  # the points as loaded
+    assert "as declared" in got.message
+    # true WGS 84 points wrongly declared GCJ-02: the loader moved them ~480 m
+    wrong = transform_coords(pois, source="gcj02", target="wgs84")
+    got = detect_coordinate_system(wrong, roads, declared="gcj02")
+    assert (got.verdict, got.ok) == ("wgs84", False)
+    assert 400 < got.table.loc["wgs84", "offset_m"] < 700
+    assert 'not GCJ-02 (Amap/Tencent) as declared' in got.message
+    assert 'coords = "wgs84"' in got.message
