@@ -164,3 +164,138 @@ def test_normalize_codes():
 def test_load_mapping_empty_list():
     with pytest.raises(InputError, match="empty list"):
         load_mapping([])
+
+
+# ---------------------------------------------------------------- one category per kind
+# One row per real-world kind: its Amap typecode and type text, its OSM tag, and where the
+# land-use taxonomies have a class for it, its EULUC-China and GB 50137-2011 codes. The POI
+# mappings (amap codes, amap text, osm_poi) must give the row's category; the land-use
+# mappings (euluc codes and names, gb50137) must give the row's land-use class.
+# (kind, category, amap code, amap text, osm "key=value", landuse class, euluc, gb50137)
+SHARED_KINDS = [
+    ("cinema", "leisure", "080601", "体育休闲服务;影剧院;电影院", "amenity=cinema",
+     "commercial", None, "B31"),
+    ("theatre", "leisure", "080603", "体育休闲服务;影剧院;剧场", "amenity=theatre",
+     "commercial", None, "B31"),
+    ("veterinary", "daily_services", "090701", "医疗保健服务;动物医疗场所;宠物诊所",
+     "amenity=veterinary", None, None, None),
+    ("bar", "food", "080304", "体育休闲服务;娱乐场所;酒吧", "amenity=bar",
+     "commercial", "0202", "B13"),
+    ("university", "education", "141201", "科教文化服务;学校;高等院校", "amenity=university",
+     "education", "0502", "A31"),
+    ("school", "education", "141202", "科教文化服务;学校;中学", "amenity=school",
+     "education", "0502", "A33"),
+    ("kindergarten", "education", "141204", "科教文化服务;学校;幼儿园", "amenity=kindergarten",
+     "education", "0502", None),
+    ("hospital", "healthcare", "090100", "医疗保健服务;综合医院;综合医院", "amenity=hospital",
+     "healthcare", "0503", "A51"),
+    ("clinic", "healthcare", "090300", "医疗保健服务;诊所;诊所", "amenity=clinic",
+     "healthcare", "0503", "A5"),
+    ("dentist", "healthcare", "090202", "医疗保健服务;专科医院;口腔医院", "amenity=dentist",
+     "healthcare", "0503", "A5"),
+    ("pharmacy", "healthcare", "090601", "医疗保健服务;医药保健销售店;药房", "amenity=pharmacy",
+     "commercial", "0202", "B11"),
+    ("supermarket", "retail", "060400", "购物服务;超级市场;超市", "shop=supermarket",
+     "commercial", "0202", "B11"),
+    ("convenience store", "retail", "060200", "购物服务;便民商店/便利店;便民商店/便利店",
+     "shop=convenience", "commercial", "0202", "B11"),
+    ("restaurant", "food", "050100", "餐饮服务;中餐厅;中餐厅", "amenity=restaurant",
+     "commercial", "0202", "B13"),
+    ("cafe", "food", "050500", "餐饮服务;咖啡厅;咖啡厅", "amenity=cafe",
+     "commercial", "0202", "B13"),
+    ("hotel", "accommodation", "100100", "住宿服务;宾馆酒店;宾馆酒店", "tourism=hotel",
+     "commercial", "0202", "B14"),
+    ("hairdresser", "daily_services", "071100", "生活服务;美容美发店;美容美发店",
+     "shop=hairdresser", "commercial", "0202", "B1"),
+    ("post office", "daily_services", "070400", "生活服务;邮局;邮局", "amenity=post_office",
+     "utilities", None, "U21"),
+    ("bus stop", "transit", "150700", "交通设施服务;公交车站;公交车站", "highway=bus_stop",
+     "transport", "0402", "S41"),
+    ("metro station", "transit", "150500", "交通设施服务;地铁站;地铁站", "railway=station",
+     "transport", "0402", "S2"),
+    ("coach station", "transit", "150400", "交通设施服务;长途汽车站;长途汽车站",
+     "amenity=bus_station", "transport", "0402", "S3"),
+    ("bank", "finance", "160100", "金融保险服务;银行;银行", "amenity=bank",
+     "business", "0201", "B21"),
+    ("atm", "finance", "160300", "金融保险服务;自动提款机;自动提款机", "amenity=atm",
+     None, None, None),
+    ("police", "public_admin", "130501", "政府机构及社会团体;公检法机构;公安警察",
+     "amenity=police", "administration", "0501", "A1"),
+    ("town hall", "public_admin", "130100", "政府机构及社会团体;政府机关;区县级政府",
+     "amenity=townhall", "administration", "0501", "A1"),
+    ("library", "culture", "140500", "科教文化服务;图书馆;图书馆", "amenity=library",
+     "culture_sports", "0504", "A21"),
+    ("museum", "culture", "140100", "科教文化服务;博物馆;博物馆", "tourism=museum",
+     "culture_sports", "0504", "A21"),
+    ("exhibition hall", "culture", "140200", "科教文化服务;展览馆;展览馆",
+     "amenity=exhibition_centre", "culture_sports", "0504", "A21"),
+    ("sports centre", "leisure", "080100", "体育休闲服务;运动场馆;运动场馆",
+     "leisure=sports_centre", "culture_sports", "0504", "A41"),
+    ("fitness centre", "leisure", "080112", "体育休闲服务;运动场馆;健身中心",
+     "leisure=fitness_centre", "commercial", "0202", "B32"),
+    ("nightclub", "leisure", "080301", "体育休闲服务;娱乐场所;夜总会", "amenity=nightclub",
+     "commercial", "0202", "B31"),
+    ("park", "leisure", "110101", "风景名胜;公园广场;公园", "leisure=park",
+     "green", "0505", "G1"),
+    ("zoo", "leisure", "110102", "风景名胜;公园广场;动物园", "tourism=zoo",
+     "green", "0505", "G1"),
+    ("company", "enterprise", "170200", "公司企业;公司;公司", "office=company",
+     "business", "0201", "B29"),
+    ("factory", "enterprise", "170300", "公司企业;工厂;工厂", "man_made=works",
+     "industrial", "0301", "M1"),
+    ("fuel station", "excluded", "010100", "汽车服务;加油站;加油站", "amenity=fuel",
+     "utilities", None, "B41"),
+    ("car park", "excluded", "150900", "交通设施服务;停车场;停车场", "amenity=parking",
+     "transport", None, "S42"),
+]
+KIND_IDS = [k[0].replace(" ", "_") for k in SHARED_KINDS]
+
+
+@pytest.fixture(scope="module")
+def kind_table():
+    rows = pd.DataFrame(SHARED_KINDS, columns=["kind", "category", "amap_code", "amap_text",
+                                               "osm", "landuse", "euluc", "gb50137"])
+    tags = rows["osm"].str.split("=", expand=True).rename(columns={0: "key", 1: "value"})
+    wide = pd.DataFrame({key: tags["value"].where(tags["key"] == key).astype(object)
+                         for key in OSM_POI_KEYS})
+    return rows.assign(
+        by_amap_code=classify_values(rows["amap_code"], load_mapping("amap")).to_numpy(),
+        by_amap_text=classify_values(rows["amap_text"], load_mapping("amap")).to_numpy(),
+        by_osm=classify_tags(wide, load_mapping("osm_poi"), keys=OSM_POI_KEYS).to_numpy(),
+        by_euluc=classify_values(rows["euluc"], load_mapping("euluc")).to_numpy(),
+        by_gb50137=classify_values(rows["gb50137"], load_mapping("gb50137")).to_numpy(),
+    ).set_index("kind")
+
+
+@pytest.mark.parametrize("kind", [k[0] for k in SHARED_KINDS], ids=KIND_IDS)
+def test_one_category_per_kind_across_amap_and_osm(kind_table, kind):
+    row = kind_table.loc[kind]
+    got = {"amap code": row["by_amap_code"], "amap text": row["by_amap_text"],
+           "osm": row["by_osm"]}
+    assert got == dict.fromkeys(got, row["category"])
+
+
+@pytest.mark.parametrize("kind", [k[0] for k in SHARED_KINDS if k[6] or k[7]],
+                         ids=[i for i, k in zip(KIND_IDS, SHARED_KINDS, strict=True)
+                              if k[6] or k[7]])
+def test_one_landuse_class_per_kind_across_euluc_and_gb50137(kind_table, kind):
+    row = kind_table.loc[kind]
+    got = {name: row[f"by_{name}"] for name in ("euluc", "gb50137") if pd.notna(row[name])}
+    assert got == dict.fromkeys(got, row["landuse"])
+
+
+@pytest.mark.parametrize(
+    ("mapping", "key", "value", "expected"),
+    [("osm_poi", "amenity", "cinema", "leisure"),  # was culture
+     ("osm_poi", "amenity", "theatre", "leisure"),  # was culture
+     ("osm_poi", "amenity", "concert_hall", "leisure"),  # was unmapped
+     ("amap", "*", "090701", "daily_services"),  # was healthcare
+     ("amap", "*", "医疗保健服务;动物医疗场所;兽医站", "daily_services"),  # was healthcare
+     ("amap", "*", "080304", "food")],  # was leisure
+    ids=["osm-cinema", "osm-theatre", "osm-concert-hall", "amap-vet-code", "amap-vet-text",
+         "amap-bar"],
+)
+def test_changed_mappings(mapping, key, value, expected):
+    # the documented changes of the shared-kinds fix (docs/inputs/taxonomies.md)
+    got = classify_values(pd.Series([value], name=key), load_mapping(mapping), key=key)
+    assert got.iloc[0] == expected

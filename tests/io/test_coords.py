@@ -198,3 +198,214 @@ def test_transform_coords_requires_4326(crs, pattern):
     gdf = gpd.GeoDataFrame(geometry=[shapely.Point(0, 0)], crs=crs)
     with pytest.raises(CRSError, match=pattern):
         transform_coords(gdf, source="gcj02", target="wgs84")
+
+
+# ---------------------------------------------------------------- detect_coordinate_system
+from shapely import LineString  # noqa: E402
+
+from cityind_gis.io.coords import (  # noqa: E402
+    NOT_APPLICABLE,
+    UNDETERMINED,
+    CoordinateCheck,
+    detect_coordinate_system,
+)
+
+# Irregular street spacing (140-260 m), so that a 500 m shift cannot line the points up
+# with other streets by accident; the grid spans 0-4.4 km and the POIs its central
+# 1.2-3.2 km, so every candidate shift (<= 1.2 km) keeps them inside the road layer.
+_STREETS = np.concatenate([[0.0], np.cumsum(np.random.default_rng(7).uniform(140, 260, 40))])
+_STREETS = _STREETS[_STREETS <= 4400]
+_LO, _HI = 1200.0, 3200.0
+
+
+def _city(lon0, lat0, utm, seed=0, n=120):
+    """Road grid and POIs on the roads (<= 5 m off the centre line), true WGS 84.
+
+    Returns roads in ``utm`` and POIs in EPSG:4326, the grid's south-west corner at
+    (lon0, lat0).
+    """
+    origin = gpd.GeoSeries(gpd.points_from_xy([lon0], [lat0]), crs=4326).to_crs(utm)
+    x0, y0 = float(origin.x.iloc[0]), float(origin.y.iloc[0])
+    end = float(_STREETS[-1])
+    lines = [LineString([(x0 + s, y0), (x0 + s, y0 + end)]) for s in _STREETS]
+    lines += [LineString([(x0, y0 + s), (x0 + end, y0 + s)]) for s in _STREETS]
+    roads = gpd.GeoDataFrame({"highway": ["residential"] * len(lines)}, geometry=lines, crs=utm)
+    rng = np.random.default_rng(seed)
+    central = np.flatnonzero((_STREETS >= _LO) & (_STREETS <= _HI))
+    which = rng.choice(np.concatenate([central, central + len(_STREETS)]), n)
+    along = rng.uniform(_LO, _HI, n)
+    off = rng.uniform(-5, 5, n)
+    vertical = which < len(_STREETS)
+    s = _STREETS[which % len(_STREETS)]
+    x = np.where(vertical, x0 + s + off, x0 + along)
+    y = np.where(vertical, y0 + along, y0 + s + off)
+    pois = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y), crs=utm).to_crs(4326)
+    return roads, pois
+
+
+def _shifted(pois, forward):
+    lon, lat = forward(pois.geometry.x.to_numpy(), pois.geometry.y.to_numpy())
+    return gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs=4326)
+
+
+@pytest.fixture(scope="module")
+def shanghai():
+    return _city(121.47, 31.23, "EPSG:32651")
+
+
+@pytest.mark.parametrize("ref_crs", ["EPSG:32651", "EPSG:4326"], ids=["ref-utm", "ref-lonlat"])
+@pytest.mark.parametrize("pts_crs", ["EPSG:4326", "EPSG:32651"], ids=["pts-lonlat", "pts-utm"])
+@pytest.mark.parametrize(
+    ("truth", "forward"),
+    [("wgs84", None), ("gcj02", wgs84_to_gcj02), ("bd09", wgs84_to_bd09)],
+    ids=["wgs84", "gcj02-as-wgs84", "bd09-as-wgs84"],
+)
+def test_detects_the_system_the_points_are_in(shanghai, truth, forward, pts_crs, ref_crs):
+    roads, pois = shanghai
+    pts = pois if forward is None else _shifted(pois, forward)
+    got = detect_coordinate_system(pts.to_crs(pts_crs), roads.to_crs(ref_crs))
+    assert isinstance(got, CoordinateCheck)
+    assert got.verdict == truth
+    assert got.ok is (truth == "wgs84")
+    t = got.table
+    assert list(t.index) == ["wgs84", "gcj02", "bd09"]
+    assert (t["n_points"] == 120).all()
+    # the right system: every POI within its 5 m of a road; the others: a clear margin
+    assert t.loc[truth, "median_m"] < 5.0
+    assert t.loc[truth, "share_within"] == 1.0
+    others = t.drop(index=truth)
+    assert (others["median_m"] > 6 * t.loc[truth, "median_m"]).all()
+    assert (others["share_within"] < 0.5).all()
+    # the GCJ-02 offset in Shanghai is about 500 m, BD-09 adds about 1 km
+    assert 400 < t.loc["gcj02", "offset_m"] < 700
+    assert 900 < t.loc["bd09", "offset_m"] < 1400
+    assert t.loc["wgs84", "offset_m"] == 0.0
+    if truth != "wgs84":
+        assert f'coords = "{truth}"' in got.message
+        assert "off by about" in got.message
+
+
+@pytest.mark.parametrize(("truth", "forward"), [("wgs84", None), ("gcj02", wgs84_to_gcj02)],
+                         ids=["wgs84", "gcj02-as-wgs84"])
+def test_facilities_set_back_from_a_dense_grid(truth, forward):
+    # 600 POIs 5-40 m off their street (the side of a building), 140-260 m blocks: the
+    # right system has median ~18 m and 56 % within 20 m, a wrong one 24-32 m and 35-43 %;
+    # for gcj02 the medians (18 vs 24.5 m) are too close for the margin rule, the shares
+    # differ by > 4 SE
+    roads, pois = _city(121.47, 31.23, "EPSG:32651", n=600)
+    utm = pois.to_crs(roads.crs)
+    nearest = roads.geometry.values[roads.sindex.nearest(utm.geometry.values)[1]]
+    vertical = shapely.get_x(shapely.get_point(nearest, 0)) == shapely.get_x(
+        shapely.get_point(nearest, 1))
+    rng = np.random.default_rng(3)
+    off = rng.uniform(5, 40, len(utm)) * rng.choice([-1, 1], len(utm))
+    set_back = gpd.GeoDataFrame(
+        geometry=gpd.points_from_xy(utm.geometry.x + np.where(vertical, off, 0),
+                                    utm.geometry.y + np.where(vertical, 0, off)),
+        crs=roads.crs,
+    ).to_crs(4326)
+    pts = set_back if forward is None else _shifted(set_back, forward)
+    got = detect_coordinate_system(pts, roads)
+    assert got.verdict == truth
+    t = got.table
+    assert 15 < t.loc[truth, "median_m"] < 22
+    assert (t.loc[truth, "share_within"] - t.drop(index=truth)["share_within"] > 0.1).all()
+
+
+def test_landuse_outlines_as_reference(shanghai):
+    roads, pois = shanghai
+    # blocks between the streets, set back 8 m from the centre lines
+    xs = roads.geometry.iloc[: len(_STREETS)].bounds["minx"].to_numpy()
+    ys = roads.geometry.iloc[len(_STREETS):].bounds["miny"].to_numpy()
+    blocks = [shapely.box(xa + 8, ya + 8, xb - 8, yb - 8)
+              for xa, xb in zip(xs[:-1], xs[1:], strict=True)
+              for ya, yb in zip(ys[:-1], ys[1:], strict=True)]
+    landuse = gpd.GeoDataFrame(geometry=blocks, crs=roads.crs)
+    got = detect_coordinate_system(_shifted(pois, wgs84_to_gcj02), landuse,
+                                   reference_name="landuse")
+    assert got.verdict == "gcj02"
+    assert got.table.loc["gcj02", "median_m"] < 13  # 8 m set-back + up to 5 m off the road
+    assert "`landuse`" in got.message
+
+
+def test_outside_china_not_applicable():
+    roads, pois = _city(24.94, 60.17, "EPSG:3067")  # Helsinki
+    got = detect_coordinate_system(pois, roads)
+    assert got.verdict == NOT_APPLICABLE
+    assert got.ok
+    assert (got.table["n_points"] == 0).all()
+    assert "do not apply" in got.message
+
+
+def test_unrelated_points_undetermined(shanghai):
+    roads, _ = shanghai
+    rng = np.random.default_rng(1)
+    x0, y0 = roads.total_bounds[:2]
+    pts = gpd.GeoDataFrame(
+        geometry=gpd.points_from_xy(x0 + rng.uniform(_LO, _HI, 200),
+                                    y0 + rng.uniform(_LO, _HI, 200)),
+        crs=roads.crs,
+    )
+    got = detect_coordinate_system(pts, roads)
+    assert got.verdict == UNDETERMINED
+    assert got.ok
+    assert "Cannot tell" in got.message
+
+
+def test_too_few_points_undetermined(shanghai):
+    roads, pois = shanghai
+    got = detect_coordinate_system(_shifted(pois.iloc[:5], wgs84_to_gcj02), roads)
+    assert got.verdict == UNDETERMINED
+    assert "too few (< 10)" in got.message
+
+
+def test_single_candidate_and_inputs_untouched(shanghai):
+    roads, pois = shanghai
+    before = pois.copy()
+    got = detect_coordinate_system(pois, roads, candidates=["GCJ-02"])
+    assert got.verdict == "gcj02"  # nothing to compare with: the one candidate is reported
+    assert list(got.table.index) == ["gcj02"]
+    assert_geodataframe_equal(pois, before)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [({"candidates": ["wgs84", "utm"]}, InputError, "`candidates` must be one of"),
+     ({"candidates": ["wgs84", "wgs84"]}, InputError, "distinct systems"),
+     ({"margin": 1.0}, InputError, "`margin` must be below 1"),
+     ({"match_distance": 0}, InputError, "`match_distance` must be a positive"),
+     ({"min_points": 2.5}, InputError, "`min_points` must be a positive whole number")],
+    ids=["unknown", "repeated", "margin", "match-distance", "min-points"],
+)
+def test_detect_bad_options(shanghai, kwargs, error, match):
+    roads, pois = shanghai
+    with pytest.raises(error, match=match):
+        detect_coordinate_system(pois, roads, **kwargs)
+
+
+def test_detect_needs_crs(shanghai):
+    roads, pois = shanghai
+    with pytest.raises(CRSError, match="`pois` has no CRS"):
+        detect_coordinate_system(pois.set_crs(None, allow_override=True), roads)
+    with pytest.raises(CRSError, match="`roads` has no CRS"):
+        detect_coordinate_system(pois, roads.set_crs(None, allow_override=True))
+    with pytest.raises(InputError, match="no geometries"):
+        detect_coordinate_system(pois, roads.iloc[:0])
+
+
+def test_declared_system_is_taken_into_account(shanghai):
+    roads, pois = shanghai
+    # an Amap export declared coords = "gcj02": the loader converted it, it is now right
+    amap = _shifted(pois, wgs84_to_gcj02)
+    loaded = transform_coords(amap, source="gcj02", target="wgs84")
+    got = detect_coordinate_system(loaded, roads, declared="gcj02")
+    assert (got.verdict, got.ok) == ("gcj02", True)
+    assert got.table.loc["gcj02", "offset_m"] < 1e-3  # the points as loaded
+    assert "as declared" in got.message
+    # true WGS 84 points wrongly declared GCJ-02: the loader moved them ~480 m
+    wrong = transform_coords(pois, source="gcj02", target="wgs84")
+    got = detect_coordinate_system(wrong, roads, declared="gcj02")
+    assert (got.verdict, got.ok) == ("wgs84", False)
+    assert 400 < got.table.loc["wgs84", "offset_m"] < 700
+    assert 'not GCJ-02 (Amap/Tencent) as declared' in got.message
+    assert 'coords = "wgs84"' in got.message
