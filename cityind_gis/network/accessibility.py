@@ -30,7 +30,16 @@ from scipy.sparse.csgraph import dijkstra
 
 from .._errors import InputError
 from .._validate import check_columns
-from .graph import WalkGraph, _check_distance, _check_layer, _snap, _snap_edges
+from ..columns import net_dist
+from .graph import (
+    WalkGraph,
+    _allowed_components,
+    _check_distance,
+    _check_layer,
+    _rejoin_message,
+    _snap,
+    _snap_edges,
+)
 
 __all__ = [
     "SNAP_METHODS",
@@ -76,10 +85,15 @@ class _Snapped:
     leg: np.ndarray
     edge: np.ndarray
     n_far: int
+    moved: np.ndarray | None = None  # nearest part excluded by `component`; joined another
 
     @property
     def valid(self) -> np.ndarray:
         return self.u >= 0
+
+    @property
+    def n_moved(self) -> int:
+        return 0 if self.moved is None else int(self.moved.sum())
 
     def take(self, idx: np.ndarray) -> _Snapped:
         return _Snapped(self.u[idx], self.v[idx], self.pos_u[idx], self.pos_v[idx],
@@ -94,15 +108,21 @@ def _check_snap(snap: str) -> None:
 
 
 def _snap_layer(
-    graph: WalkGraph, layer: gpd.GeoDataFrame, snap: str, snap_distance: float | None
+    graph: WalkGraph,
+    layer: gpd.GeoDataFrame,
+    snap: str,
+    snap_distance: float | None,
+    component: str | int = "any",
 ) -> _Snapped:
-    """Snap a validated layer to the graph's edges or nodes."""
+    """Snap a validated layer to the graph's edges or nodes (on the parts ``component`` allows)."""
     if snap == "edge":
-        edge, u, v, pos_u, pos_v, leg, n_far = _snap_edges(graph, layer, snap_distance)
-        return _Snapped(u, v, pos_u, pos_v, leg, edge, n_far)
-    node, leg, n_far = _snap(graph, layer, snap_distance)
+        edge, u, v, pos_u, pos_v, leg, n_far, moved = _snap_edges(graph, layer, snap_distance,
+                                                                  component)
+        return _Snapped(u, v, pos_u, pos_v, leg, edge, n_far, moved)
+    node, leg, n_far, moved = _snap(graph, layer, snap_distance, component)
     zeros = np.zeros(len(node))
-    return _Snapped(node, node.copy(), zeros, zeros.copy(), leg, np.full(len(node), -1), n_far)
+    return _Snapped(node, node.copy(), zeros, zeros.copy(), leg, np.full(len(node), -1), n_far,
+                    moved)
 
 
 def _all_nodes(graph: WalkGraph) -> _Snapped:
@@ -162,11 +182,14 @@ def _prepare_facilities(
     snap: str,
     snap_distance: float | None,
     messages: list[str],
+    component: str | int = "any",
 ) -> tuple[_Snapped, np.ndarray, list[Hashable]]:
     _check_layer(facilities, "facilities", graph, allow_empty=True, unique_index=False)
     check_columns(facilities, [category_column], "facilities")
     cats, codes = _categories(facilities, category_column, categories, messages)
-    fs = _snap_layer(graph, facilities, snap, snap_distance)
+    fs = _snap_layer(graph, facilities, snap, snap_distance, component)
+    if fs.n_moved:
+        messages.append(_rejoin_message(fs.n_moved, len(facilities), "facilities", component))
     if fs.n_far:
         messages.append(
             f"{fs.n_far} of {len(facilities)} facilities lie farther than "
@@ -185,17 +208,21 @@ def _prepare(
     categories: Sequence[Hashable] | None,
     snap: str,
     snap_distance: float | None,
+    component: str | int = "largest",
 ) -> tuple[_Snapped, _Snapped, np.ndarray, list[Hashable], list[str]]:
     """Validate and snap both layers; return the warning messages to emit."""
     _check_snap(snap)
     _check_layer(origins, "origins", graph, allow_empty=True)
     _check_distance(snap_distance, "snap_distance")
+    _allowed_components(graph, component)  # validate before any work
     messages: list[str] = []
     fs, codes, cats = _prepare_facilities(
         facilities, graph, category_column=category_column, categories=categories,
-        snap=snap, snap_distance=snap_distance, messages=messages,
+        snap=snap, snap_distance=snap_distance, messages=messages, component=component,
     )
-    os_ = _snap_layer(graph, origins, snap, snap_distance)
+    os_ = _snap_layer(graph, origins, snap, snap_distance, component)
+    if os_.n_moved:
+        messages.insert(0, _rejoin_message(os_.n_moved, len(origins), "origins", component))
     if os_.n_far:
         messages.insert(0,
             f"{os_.n_far} of {len(origins)} origins lie farther than snap_distance="
@@ -275,7 +302,7 @@ def _nearest(
         if max_distance is not None:
             result[result > max_distance] = np.inf
         result[~np.isfinite(result)] = np.nan
-        out[f"net_dist_{cat}"] = result
+        out[net_dist(str(cat))] = result
         logger.debug("nearest %s: %d facilities", cat, int(sel.sum()))
     return out
 
@@ -419,6 +446,7 @@ def nearest_facility_distance(
     max_distance: float | None = None,
     snap: str = "edge",
     snap_distance: float | None = None,
+    component: str | int = "largest",
 ) -> pd.DataFrame:
     r"""Walking distance in metres from each origin to the nearest facility of each category.
 
@@ -450,6 +478,13 @@ def nearest_facility_distance(
         Snap tolerance: the largest access leg in metres. Origins farther than
         this from every edge (node) get NaN; facilities farther are dropped; both
         cases warn with a count. ``None`` (default) snaps everything.
+    component : {"largest", "any"} or int, default "largest"
+        Which connected parts of the network origins and facilities join: the
+        largest (main) network, the nearest part whatever its size (``"any"``, the
+        earlier behaviour), or any part of at least this many nodes.
+        Features whose nearest edge lies on an excluded fragment join the nearest
+        edge of an allowed part, with a warning giving their count (see
+        ``docs/network.md``, Disconnected fragments).
 
     Returns
     -------
@@ -522,7 +557,7 @@ def nearest_facility_distance(
     _check_distance(max_distance, "max_distance")
     os_, fs, codes, cats, messages = _prepare(
         origins, facilities, graph, category_column=category_column, categories=categories,
-        snap=snap, snap_distance=snap_distance,
+        snap=snap, snap_distance=snap_distance, component=component,
     )
     for message in messages:
         warnings.warn(message, stacklevel=2)
@@ -543,6 +578,7 @@ def facility_counts_within(
     categories: Sequence[Hashable] | None = None,
     snap: str = "edge",
     snap_distance: float | None = None,
+    component: str | int = "largest",
 ) -> pd.DataFrame:
     r"""Number of facilities of each category within each walking distance of each origin.
 
@@ -568,6 +604,9 @@ def facility_counts_within(
     snap_distance : float, optional
         Snap tolerance in metres (see :func:`nearest_facility_distance`).
         Origins beyond it count zero everywhere; facilities beyond it are dropped.
+    component : {"largest", "any"} or int, default "largest"
+        Which connected parts of the network features join (see
+        :func:`nearest_facility_distance`).
 
     Returns
     -------
@@ -609,7 +648,7 @@ def facility_counts_within(
     dist_values = _check_distances(distances)
     os_, fs, codes, cats, messages = _prepare(
         origins, facilities, graph, category_column=category_column, categories=categories,
-        snap=snap, snap_distance=snap_distance,
+        snap=snap, snap_distance=snap_distance, component=component,
     )
     for message in messages:
         warnings.warn(message, stacklevel=2)
@@ -701,7 +740,7 @@ def node_accessibility(
         return pd.DataFrame({}, index=index)
     # two 2-D blocks (float distances, int64 counts) wrapped without per-column copies
     near = pd.DataFrame(_nearest_nodes(fs, codes, cats, graph, max_distance).T, index=index,
-                        columns=[f"net_dist_{c}" for c in cats], copy=False)
+                        columns=[net_dist(str(c)) for c in cats], copy=False)
     counts = _count_array(_all_nodes(graph), fs, codes, cats, graph, dist_values)
     counts = counts.reshape(graph.n_nodes, -1).astype(np.int64)
     columns = [f"net_count_{c}_{_distance_label(d)}m" for c in cats for d in dist_values]
@@ -718,6 +757,7 @@ def snap_report(
     *,
     snap: str = "edge",
     snap_distance: float | None = None,
+    component: str | int = "largest",
 ) -> pd.DataFrame:
     """Where each feature joins the network, and whether that part is the main network.
 
@@ -732,6 +772,9 @@ def snap_report(
     snap_distance : float, optional
         Snap tolerance in metres; features beyond it are reported as not snapped
         (no warning: this function *is* the report).
+    component : {"largest", "any"} or int, default "largest"
+        Which connected parts features may join, as in
+        :func:`nearest_facility_distance`; ``"any"`` reports the nearest part.
 
     Returns
     -------
@@ -739,8 +782,10 @@ def snap_report(
         Aligned to ``layer.index``: ``snap_dist`` (metres), ``snapped`` (bool),
         ``component`` (int64 connected-component label of the entry node, -1 when
         not snapped), ``component_nodes`` (nodes in that component, 0 when not
-        snapped) and ``main_network`` (bool: in the largest component). A feature
-        off the main network reaches only what lies on its own fragment.
+        snapped), ``main_network`` (bool: in the largest component) and
+        ``rejoined`` (bool: the nearest edge or node lay on a fragment that
+        ``component`` excludes, so the feature joined an allowed part instead). A
+        feature off the main network reaches only what lies on its own fragment.
 
     Raises
     ------
@@ -750,7 +795,7 @@ def snap_report(
     _check_snap(snap)
     _check_distance(snap_distance, "snap_distance")
     _check_layer(layer, "layer", graph, allow_empty=True)
-    s = _snap_layer(graph, layer, snap, snap_distance)
+    s = _snap_layer(graph, layer, snap, snap_distance, component)
     labels = graph.component
     sizes = np.bincount(labels, minlength=graph.n_components)
     main = int(np.argmax(sizes)) if sizes.size else -1
@@ -762,6 +807,7 @@ def snap_report(
             "component": comp.astype(np.int64),
             "component_nodes": np.where(comp >= 0, sizes[np.maximum(comp, 0)], 0).astype(np.int64),
             "main_network": comp == main,
+            "rejoined": np.zeros(len(comp), dtype=bool) if s.moved is None else s.moved,
         },
         index=layer.index,
     )
