@@ -23,8 +23,11 @@ from .accessibility import (
     snap_report,
 )
 from .graph import (
+    COMPONENT_CHOICES,
+    WALK_EXCLUDED_CLASSES,
     ZERO_LENGTH_EPSILON,
     WalkGraph,
+    exclude_road_classes,
     graph_from_edges,
     graph_from_lines,
     snap_points,
@@ -36,7 +39,10 @@ from .sfca import two_step_fca
 
 __all__ = [
     "ZERO_LENGTH_EPSILON",
+    "COMPONENT_CHOICES",
+    "WALK_EXCLUDED_CLASSES",
     "WalkGraph",
+    "exclude_road_classes",
     "graph_from_edges",
     "graph_from_lines",
     "snap_points",
