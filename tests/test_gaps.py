@@ -81,13 +81,19 @@ def estate():
     return graph, parcels, pois
 
 
+def _estate_gaps(graph, parcels, pois, **kwargs):
+    # P3 lies beside the island fragment: since issue 13 it joins the main network (at C,
+    # 4,250 m away, beyond the 3,000 m search) with a warning, instead of the fragment
+    with pytest.warns(UserWarning, match=r"1 of 3 feature\(s\) of `origins` lie nearest"):
+        return industrial_service_gaps(parcels, pois, graph, **kwargs)
+
+
 def test_industrial_gaps_known_answer(estate):
     graph, parcels, pois = estate
-    gaps = industrial_service_gaps(parcels, pois, graph, categories=["food", "transit"],
-                                   distance=500)
+    gaps = _estate_gaps(graph, parcels, pois, categories=["food", "transit"], distance=500)
     # P1: food 35 + 50 + 5 = 90; transit 35 + 350 + 400 + 2 = 787 -> shortfall 0.574
     # P2: food 60 + 350 + 300 + 5 = 715 -> shortfall 0.43; transit 60 + 50 + 2 = 112
-    # P3: island, nothing reachable -> score 1
+    # P3: beside the island, joins the main network 4,250 m from C: nothing within 3 km -> 1
     # priority = score x workers (100 per ha): P2 0.215 x 100, P3 1 x 20, P1 0.287 x 50
     assert gaps.index.tolist() == ["P2", "P3", "P1"]
     assert gaps["gap_rank"].tolist() == [1, 2, 3]
@@ -98,14 +104,16 @@ def test_industrial_gaps_known_answer(estate):
     np.testing.assert_allclose(gaps["priority"], [21.5, 20.0, 14.35])
     assert gaps["missing"].tolist() == ["food", "food;transit", "transit"]
     assert gaps.loc["P3", "missing_zh"] == "餐饮服务;交通设施"
-    assert gaps["main_network"].tolist() == [True, False, True]
+    # before issue 13 P3 joined the island (main_network False); now it joins the main network
+    assert gaps["main_network"].tolist() == [True, True, True]
+    assert gaps["rejoined"].tolist() == [False, True, False]
+    assert gaps["beyond_search"].tolist() == ["", "food;transit", ""]
     assert gaps.crs == parcels.crs
 
 
 def test_gap_table_bilingual(estate):
     graph, parcels, pois = estate
-    gaps = industrial_service_gaps(parcels, pois, graph, categories=["food", "transit"],
-                                   distance=500)
+    gaps = _estate_gaps(graph, parcels, pois, categories=["food", "transit"], distance=500)
     table = gap_table(gaps, categories=["food", "transit"])
     assert table["地块 parcel"].tolist() == ["P2", "P3", "P1"]
     assert "步行距离-餐饮服务 walk to food (m)" in table.columns
@@ -115,8 +123,8 @@ def test_gap_table_bilingual(estate):
 def test_industrial_gaps_given_workers_and_threshold(estate):
     graph, parcels, pois = estate
     workers = pd.Series([10.0, 0.0, 5.0], index=parcels.index)
-    gaps = industrial_service_gaps(parcels, pois, graph, categories=["food", "transit"],
-                                   distance=1000, workers=workers)
+    gaps = _estate_gaps(graph, parcels, pois, categories=["food", "transit"], distance=1000,
+                        workers=workers)
     # within 1000 m everything on the main network is served: only P3 lacks services
     assert gaps.loc["P3", "workers_affected"] == 5.0
     assert gaps.loc[["P1", "P2"], "n_missing"].tolist() == [0, 0]
@@ -143,6 +151,20 @@ def test_industrial_gaps_absent_category_warns(estate):
     with pytest.warns(UserWarning, match=r"no facility of \['healthcare'\]"):
         gaps = industrial_service_gaps(parcels, pois, graph, categories=["healthcare"])
     assert gaps["gap_healthcare"].all()
+
+
+def test_industrial_gaps_search_beyond_twice_the_distance(estate):
+    """Issue 13: distances between 2 x distance and search_distance used to be NaN."""
+    graph, parcels, pois = estate
+    gaps = _estate_gaps(graph, parcels, pois, categories=["food", "transit"], distance=300)
+    # P1 transit 787 m and P2 food 715 m lie beyond 2 x 300 m but within the 3 km search
+    np.testing.assert_allclose(gaps.loc[["P1", "P2"], "net_dist_transit"], [787, 112])
+    np.testing.assert_allclose(gaps.loc[["P1", "P2"], "net_dist_food"], [90, 715])
+    assert gaps.loc[["P1", "P2"], "beyond_search"].tolist() == ["", ""]
+    near = _estate_gaps(graph, parcels, pois, categories=["transit"], distance=300,
+                        search_distance=700)
+    assert np.isnan(near.loc["P1", "net_dist_transit"])
+    assert near.loc["P1", "beyond_search"] == "transit"
 
 
 def test_workers_from_area(estate):
