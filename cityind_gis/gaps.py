@@ -494,7 +494,9 @@ def graded_service_gaps(
         ``area_ha``, ``workers``, ``n_origins``; per category ``net_dist_{c}``
         (m, NaN beyond ``search_distance`` or absent), ``share_within_{c}``
         (share of the unit's area within the threshold, 0-1) and
-        ``gap_severity_{c}`` (one of :data:`SEVERITIES`); then ``n_gaps``
+        ``gap_severity_{c}`` (one of :data:`SEVERITIES`) and ``gap_{c}`` (bool,
+        counted as a gap; what :func:`cityind_gis.siting.candidate_sites` reads);
+        then ``n_gaps``
         (categories graded beyond, far_beyond or beyond_search, plus absent when
         ``count_absent``), ``has_gap`` (bool), ``gaps`` / ``gaps_zh``
         (``;``-separated), ``absent`` (categories absent from the data),
@@ -636,6 +638,7 @@ def graded_service_gaps(
         out[net_dist(c)] = dist[:, j]
         out[column_name("share_within", c)] = share[:, j]
         out[column_name("gap_severity", c)] = grade[:, j]
+        out[column_name("gap", c)] = is_gap[:, j]
     out["n_gaps"] = is_gap.sum(axis=1).astype(np.int64)
     out["has_gap"] = out["n_gaps"] > 0
     out["gaps"] = _join_where(is_gap, cats, ";")

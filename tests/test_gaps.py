@@ -232,6 +232,8 @@ def test_graded_gaps_rank_the_belt_first(corridor):
     assert gaps.loc[20, "gap_severity_retail"] == "far_beyond"
     assert gaps.loc[20, "gap_severity_healthcare"] == "beyond"
     assert gaps.loc[[0, 15, 20], "severity_score"].tolist() == [0.0, 3.0, 7.0]
+    assert gaps.loc[[0, 15], "gap_retail"].tolist() == [False, True]
+    assert not gaps["gap_education"].any()  # absent, not counted
     assert gaps.loc[20, "priority"] == pytest.approx(7 * 40)
     assert gaps.loc[20, "gaps"] == "retail;food;transit;healthcare"
     assert gaps.loc[15, "gaps_zh"] == "购物服务;餐饮服务;交通设施"
