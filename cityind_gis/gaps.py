@@ -23,13 +23,27 @@ import numpy as np
 import pandas as pd
 
 from ._errors import InputError, SchemaError
-from ._validate import check_columns, check_projected, check_unique_index
+from ._validate import check_columns, check_positive, check_projected, check_unique_index
+from .columns import column_name, net_dist
 from .taxonomy import poi_categories
 
 if TYPE_CHECKING:
     from .network import WalkGraph
 
-__all__ = ["service_gaps", "industrial_service_gaps", "gap_table", "workers_from_area"]
+__all__ = ["service_gaps", "industrial_service_gaps", "graded_service_gaps", "gap_table",
+           "workers_from_area", "DEFAULT_SEARCH_DISTANCE", "SEVERITIES", "SEVERITY_WEIGHTS"]
+
+#: Longest walking distance searched by the gap measures, in metres (the pipeline's
+#: ``[indicators] search_distance``). Within it every distance is measured; beyond it
+#: a distance is NaN and the unit's severity reads ``beyond_search``.
+DEFAULT_SEARCH_DISTANCE: float = 3000.0
+
+#: Severity grades of :func:`graded_service_gaps`, from best to worst, then ``absent``.
+SEVERITIES: tuple[str, ...] = ("within", "beyond", "far_beyond", "beyond_search", "absent")
+
+#: Default weight of each severity in the gap score of :func:`graded_service_gaps`.
+SEVERITY_WEIGHTS: dict[str, float] = {"within": 0.0, "beyond": 1.0, "far_beyond": 2.0,
+                                      "beyond_search": 2.0, "absent": 0.0}
 
 
 def service_gaps(
@@ -168,6 +182,7 @@ def industrial_service_gaps(
     snap: str = "edge",
     snap_distance: float | None = None,
     search_distance: float | None = None,
+    component: str | int = "largest",
 ) -> gpd.GeoDataFrame:
     r"""Walking access of each industrial parcel to everyday services, ranked by need.
 
@@ -202,7 +217,13 @@ def industrial_service_gaps(
         Snap tolerance in metres (features beyond it warn; such parcels reach nothing).
     search_distance : float, optional
         Longest walking distance searched (metres); farther facilities read as
-        unreachable. Default ``2 * distance``, where the score saturates.
+        unreachable (NaN, listed in ``beyond_search``). Default the larger of
+        :data:`DEFAULT_SEARCH_DISTANCE` (3,000 m) and ``2 * distance``. (It used to
+        be ``2 * distance``, which left parcels reachable within 3 km blank; the
+        score still saturates at ``2 * distance``.)
+    component : {"largest", "any"} or int, default "largest"
+        Which connected parts of the network parcels and facilities join (see
+        :func:`cityind_gis.network.nearest_facility_distance`).
 
     Returns
     -------
@@ -212,9 +233,12 @@ def industrial_service_gaps(
         ``search_distance``), ``gap_{category}`` (bool), ``n_missing``, ``missing``
         (``;``-separated keys), ``missing_zh``, ``gap_score`` (0-1),
         ``workers_affected`` (``workers`` where anything is missing, else 0),
-        ``priority`` (``gap_score * workers``), ``snap_dist`` (m),
+        ``priority`` (``gap_score * workers``), ``beyond_search`` (``;``-separated
+        categories with no facility within ``search_distance``), ``snap_dist`` (m),
         ``main_network`` (bool: False when the parcel joins a network fragment
-        cut off from the main network) and ``gap_rank`` (1 = highest priority).
+        cut off from the main network), ``rejoined`` (bool: its nearest edge lay
+        on a fragment, so it joined the main network instead) and ``gap_rank``
+        (1 = highest priority).
 
     Raises
     ------
@@ -264,7 +288,8 @@ def industrial_service_gaps(
                    "use `workers.reindex(parcels.index)`.")
             raise SchemaError(msg)
         w = pd.to_numeric(workers, errors="coerce").fillna(0.0).to_numpy(dtype=float)
-    search = 2.0 * float(distance) if search_distance is None else float(search_distance)
+    search = (max(DEFAULT_SEARCH_DISTANCE, 2.0 * float(distance)) if search_distance is None
+              else check_positive(search_distance, "search_distance", example=3000))
     fac = facilities[facilities[category_column].isin(cats)]
     present = [c for c in cats if c in set(fac[category_column])]
     absent = [c for c in cats if c not in present]
@@ -276,16 +301,15 @@ def industrial_service_gaps(
     if present:
         dist = nearest_facility_distance(
             parcels, fac, graph, category_column=category_column, categories=present,
-            max_distance=search, snap=snap, snap_distance=snap_distance,
+            max_distance=search, snap=snap, snap_distance=snap_distance, component=component,
         )
     else:
         dist = pd.DataFrame(index=parcels.index)
     for c in absent:
-        dist[f"net_dist_{c}"] = np.nan
-    dist = dist[[f"net_dist_{c}" for c in cats]]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the far-parcel warning was given above
-        report = snap_report(parcels, graph, snap=snap, snap_distance=snap_distance)
+        dist[net_dist(c)] = np.nan
+    dist = dist[[net_dist(c) for c in cats]]
+    report = snap_report(parcels, graph, snap=snap, snap_distance=snap_distance,
+                         component=component)
 
     d = dist.to_numpy(dtype=float)
     gap = ~(d <= distance)
@@ -310,8 +334,10 @@ def industrial_service_gaps(
     out["gap_score"] = short.mean(axis=1)
     out["workers_affected"] = np.where(n_missing > 0, w, 0.0)
     out["priority"] = out["gap_score"] * w
+    out["beyond_search"] = _join_where(np.isnan(d) & np.isin(cats, present)[None, :], cats, ";")
     out["snap_dist"] = report["snap_dist"].to_numpy()
     out["main_network"] = report["main_network"].to_numpy()
+    out["rejoined"] = report["rejoined"].to_numpy()
     out = out.sort_values(["priority", "n_missing", "workers"], ascending=False, kind="stable")
     out["gap_rank"] = np.arange(1, len(out) + 1, dtype=np.int64)
     geom = parcels.geometry.reindex(out.index)
@@ -345,7 +371,7 @@ def gap_table(gaps: gpd.GeoDataFrame, *, categories: Sequence[str]) -> pd.DataFr
         If a column of :func:`industrial_service_gaps` is missing.
     """
     cols = ["gap_rank", "area_ha", "workers", "missing_zh", "missing", "n_missing", "gap_score",
-            "priority", *[f"net_dist_{c}" for c in categories]]
+            "priority", *[net_dist(c) for c in categories]]
     check_columns(gaps, cols, "gaps")
     zh = poi_categories()["name_zh"].to_dict()
     sel = gaps[gaps["n_missing"] > 0].sort_values("gap_rank")
@@ -361,5 +387,268 @@ def gap_table(gaps: gpd.GeoDataFrame, *, categories: Sequence[str]) -> pd.DataFr
         "优先度 priority": sel["priority"].round(1).to_numpy(),
     })
     for c in categories:
-        table[f"步行距离-{zh.get(c, c)} walk to {c} (m)"] = sel[f"net_dist_{c}"].round(0).to_numpy()
+        table[f"步行距离-{zh.get(c, c)} walk to {c} (m)"] = sel[net_dist(c)].round(0).to_numpy()
     return table
+
+
+def _join_where(mask: np.ndarray, names: Sequence[str], sep: str) -> np.ndarray:
+    """Per row, the ``names`` where ``mask`` is True joined by ``sep`` (loop over columns only)."""
+    out = np.full(mask.shape[0], "", dtype=object)
+    for j, name in enumerate(names):  # a handful of categories, vectorised over rows
+        out = np.where(mask[:, j], out + np.where(out == "", "", sep) + name, out)
+    return out
+
+
+# --------------------------------------------------------------------------- graded gaps
+
+
+def _thresholds(cats: list[str], standards: pd.DataFrame | dict[str, float] | None) -> np.ndarray:
+    """Threshold in metres of each category from a standards table or mapping."""
+    from .network.lifecircle import service_standards
+
+    if standards is None or isinstance(standards, dict):
+        table = service_standards(overrides=standards)
+    else:
+        table = standards
+        check_columns(table, ["threshold_m"], "standards")
+    missing = [c for c in cats if c not in table.index]
+    if missing:
+        msg = (f"`standards` gives no threshold for categories {missing}; add them, e.g. "
+               f"`standards={{{missing[0]!r}: 1000}}` (metres), or drop them from `categories`.")
+        raise InputError(msg)
+    return table.loc[cats, "threshold_m"].to_numpy(dtype=float)
+
+
+def graded_service_gaps(
+    units: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame,
+    graph: WalkGraph,
+    *,
+    categories: Sequence[str],
+    standards: pd.DataFrame | dict[str, float] | None = None,
+    origins: gpd.GeoDataFrame | None = None,
+    workers: pd.Series | None = None,
+    worker_density: float = 100.0,
+    served_share: float = 0.5,
+    far_factor: float = 2.0,
+    search_distance: float = DEFAULT_SEARCH_DISTANCE,
+    count_absent: bool = False,
+    severity_weights: dict[str, float] | None = None,
+    category_column: str = "category",
+    snap: str = "edge",
+    snap_distance: float | None = None,
+    component: str | int = "largest",
+) -> gpd.GeoDataFrame:
+    r"""Service gaps graded by the standards, per unit and category, ranked for action.
+
+    Parameters
+    ----------
+    units : GeoDataFrame
+        Industrial parcels, zones or cells (polygons) in ``graph.crs`` (projected,
+        metres), uniquely indexed.
+    facilities : GeoDataFrame
+        POIs with a category column, in ``graph.crs``.
+    graph : WalkGraph
+        Walking network.
+    categories : sequence of str
+        Service categories checked.
+    standards : DataFrame or dict, optional
+        Threshold distance per category: a table indexed by category with a
+        ``threshold_m`` column (:func:`cityind_gis.network.service_standards`,
+        e.g. read from your own CSV), or ``{category: metres}`` overriding the
+        bundled GB 50180-2018 table. Default the bundled table.
+    origins : GeoDataFrame, optional
+        Origins representing each unit (:func:`cityind_gis.network.origins_for_units`,
+        columns ``unit`` and ``weight``). Default one origin per unit, its
+        ``representative_point()``; pass ``origins_for_units(units)`` for zones
+        and large parcels.
+    workers : Series, optional
+        Workers per unit aligned to ``units.index``; default area in hectares
+        times ``worker_density``.
+    worker_density : float, default 100
+        Workers per hectare when ``workers`` is not given.
+    served_share : float, default 0.5
+        Share (0-1] of a unit's area that must lie within a distance for the unit
+        to count as within it; ``net_dist_{category}`` is the distance reaching
+        that share (the area-weighted median by default). Irrelevant with one
+        origin per unit.
+    far_factor : float, default 2
+        ``far_beyond`` starts at ``far_factor`` times the threshold.
+    search_distance : float, default 3000
+        Longest walking distance searched, in metres; beyond it distances are
+        NaN and the grade is ``beyond_search``.
+    count_absent : bool, default False
+        Count categories with no facility at all in ``facilities`` as gaps of every
+        unit (grade ``absent`` weighs like ``far_beyond``). By default they are
+        reported (warning, column ``absent``) but not counted.
+    severity_weights : dict, optional
+        Weights of the grades in the score; default :data:`SEVERITY_WEIGHTS`
+        (within 0, beyond 1, far_beyond 2, beyond_search 2, absent 0).
+    category_column, snap, snap_distance, component
+        As for :func:`cityind_gis.network.nearest_facility_distance`.
+
+    Returns
+    -------
+    GeoDataFrame
+        Every unit, in ``units.crs`` and index, ranked worst first. Columns:
+        ``area_ha``, ``workers``, ``n_origins``; per category ``net_dist_{c}``
+        (m, NaN beyond ``search_distance`` or absent), ``share_within_{c}``
+        (share of the unit's area within the threshold, 0-1) and
+        ``gap_severity_{c}`` (one of :data:`SEVERITIES`) and ``gap_{c}`` (bool,
+        counted as a gap; what :func:`cityind_gis.siting.candidate_sites` reads);
+        then ``n_gaps``
+        (categories graded beyond, far_beyond or beyond_search, plus absent when
+        ``count_absent``), ``has_gap`` (bool), ``gaps`` / ``gaps_zh``
+        (``;``-separated), ``absent`` (categories absent from the data),
+        ``severity_score``, ``priority`` (``severity_score * workers``),
+        ``rejoined`` (bool: some origin joined the main network instead of a
+        nearer fragment) and ``gap_rank`` (1 = act first).
+
+    Raises
+    ------
+    CRSError, SchemaError, GeometryError, InputError
+        As for :func:`cityind_gis.network.nearest_facility_distance`; InputError
+        also for empty ``categories``, a category without a threshold, bad
+        ``served_share``, ``far_factor`` or ``severity_weights``.
+
+    Warns
+    -----
+    UserWarning
+        For categories absent from the data, and as for
+        :func:`~cityind_gis.network.nearest_facility_distance`.
+
+    Notes
+    -----
+    For unit :math:`z` with origins :math:`c` of weight :math:`w_c` (summing to 1)
+    and category :math:`k` with threshold :math:`T_k`, the unit's distance is the
+    weighted quantile :math:`d_{z,k} = \min\{D : \sum_c w_c [d_k(c) \le D] \ge q\}`
+    (:math:`q` = ``served_share``) and the grade is
+
+    .. math::
+
+        g_{z,k} = \begin{cases}
+        \text{within} & d_{z,k} \le T_k \\
+        \text{beyond} & T_k < d_{z,k} \le f T_k \\
+        \text{far\_beyond} & f T_k < d_{z,k} \le R \\
+        \text{beyond\_search} & \text{no facility within } R \\
+        \text{absent} & \text{no facility of } k \text{ in the data}
+        \end{cases}
+
+    with :math:`f` = ``far_factor`` and :math:`R` = ``search_distance``. The score
+    is :math:`S_z = \sum_k \omega(g_{z,k})` with the severity weights
+    :math:`\omega`, and ``priority`` :math:`= S_z \cdot \text{workers}_z`: a large
+    estate far from several services ranks above a small one a little beyond
+    one. Ties are broken by ``severity_score``, then ``workers``. Thresholds come
+    from ``taxonomy/data/service_standards.csv`` (GB 50180-2018 life-circle
+    levels; ``docs/accessibility.md``).
+    """
+    from .network import nearest_facility_distance
+    from .network.accessibility import _unit_codes, _weighted_quantile, _weighted_share
+
+    cats = [str(c) for c in categories]
+    if not cats:
+        msg = "`categories` is empty; name at least one service category to check."
+        raise InputError(msg)
+    if not (isinstance(served_share, (int, float)) and 0 < served_share <= 1):
+        msg = f"`served_share` must be a share in (0, 1], got {served_share!r}; e.g. 0.5."
+        raise InputError(msg)
+    if not (isinstance(far_factor, (int, float)) and np.isfinite(far_factor) and far_factor > 1):
+        msg = f"`far_factor` must be a number > 1, got {far_factor!r}; e.g. 2."
+        raise InputError(msg)
+    search = check_positive(search_distance, "search_distance", example=3000)
+    weights = dict(SEVERITY_WEIGHTS)
+    if count_absent:
+        weights["absent"] = weights["far_beyond"]
+    unknown = sorted(set(severity_weights or {}) - set(SEVERITIES))
+    if unknown:
+        msg = f"`severity_weights` names unknown grades {unknown}; use {list(SEVERITIES)}."
+        raise InputError(msg)
+    weights.update(severity_weights or {})
+    check_unique_index(units, "units")
+    check_projected(units, "units")
+    thresholds = _thresholds(cats, standards)
+    if workers is None:
+        w_units = workers_from_area(units, worker_density=worker_density).to_numpy()
+    else:
+        if not workers.index.equals(units.index):
+            msg = ("`workers` must be aligned to `units.index` (same labels, same order); "
+                   "use `workers.reindex(units.index)`.")
+            raise SchemaError(msg)
+        w_units = pd.to_numeric(workers, errors="coerce").fillna(0.0).to_numpy(dtype=float)
+    if origins is None:
+        org = gpd.GeoDataFrame({"unit": units.index.to_numpy(), "weight": 1.0},
+                               geometry=units.geometry.values, crs=units.crs)
+        org.index = pd.RangeIndex(len(org), name="origin")
+    else:
+        org = origins
+    codes = _unit_codes(units, org)
+    ow = org["weight"].to_numpy(dtype=float)
+
+    check_columns(facilities, [category_column], "facilities")
+    fac = facilities[facilities[category_column].isin(cats)]
+    have = set(fac[category_column])
+    present = [c for c in cats if c in have]
+    absent = [c for c in cats if c not in have]
+    if absent:
+        counted = ("counted as a gap of every unit (count_absent=True)" if count_absent
+                   else "not counted as gaps (pass count_absent=True to count them)")
+        warnings.warn(
+            f"categories {absent} have no facility in the study area: they are absent from the "
+            f"data, reported in column `absent` and {counted}.", stacklevel=2,
+        )
+    n = len(units)
+    if present:
+        near = nearest_facility_distance(
+            org, fac, graph, category_column=category_column, categories=present,
+            max_distance=search, snap=snap, snap_distance=snap_distance, component=component,
+        )
+        from .network import snap_report
+
+        rejoined = np.bincount(codes, weights=snap_report(
+            org, graph, snap=snap, snap_distance=snap_distance,
+            component=component)["rejoined"].to_numpy(dtype=float), minlength=n) > 0
+    else:
+        near = pd.DataFrame(index=org.index)
+        rejoined = np.zeros(n, dtype=bool)
+
+    k = len(cats)
+    dist = np.full((n, k), np.nan)
+    share = np.zeros((n, k))
+    for j, c in enumerate(cats):  # a handful of categories, vectorised over origins
+        if c in have:
+            d_o = near[net_dist(c)].to_numpy(dtype=float)
+            dist[:, j] = _weighted_quantile(codes, ow, d_o, float(served_share), n)
+            share[:, j] = _weighted_share(codes, ow, d_o <= thresholds[j], n)
+    is_absent = np.isin(cats, absent)[None, :].repeat(n, axis=0)
+    grade = np.select(
+        [is_absent, np.isnan(dist), dist <= thresholds, dist <= far_factor * thresholds],
+        ["absent", "beyond_search", "within", "beyond"], default="far_beyond",
+    ).astype(object)
+    counted_grades = ["beyond", "far_beyond", "beyond_search"] + (["absent"] if count_absent
+                                                                   else [])
+    is_gap = np.isin(grade, counted_grades)
+    score = np.vectorize(weights.get, otypes=[float])(grade).sum(axis=1) if n else np.zeros(0)
+    zh = poi_categories()["name_zh"].to_dict()
+
+    out = pd.DataFrame(index=units.index)
+    out["area_ha"] = units.geometry.area.to_numpy() / 1e4
+    out["workers"] = w_units
+    out["n_origins"] = np.bincount(codes, minlength=n).astype(np.int64)
+    for j, c in enumerate(cats):
+        out[net_dist(c)] = dist[:, j]
+        out[column_name("share_within", c)] = share[:, j]
+        out[column_name("gap_severity", c)] = grade[:, j]
+        out[column_name("gap", c)] = is_gap[:, j]
+    out["n_gaps"] = is_gap.sum(axis=1).astype(np.int64)
+    out["has_gap"] = out["n_gaps"] > 0
+    out["gaps"] = _join_where(is_gap, cats, ";")
+    out["gaps_zh"] = _join_where(is_gap, [zh.get(c, c) for c in cats], ";")
+    out["absent"] = ";".join(absent)
+    out["severity_score"] = score
+    out["priority"] = score * w_units
+    out["rejoined"] = rejoined
+    out = out.sort_values(["priority", "severity_score", "workers"], ascending=False,
+                          kind="stable")
+    out["gap_rank"] = np.arange(1, n + 1, dtype=np.int64)
+    geom = units.geometry.reindex(out.index)
+    return gpd.GeoDataFrame(out, geometry=geom.to_numpy(), crs=units.crs)

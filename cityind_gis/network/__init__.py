@@ -20,23 +20,39 @@ from .accessibility import (
     facility_counts_within,
     nearest_facility_distance,
     node_accessibility,
+    origins_for_units,
+    service_share_within,
     snap_report,
 )
 from .graph import (
+    COMPONENT_CHOICES,
+    WALK_EXCLUDED_CLASSES,
     ZERO_LENGTH_EPSILON,
     WalkGraph,
+    exclude_road_classes,
     graph_from_edges,
     graph_from_lines,
     snap_points,
     snap_to_edges,
     to_networkx,
 )
-from .lifecircle import life_circle_coverage, life_circle_requirements, life_circles
+from .lifecircle import (
+    WALK_SPEED,
+    life_circle_coverage,
+    life_circle_requirements,
+    life_circles,
+    service_standards,
+    walk_metres,
+    walk_minutes,
+)
 from .sfca import two_step_fca
 
 __all__ = [
     "ZERO_LENGTH_EPSILON",
+    "COMPONENT_CHOICES",
+    "WALK_EXCLUDED_CLASSES",
     "WalkGraph",
+    "exclude_road_classes",
     "graph_from_edges",
     "graph_from_lines",
     "snap_points",
@@ -47,6 +63,12 @@ __all__ = [
     "facility_counts_within",
     "node_accessibility",
     "snap_report",
+    "origins_for_units",
+    "service_share_within",
+    "WALK_SPEED",
+    "service_standards",
+    "walk_minutes",
+    "walk_metres",
     "life_circles",
     "life_circle_requirements",
     "life_circle_coverage",

@@ -25,12 +25,28 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
-from .._errors import InputError
-from .._validate import check_columns
-from .graph import WalkGraph, _check_distance, _check_layer, _snap, _snap_edges
+from .._errors import InputError, SchemaError
+from .._validate import (
+    check_columns,
+    check_geometries,
+    check_positive,
+    check_projected,
+    check_unique_index,
+)
+from ..columns import column_name, net_dist
+from .graph import (
+    WalkGraph,
+    _allowed_components,
+    _check_distance,
+    _check_layer,
+    _rejoin_message,
+    _snap,
+    _snap_edges,
+)
 
 __all__ = [
     "SNAP_METHODS",
@@ -38,6 +54,8 @@ __all__ = [
     "facility_counts_within",
     "node_accessibility",
     "snap_report",
+    "origins_for_units",
+    "service_share_within",
 ]
 
 logger = logging.getLogger(__name__)
@@ -76,10 +94,15 @@ class _Snapped:
     leg: np.ndarray
     edge: np.ndarray
     n_far: int
+    moved: np.ndarray | None = None  # nearest part excluded by `component`; joined another
 
     @property
     def valid(self) -> np.ndarray:
         return self.u >= 0
+
+    @property
+    def n_moved(self) -> int:
+        return 0 if self.moved is None else int(self.moved.sum())
 
     def take(self, idx: np.ndarray) -> _Snapped:
         return _Snapped(self.u[idx], self.v[idx], self.pos_u[idx], self.pos_v[idx],
@@ -94,15 +117,21 @@ def _check_snap(snap: str) -> None:
 
 
 def _snap_layer(
-    graph: WalkGraph, layer: gpd.GeoDataFrame, snap: str, snap_distance: float | None
+    graph: WalkGraph,
+    layer: gpd.GeoDataFrame,
+    snap: str,
+    snap_distance: float | None,
+    component: str | int = "any",
 ) -> _Snapped:
-    """Snap a validated layer to the graph's edges or nodes."""
+    """Snap a validated layer to the graph's edges or nodes (on the parts ``component`` allows)."""
     if snap == "edge":
-        edge, u, v, pos_u, pos_v, leg, n_far = _snap_edges(graph, layer, snap_distance)
-        return _Snapped(u, v, pos_u, pos_v, leg, edge, n_far)
-    node, leg, n_far = _snap(graph, layer, snap_distance)
+        edge, u, v, pos_u, pos_v, leg, n_far, moved = _snap_edges(graph, layer, snap_distance,
+                                                                  component)
+        return _Snapped(u, v, pos_u, pos_v, leg, edge, n_far, moved)
+    node, leg, n_far, moved = _snap(graph, layer, snap_distance, component)
     zeros = np.zeros(len(node))
-    return _Snapped(node, node.copy(), zeros, zeros.copy(), leg, np.full(len(node), -1), n_far)
+    return _Snapped(node, node.copy(), zeros, zeros.copy(), leg, np.full(len(node), -1), n_far,
+                    moved)
 
 
 def _all_nodes(graph: WalkGraph) -> _Snapped:
@@ -162,11 +191,14 @@ def _prepare_facilities(
     snap: str,
     snap_distance: float | None,
     messages: list[str],
+    component: str | int = "any",
 ) -> tuple[_Snapped, np.ndarray, list[Hashable]]:
     _check_layer(facilities, "facilities", graph, allow_empty=True, unique_index=False)
     check_columns(facilities, [category_column], "facilities")
     cats, codes = _categories(facilities, category_column, categories, messages)
-    fs = _snap_layer(graph, facilities, snap, snap_distance)
+    fs = _snap_layer(graph, facilities, snap, snap_distance, component)
+    if fs.n_moved:
+        messages.append(_rejoin_message(fs.n_moved, len(facilities), "facilities", component))
     if fs.n_far:
         messages.append(
             f"{fs.n_far} of {len(facilities)} facilities lie farther than "
@@ -185,17 +217,21 @@ def _prepare(
     categories: Sequence[Hashable] | None,
     snap: str,
     snap_distance: float | None,
+    component: str | int = "largest",
 ) -> tuple[_Snapped, _Snapped, np.ndarray, list[Hashable], list[str]]:
     """Validate and snap both layers; return the warning messages to emit."""
     _check_snap(snap)
     _check_layer(origins, "origins", graph, allow_empty=True)
     _check_distance(snap_distance, "snap_distance")
+    _allowed_components(graph, component)  # validate before any work
     messages: list[str] = []
     fs, codes, cats = _prepare_facilities(
         facilities, graph, category_column=category_column, categories=categories,
-        snap=snap, snap_distance=snap_distance, messages=messages,
+        snap=snap, snap_distance=snap_distance, messages=messages, component=component,
     )
-    os_ = _snap_layer(graph, origins, snap, snap_distance)
+    os_ = _snap_layer(graph, origins, snap, snap_distance, component)
+    if os_.n_moved:
+        messages.insert(0, _rejoin_message(os_.n_moved, len(origins), "origins", component))
     if os_.n_far:
         messages.insert(0,
             f"{os_.n_far} of {len(origins)} origins lie farther than snap_distance="
@@ -275,7 +311,7 @@ def _nearest(
         if max_distance is not None:
             result[result > max_distance] = np.inf
         result[~np.isfinite(result)] = np.nan
-        out[f"net_dist_{cat}"] = result
+        out[net_dist(str(cat))] = result
         logger.debug("nearest %s: %d facilities", cat, int(sel.sum()))
     return out
 
@@ -419,6 +455,7 @@ def nearest_facility_distance(
     max_distance: float | None = None,
     snap: str = "edge",
     snap_distance: float | None = None,
+    component: str | int = "largest",
 ) -> pd.DataFrame:
     r"""Walking distance in metres from each origin to the nearest facility of each category.
 
@@ -450,6 +487,13 @@ def nearest_facility_distance(
         Snap tolerance: the largest access leg in metres. Origins farther than
         this from every edge (node) get NaN; facilities farther are dropped; both
         cases warn with a count. ``None`` (default) snaps everything.
+    component : {"largest", "any"} or int, default "largest"
+        Which connected parts of the network origins and facilities join: the
+        largest (main) network, the nearest part whatever its size (``"any"``, the
+        earlier behaviour), or any part of at least this many nodes.
+        Features whose nearest edge lies on an excluded fragment join the nearest
+        edge of an allowed part, with a warning giving their count (see
+        ``docs/network.md``, Disconnected fragments).
 
     Returns
     -------
@@ -522,7 +566,7 @@ def nearest_facility_distance(
     _check_distance(max_distance, "max_distance")
     os_, fs, codes, cats, messages = _prepare(
         origins, facilities, graph, category_column=category_column, categories=categories,
-        snap=snap, snap_distance=snap_distance,
+        snap=snap, snap_distance=snap_distance, component=component,
     )
     for message in messages:
         warnings.warn(message, stacklevel=2)
@@ -543,6 +587,7 @@ def facility_counts_within(
     categories: Sequence[Hashable] | None = None,
     snap: str = "edge",
     snap_distance: float | None = None,
+    component: str | int = "largest",
 ) -> pd.DataFrame:
     r"""Number of facilities of each category within each walking distance of each origin.
 
@@ -568,6 +613,9 @@ def facility_counts_within(
     snap_distance : float, optional
         Snap tolerance in metres (see :func:`nearest_facility_distance`).
         Origins beyond it count zero everywhere; facilities beyond it are dropped.
+    component : {"largest", "any"} or int, default "largest"
+        Which connected parts of the network features join (see
+        :func:`nearest_facility_distance`).
 
     Returns
     -------
@@ -609,7 +657,7 @@ def facility_counts_within(
     dist_values = _check_distances(distances)
     os_, fs, codes, cats, messages = _prepare(
         origins, facilities, graph, category_column=category_column, categories=categories,
-        snap=snap, snap_distance=snap_distance,
+        snap=snap, snap_distance=snap_distance, component=component,
     )
     for message in messages:
         warnings.warn(message, stacklevel=2)
@@ -701,7 +749,7 @@ def node_accessibility(
         return pd.DataFrame({}, index=index)
     # two 2-D blocks (float distances, int64 counts) wrapped without per-column copies
     near = pd.DataFrame(_nearest_nodes(fs, codes, cats, graph, max_distance).T, index=index,
-                        columns=[f"net_dist_{c}" for c in cats], copy=False)
+                        columns=[net_dist(str(c)) for c in cats], copy=False)
     counts = _count_array(_all_nodes(graph), fs, codes, cats, graph, dist_values)
     counts = counts.reshape(graph.n_nodes, -1).astype(np.int64)
     columns = [f"net_count_{c}_{_distance_label(d)}m" for c in cats for d in dist_values]
@@ -718,6 +766,7 @@ def snap_report(
     *,
     snap: str = "edge",
     snap_distance: float | None = None,
+    component: str | int = "largest",
 ) -> pd.DataFrame:
     """Where each feature joins the network, and whether that part is the main network.
 
@@ -732,6 +781,9 @@ def snap_report(
     snap_distance : float, optional
         Snap tolerance in metres; features beyond it are reported as not snapped
         (no warning: this function *is* the report).
+    component : {"largest", "any"} or int, default "largest"
+        Which connected parts features may join, as in
+        :func:`nearest_facility_distance`; ``"any"`` reports the nearest part.
 
     Returns
     -------
@@ -739,8 +791,10 @@ def snap_report(
         Aligned to ``layer.index``: ``snap_dist`` (metres), ``snapped`` (bool),
         ``component`` (int64 connected-component label of the entry node, -1 when
         not snapped), ``component_nodes`` (nodes in that component, 0 when not
-        snapped) and ``main_network`` (bool: in the largest component). A feature
-        off the main network reaches only what lies on its own fragment.
+        snapped), ``main_network`` (bool: in the largest component) and
+        ``rejoined`` (bool: the nearest edge or node lay on a fragment that
+        ``component`` excludes, so the feature joined an allowed part instead). A
+        feature off the main network reaches only what lies on its own fragment.
 
     Raises
     ------
@@ -750,7 +804,7 @@ def snap_report(
     _check_snap(snap)
     _check_distance(snap_distance, "snap_distance")
     _check_layer(layer, "layer", graph, allow_empty=True)
-    s = _snap_layer(graph, layer, snap, snap_distance)
+    s = _snap_layer(graph, layer, snap, snap_distance, component)
     labels = graph.component
     sizes = np.bincount(labels, minlength=graph.n_components)
     main = int(np.argmax(sizes)) if sizes.size else -1
@@ -762,6 +816,7 @@ def snap_report(
             "component": comp.astype(np.int64),
             "component_nodes": np.where(comp >= 0, sizes[np.maximum(comp, 0)], 0).astype(np.int64),
             "main_network": comp == main,
+            "rejoined": np.zeros(len(comp), dtype=bool) if s.moved is None else s.moved,
         },
         index=layer.index,
     )
@@ -783,3 +838,211 @@ def _check_distances(distances: Sequence[float]) -> np.ndarray:
         msg = f"`distances` holds repeated values {list(values)}; list each distance once."
         raise InputError(msg)
     return values
+
+
+# --------------------------------------------------------------------------- many origins per unit
+
+
+def origins_for_units(
+    units: gpd.GeoDataFrame,
+    *,
+    spacing: float = 100.0,
+    min_area: float = 100_000.0,
+) -> gpd.GeoDataFrame:
+    r"""Origins that represent each unit: points sampled over large units, one point for small ones.
+
+    Parameters
+    ----------
+    units : GeoDataFrame
+        Zones, parcels or cells in a projected CRS in metres, uniquely indexed.
+    spacing : float, default 100
+        Side in metres of the square sampling grid laid over each large unit
+        (anchored at the unit's lower-left bounding-box corner).
+    min_area : float, default 100000
+        Units of at least this area (m², default 10 ha) are sampled; smaller ones,
+        and points and lines, get their ``representative_point()`` as one origin.
+
+    Returns
+    -------
+    GeoDataFrame
+        Points in ``units.crs`` indexed ``0 .. n - 1`` (name ``origin``), with
+        ``unit`` (the unit's index label) and ``weight`` (share of the unit's area
+        the origin stands for; the weights of a unit sum to 1).
+
+    Raises
+    ------
+    CRSError
+        If ``units`` is not in a projected CRS in metres.
+    SchemaError, GeometryError
+        If ``units`` is not uniquely indexed or holds missing or invalid geometries.
+    InputError
+        If ``spacing`` or ``min_area`` is not a positive number.
+
+    Notes
+    -----
+    Each grid square :math:`c` meeting a large unit :math:`z` gives one origin, a
+    point on :math:`c \cap z` (``point_on_surface``, so inside the unit), of weight
+    :math:`w_c = |c \cap z| / |z|`. Measures over these origins are area-weighted
+    means: the share of the unit's area within distance :math:`D` of a service is
+    :math:`\sum_c w_c \, [d_c \le D]` (:func:`service_share_within`). A 9.8 km²
+    zone at 100 m spacing has about 1,000 origins.
+    """
+    spacing = check_positive(spacing, "spacing", example=100)
+    min_area = check_positive(min_area, "min_area", unit="square metres", example=100000)
+    check_geometries(units, "units", allow_empty_layer=True)
+    check_projected(units, "units")
+    check_unique_index(units, "units")
+    geoms = units.geometry.values
+    area = shapely.area(geoms)
+    poly = np.isin(shapely.get_type_id(geoms), [3, 6])
+    big = np.flatnonzero(poly & (area >= min_area))
+    small = np.setdiff1d(np.arange(len(units)), big)
+    labels = units.index.to_numpy()
+    pts = [shapely.point_on_surface(geoms[small])]
+    unit_pos = [small]
+    weight = [np.ones(small.size)]
+    if big.size:
+        b = shapely.bounds(geoms[big])
+        nx = np.maximum(np.ceil((b[:, 2] - b[:, 0]) / spacing).astype(np.int64), 1)
+        ny = np.maximum(np.ceil((b[:, 3] - b[:, 1]) / spacing).astype(np.int64), 1)
+        n_cells = nx * ny
+        owner = np.repeat(np.arange(big.size), n_cells)
+        k = np.arange(n_cells.sum()) - np.repeat(np.cumsum(n_cells) - n_cells, n_cells)
+        x0 = b[owner, 0] + (k % nx[owner]) * spacing
+        y0 = b[owner, 1] + (k // nx[owner]) * spacing
+        pieces = shapely.intersection(shapely.box(x0, y0, x0 + spacing, y0 + spacing),
+                                      geoms[big][owner])
+        piece_area = shapely.area(pieces)
+        keep = piece_area > 1e-9 * spacing * spacing
+        owner, pieces, piece_area = owner[keep], pieces[keep], piece_area[keep]
+        total = np.bincount(owner, weights=piece_area, minlength=big.size)
+        pts.append(shapely.point_on_surface(pieces))
+        unit_pos.append(big[owner])
+        weight.append(piece_area / total[owner])
+    pos = np.concatenate(unit_pos)
+    order = np.argsort(pos, kind="stable")
+    out = gpd.GeoDataFrame(
+        {"unit": labels[pos[order]], "weight": np.concatenate(weight)[order]},
+        geometry=np.concatenate(pts)[order], crs=units.crs,
+    )
+    out.index = pd.RangeIndex(len(out), name="origin")
+    logger.info("Origins for %d units: %d sampled every %g m (%d origins), %d by one point",
+                len(units), big.size, spacing, len(out) - small.size, small.size)
+    return out
+
+
+def _unit_codes(units: pd.DataFrame, origins: gpd.GeoDataFrame) -> np.ndarray:
+    """Position in ``units`` of each origin's unit; every unit needs at least one origin."""
+    check_columns(origins, ["unit", "weight"], "origins")
+    codes = units.index.get_indexer(origins["unit"])
+    missing_units = np.setdiff1d(np.arange(len(units)), codes)
+    if (codes < 0).any() or missing_units.size:
+        bad = list(pd.unique(origins["unit"][codes < 0]))[:5]
+        msg = (f"`origins['unit']` must name every unit of `units` and nothing else: "
+               f"{int((codes < 0).sum())} origins name unknown units (first {bad}), "
+               f"{missing_units.size} units have no origin. Build them with "
+               "`origins_for_units(units)`.")
+        raise SchemaError(msg)
+    w = pd.to_numeric(origins["weight"], errors="coerce").to_numpy(dtype=float)
+    if not (np.isfinite(w).all() and (w >= 0).all()):
+        msg = "`origins['weight']` must hold finite weights >= 0 (shares of the unit's area)."
+        raise SchemaError(msg)
+    return codes
+
+
+def _weighted_share(codes: np.ndarray, w: np.ndarray, hit: np.ndarray, n: int) -> np.ndarray:
+    """Weighted share of each unit's origins where ``hit`` (0 when a unit weighs nothing)."""
+    tot = np.bincount(codes, weights=w, minlength=n)
+    got = np.bincount(codes, weights=w * hit, minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(tot > 0, got / np.where(tot > 0, tot, 1.0), 0.0)
+
+
+def _weighted_quantile(codes: np.ndarray, w: np.ndarray, d: np.ndarray, q: float,
+                       n: int) -> np.ndarray:
+    """Smallest distance within which a share ``q`` of each unit's weight lies (NaN = none)."""
+    dd = np.where(np.isnan(d), np.inf, d)
+    order = np.lexsort((dd, codes))
+    c, ds, ws = codes[order], dd[order], w[order]
+    tot = np.bincount(c, weights=ws, minlength=n)
+    cum = np.cumsum(ws)
+    before = np.concatenate([[0.0], cum])[np.searchsorted(c, np.arange(n))]
+    reached = cum - before[c] >= q * tot[c] - 1e-12 * np.maximum(tot[c], 1.0)
+    idx = np.flatnonzero(reached)
+    out = np.full(n, np.inf)
+    first_units, first = np.unique(c[idx], return_index=True)
+    out[first_units] = ds[idx[first]]
+    return np.where(np.isfinite(out), out, np.nan)
+
+
+def service_share_within(
+    units: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame,
+    graph: WalkGraph,
+    *,
+    distances: Sequence[float] = DEFAULT_DISTANCES,
+    origins: gpd.GeoDataFrame | None = None,
+    category_column: str = "category",
+    categories: Sequence[Hashable] | None = None,
+    snap: str = "edge",
+    snap_distance: float | None = None,
+    component: str | int = "largest",
+) -> pd.DataFrame:
+    r"""Share of each unit's area within each walking distance of each service category.
+
+    Parameters
+    ----------
+    units : GeoDataFrame
+        Zones, parcels or cells in ``graph.crs``, uniquely indexed.
+    facilities : GeoDataFrame
+        Facilities with a category column, in ``graph.crs``.
+    graph : WalkGraph
+        Walking network.
+    distances : sequence of float, default (300, 500, 1000, 1500)
+        Walking distances in metres.
+    origins : GeoDataFrame, optional
+        From :func:`origins_for_units` (columns ``unit``, ``weight``); default
+        ``origins_for_units(units)`` with its defaults.
+    category_column, categories, snap, snap_distance, component
+        As for :func:`nearest_facility_distance`.
+
+    Returns
+    -------
+    DataFrame
+        Aligned to ``units.index``: float columns ``share_within_{category}_{d}m``
+        in [0, 1], by category then distance.
+
+    Raises
+    ------
+    CRSError, SchemaError, GeometryError, InputError
+        As for :func:`nearest_facility_distance`; SchemaError when ``origins`` do
+        not match ``units``.
+
+    Notes
+    -----
+    With origins :math:`c` of unit :math:`z` and weights :math:`w_c` (summing to 1),
+
+    .. math:: S_{z,k}(D) = \sum_{c \in z} w_c \, [d_k(c) \le D]
+
+    where :math:`d_k(c)` is the walking distance from origin :math:`c` to the
+    nearest facility of :math:`k` (:func:`nearest_facility_distance`, searched to
+    :math:`\max D`). A unit with one origin reads 0 or 1.
+    """
+    dist_values = _check_distances(distances)
+    check_unique_index(units, "units")
+    org = origins_for_units(units) if origins is None else origins
+    codes = _unit_codes(units, org)
+    w = org["weight"].to_numpy(dtype=float)
+    near = nearest_facility_distance(
+        org, facilities, graph, category_column=category_column, categories=categories,
+        max_distance=float(dist_values.max()), snap=snap, snap_distance=snap_distance,
+        component=component,
+    )
+    out: dict[str, np.ndarray] = {}
+    for col in near.columns:  # a handful of categories, vectorised over origins
+        cat = col[len(net_dist("")):]
+        d = near[col].to_numpy(dtype=float)
+        for dv in dist_values:
+            out[column_name("share_within", cat, dv)] = _weighted_share(
+                codes, w, d <= dv, len(units))
+    return pd.DataFrame(out, index=units.index, dtype=float)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import warnings
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -51,7 +52,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ZERO_LENGTH_EPSILON",
+    "COMPONENT_CHOICES",
+    "WALK_EXCLUDED_CLASSES",
     "WalkGraph",
+    "exclude_road_classes",
     "graph_from_edges",
     "graph_from_lines",
     "snap_points",
@@ -66,6 +70,10 @@ logger = logging.getLogger(__name__)
 #: would silently disconnect the two nodes; one micrometre per zero-length edge is
 #: far below any planning precision but keeps the edge.
 ZERO_LENGTH_EPSILON: float = 1e-6
+
+#: Named choices of the ``component`` argument (an int ``N`` is also accepted: every
+#: connected part of at least ``N`` nodes).
+COMPONENT_CHOICES: tuple[str, ...] = ("largest", "any")
 
 
 @dataclass(frozen=True, eq=False)
@@ -736,6 +744,126 @@ def graph_from_lines(
     return nodes, edges
 
 
+# --------------------------------------------------------------------------- road classes
+
+#: Road classes nobody walks along, left out of the walking network by
+#: :func:`exclude_road_classes` (compared after stripping and lower-casing).
+#: OSM ``highway`` tags: motorways and trunk roads with their links (in China OSM
+#: maps urban expressways, 城市快速路, as ``trunk``). Chinese road classes: highway
+#: class 高速公路 (JTG B01-2014) and urban road class 快速路 (CJJ 37-2012,
+#: GB/T 51328-2018), with their common spellings; English ``expressway`` and
+#: ``freeway`` for layers labelled in English.
+WALK_EXCLUDED_CLASSES: tuple[str, ...] = (
+    "motorway", "motorway_link", "trunk", "trunk_link", "expressway", "freeway",
+    "高速公路", "高速", "快速路", "城市快速路", "快速公路",
+)
+
+#: OSM ``foot`` values that forbid walking, ``access`` values that close a way to the
+#: public, and ``foot`` values that re-open it (``foot=yes`` beats ``access=private``).
+_FOOT_NO = frozenset({"no", "use_sidepath"})
+_ACCESS_NO = frozenset({"no", "private"})
+_FOOT_YES = frozenset({"yes", "designated", "permissive", "official"})
+
+
+def _tag_values(values: pd.Series) -> pd.Series:
+    """Lower-cased, stripped text of a tag column; list values (osmnx) joined by ``;``."""
+    return values.map(
+        lambda v: ";".join(map(str, v)) if isinstance(v, (list, tuple, set, np.ndarray))
+        else ("" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
+    ).str.strip().str.lower()
+
+
+def _any_in(text: pd.Series, keys: frozenset[str]) -> np.ndarray:
+    """True where any ``;``-separated value of ``text`` is in ``keys``."""
+    parts = text.str.split(";").explode().str.strip()
+    return parts.isin(keys).groupby(level=0, sort=False).any().reindex(
+        text.index, fill_value=False).to_numpy(dtype=bool)
+
+
+def exclude_road_classes(
+    roads: gpd.GeoDataFrame,
+    *,
+    column: str = "highway",
+    classes: Sequence[str] = WALK_EXCLUDED_CLASSES,
+    foot_column: str | None = "foot",
+    access_column: str | None = "access",
+) -> gpd.GeoDataFrame:
+    """Drop the roads nobody walks along (motorways, expressways, private ways).
+
+    Parameters
+    ----------
+    roads : GeoDataFrame
+        Road centre lines (or a pyrosm/osmnx edge table) with a road-class column.
+        Not modified.
+    column : str, default "highway"
+        Road-class column: OSM ``highway`` tags or a Chinese road-class name
+        (e.g. ``等级`` holding 高速公路, 快速路, 主干路, ...).
+    classes : sequence of str, default :data:`WALK_EXCLUDED_CLASSES`
+        Classes to drop, compared after stripping and lower-casing. A value that
+        lists several classes (osmnx merges ``['motorway', 'trunk']``; a text
+        ``motorway;trunk``) is dropped when any of them is listed.
+    foot_column : str or None, default "foot"
+        OSM ``foot`` tag; ``foot=no`` drops the road. Ignored when the column is
+        absent; None ignores it always.
+    access_column : str or None, default "access"
+        OSM ``access`` tag; ``access=private`` or ``no`` drops the road unless
+        ``foot`` allows walking (``yes``, ``designated``, ``permissive``).
+        Ignored when absent; None ignores it always.
+
+    Returns
+    -------
+    GeoDataFrame
+        The walkable rows of ``roads`` (same columns, index and CRS). The number
+        dropped per reason is logged and stored in ``attrs["excluded"]``.
+
+    Raises
+    ------
+    SchemaError
+        If ``column`` is missing.
+    InputError
+        If ``classes`` is a bare string.
+
+    Notes
+    -----
+    Use it before :func:`graph_from_lines` (or on the edge table before
+    :func:`graph_from_edges`): a walker would otherwise cut across a motorway
+    junction. Roads with no class (empty cell) are kept.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> roads = gpd.GeoDataFrame({"highway": ["residential", "motorway", "高速公路"]},
+    ...     geometry=[shapely.LineString([(0, 0), (1, 0)])] * 3, crs="EPSG:32650")
+    >>> exclude_road_classes(roads)["highway"].tolist()
+    ['residential']
+    """
+    if isinstance(classes, str):
+        msg = (f"`classes` must be a sequence of road classes, got the string {classes!r}; "
+               f"wrap it in a list: `classes=[{classes!r}]`.")
+        raise InputError(msg)
+    check_columns(roads, [column], "roads")
+    keys = frozenset(str(c).strip().lower() for c in classes)
+    by_class = _any_in(_tag_values(roads[column]), keys)
+    foot_no = np.zeros(len(roads), dtype=bool)
+    foot_yes = np.zeros(len(roads), dtype=bool)
+    if foot_column is not None and foot_column in roads.columns:
+        foot = _tag_values(roads[foot_column])
+        foot_no = _any_in(foot, _FOOT_NO)
+        foot_yes = _any_in(foot, _FOOT_YES)
+    closed = np.zeros(len(roads), dtype=bool)
+    if access_column is not None and access_column in roads.columns:
+        closed = _any_in(_tag_values(roads[access_column]), _ACCESS_NO) & ~foot_yes
+    drop = by_class | foot_no | closed
+    counts = {"class": int(by_class.sum()), "foot_no": int((foot_no & ~by_class).sum()),
+              "access": int((closed & ~by_class & ~foot_no).sum())}
+    logger.info("Excluded %d of %d roads from walking (%d by class in `%s`, %d foot=no, "
+                "%d private/no access)", int(drop.sum()), len(roads), counts["class"], column,
+                counts["foot_no"], counts["access"])
+    out = roads.loc[~drop].copy()
+    out.attrs["excluded"] = counts
+    return out
+
+
 # --------------------------------------------------------------------------- snap
 
 
@@ -749,24 +877,75 @@ def _representative_xy(layer: gpd.GeoDataFrame) -> np.ndarray:
     return shapely.get_coordinates(geoms).astype(float)
 
 
+def _allowed_components(graph: WalkGraph, component: str | int) -> np.ndarray | None:
+    """Mask over component labels a feature may join, or None when every component may.
+
+    ``"largest"``: the component with the most nodes (the first of equals);
+    ``"any"``: every component; an int ``N >= 1``: every component of at least
+    ``N`` nodes.
+    """
+    if isinstance(component, str):
+        if component == "any":
+            return None
+        if component == "largest":
+            if graph.n_components <= 1:
+                return None
+            sizes = np.bincount(graph.component, minlength=graph.n_components)
+            mask = np.zeros(sizes.size, dtype=bool)
+            mask[int(np.argmax(sizes))] = True
+            return mask
+    elif isinstance(component, (int, np.integer)) and not isinstance(component, bool) \
+            and component >= 1:
+        sizes = np.bincount(graph.component, minlength=graph.n_components)
+        mask = sizes >= int(component)
+        if not mask.any():
+            msg = (f"`component`={component} asks for a network part of at least {component} "
+                   f"nodes, but the largest has {int(sizes.max()) if sizes.size else 0}; "
+                   "give a smaller size or `component='largest'`.")
+            raise InputError(msg)
+        return None if mask.all() else mask
+    msg = (f"`component` must be one of {list(COMPONENT_CHOICES)} or a whole number of nodes "
+           f">= 1, got {component!r}; use 'largest' to join the main network, 'any' for the "
+           "nearest part whatever its size, or e.g. 50 for any part of at least 50 nodes.")
+    raise InputError(msg)
+
+
 def _snap(
-    graph: WalkGraph, layer: gpd.GeoDataFrame, max_distance: float | None
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """Nearest node position and distance of each feature; -1 beyond ``max_distance``."""
+    graph: WalkGraph,
+    layer: gpd.GeoDataFrame,
+    max_distance: float | None,
+    component: str | int = "any",
+) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+    """Nearest node position and distance of each feature; -1 beyond ``max_distance``.
+
+    The last element flags features whose nearest node lies on a component
+    ``component`` excludes; they take the nearest node of an allowed one.
+    """
     if graph.n_nodes == 0:
         msg = "`graph` has no nodes; build it from a non-empty network."
         raise InputError(msg)
+    allowed = _allowed_components(graph, component)
     xy = _representative_xy(layer)
     if len(xy) == 0:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=float), 0
+        return (np.empty(0, dtype=np.int64), np.empty(0, dtype=float), 0,
+                np.empty(0, dtype=bool))
     dist, node = cKDTree(graph.xy).query(xy, k=1)
     node = node.astype(np.int64)
+    dist = dist.astype(float)
+    moved = np.zeros(len(xy), dtype=bool)
+    if allowed is not None:
+        moved = ~allowed[graph.component[node]]
+        if moved.any():
+            keep = np.flatnonzero(allowed[graph.component])
+            d2, n2 = cKDTree(graph.xy[keep]).query(xy[moved], k=1)
+            node[moved] = keep[n2]
+            dist[moved] = d2
     n_far = 0
     if max_distance is not None:
         far = dist > max_distance
         n_far = int(far.sum())
         node[far] = -1
-    return node, dist.astype(float), n_far
+    return node, dist, n_far, moved
 
 
 def _check_layer(
@@ -797,7 +976,11 @@ def _check_distance(value: float | None, name: str) -> None:
 
 
 def snap_points(
-    graph: WalkGraph, points: gpd.GeoDataFrame, *, max_distance: float | None = None
+    graph: WalkGraph,
+    points: gpd.GeoDataFrame,
+    *,
+    max_distance: float | None = None,
+    component: str | int = "largest",
 ) -> pd.DataFrame:
     """Nearest graph node of each feature, by straight-line distance.
 
@@ -813,14 +996,20 @@ def snap_points(
         Largest snapping distance in metres. Features farther than this from every
         node get ``node = -1`` and a warning with their count; they are never
         joined silently. ``None`` (default) snaps everything.
+    component : {"largest", "any"} or int, default "largest"
+        Which connected parts of the network a feature may join: the largest
+        (most nodes), any (the nearest node whatever its part), or every part of
+        at least this many nodes. See ``docs/network.md`` (Disconnected fragments).
 
     Returns
     -------
     DataFrame
         Aligned to ``points.index`` with columns ``node`` (int64, graph node
         position, ``-1`` when beyond ``max_distance``; the original id is
-        ``graph.node_ids[node]``) and ``snap_dist`` (float, metres, the distance to
-        the nearest node, also reported for features beyond ``max_distance``).
+        ``graph.node_ids[node]``), ``snap_dist`` (float, metres, the distance to
+        the joined node, also reported for features beyond ``max_distance``) and
+        ``rejoined`` (bool: the nearest node lay on a part ``component`` excludes,
+        so the feature joined the nearest node of an allowed part instead).
 
     Raises
     ------
@@ -832,7 +1021,8 @@ def snap_points(
     Warns
     -----
     UserWarning
-        When features lie farther than ``max_distance`` from every node.
+        When features lie farther than ``max_distance`` from every node, and
+        when features were nearest to an excluded fragment (with their count).
 
     Notes
     -----
@@ -842,14 +1032,28 @@ def snap_points(
     """
     _check_distance(max_distance, "max_distance")
     _check_layer(points, "points", graph, allow_empty=True)
-    node, dist, n_far = _snap(graph, points, max_distance)
+    node, dist, n_far, moved = _snap(graph, points, max_distance, component)
     if n_far:
         warnings.warn(
             f"{n_far} of {len(points)} feature(s) of `points` lie farther than "
             f"max_distance={max_distance} m from every graph node; they get node -1.",
             stacklevel=2,
         )
-    return pd.DataFrame({"node": node, "snap_dist": dist}, index=points.index)
+    if moved.any():
+        warnings.warn(_rejoin_message(int(moved.sum()), len(points), "points", component),
+                      stacklevel=2)
+    return pd.DataFrame({"node": node, "snap_dist": dist, "rejoined": moved},
+                        index=points.index)
+
+
+def _rejoin_message(n_moved: int, n: int, name: str, component: str | int) -> str:
+    """Warning text for features moved off a network fragment (shared by the measures)."""
+    part = ("the largest connected part of the network" if component == "largest"
+            else f"a network part of at least {component} nodes")
+    return (f"{n_moved} of {n} feature(s) of `{name}` lie nearest to a network fragment cut off "
+            f"from the main network; they join {part} instead (component={component!r}; "
+            "column `rejoined` of snap_report). Pass component='any' to keep the nearest "
+            "fragment, or connect the fragment in the road layer.")
 
 
 # --------------------------------------------------------------------------- export
@@ -914,30 +1118,63 @@ def _edge_table(
     return cached
 
 
+#: Edge subsets (positions, STRtree) per graph and allowed-component mask, built on first use.
+_SUB_CACHE: weakref.WeakKeyDictionary[
+    WalkGraph, dict[bytes, tuple[np.ndarray, shapely.STRtree]]
+] = weakref.WeakKeyDictionary()
+
+
+def _edge_subset(graph: WalkGraph, allowed: np.ndarray) -> tuple[np.ndarray, shapely.STRtree]:
+    """Positions and STRtree of the edges on allowed components (cached per graph and mask)."""
+    per_graph = _SUB_CACHE.setdefault(graph, {})
+    key = allowed.tobytes()
+    if key not in per_graph:
+        u_all, _, _, segments, _ = _edge_table(graph)
+        idx = np.flatnonzero(allowed[graph.component[u_all]])
+        per_graph[key] = (idx, shapely.STRtree(segments[idx]))
+    return per_graph[key]
+
+
 def _snap_edges(
-    graph: WalkGraph, layer: gpd.GeoDataFrame, max_distance: float | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    graph: WalkGraph,
+    layer: gpd.GeoDataFrame,
+    max_distance: float | None,
+    component: str | int = "any",
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int,
+           np.ndarray]:
     """Nearest edge of each feature.
 
-    Returns ``(edge, u, v, pos_u, pos_v, snap_dist, n_far)``: the edge position in
-    :func:`_edge_table` (-1 beyond ``max_distance``), its end nodes, the walking
+    Returns ``(edge, u, v, pos_u, pos_v, snap_dist, n_far, moved)``: the edge position
+    in :func:`_edge_table` (-1 beyond ``max_distance``), its end nodes, the walking
     distances in metres from the snapped point to ``u`` and to ``v`` along the edge,
-    and the straight access leg.
+    the straight access leg, and whether the nearest edge lay on a component that
+    ``component`` excludes (then the nearest edge of an allowed one is used).
     """
     u_all, v_all, length, segments, tree = _edge_table(graph)
     if len(segments) == 0:
         msg = "`graph` has no edges; edge snapping needs a network with at least one edge."
         raise InputError(msg)
+    allowed = _allowed_components(graph, component)
     xy = _representative_xy(layer)
     m = len(xy)
     if m == 0:
         empty_i, empty_f = np.empty(0, dtype=np.int64), np.empty(0, dtype=float)
-        return empty_i, empty_i, empty_i, empty_f, empty_f, empty_f, 0
+        return empty_i, empty_i, empty_i, empty_f, empty_f, empty_f, 0, np.empty(0, dtype=bool)
     points = shapely.points(xy)
     (src, edge), dist = tree.query_nearest(points, return_distance=True, all_matches=False)
     order = np.argsort(src, kind="stable")
     edge = edge[order].astype(np.int64)
     dist = dist[order].astype(float)
+    moved = np.zeros(m, dtype=bool)
+    if allowed is not None:
+        moved = ~allowed[graph.component[u_all[edge]]]
+        if moved.any():
+            idx, sub = _edge_subset(graph, allowed)
+            (src2, e2), d2 = sub.query_nearest(points[moved], return_distance=True,
+                                               all_matches=False)
+            order2 = np.argsort(src2, kind="stable")
+            edge[moved] = idx[e2[order2]]
+            dist[moved] = d2[order2]
     t = shapely.line_locate_point(segments[edge], points, normalized=True)
     t = np.where(np.isfinite(t), t, 0.0)  # zero-length segment
     pos_u = t * length[edge]
@@ -950,11 +1187,15 @@ def _snap_edges(
         edge[far] = -1
         u[far] = -1
         v[far] = -1
-    return edge, u, v, pos_u, pos_v, dist, n_far
+    return edge, u, v, pos_u, pos_v, dist, n_far, moved
 
 
 def snap_to_edges(
-    graph: WalkGraph, points: gpd.GeoDataFrame, *, max_distance: float | None = None
+    graph: WalkGraph,
+    points: gpd.GeoDataFrame,
+    *,
+    max_distance: float | None = None,
+    component: str | int = "largest",
 ) -> pd.DataFrame:
     """Nearest graph edge of each feature, and where along it the feature joins the network.
 
@@ -969,6 +1210,10 @@ def snap_to_edges(
         Snap tolerance in metres. Features farther than this from every edge get
         ``edge = u = v = -1`` and a warning with their count; they are never joined
         silently. ``None`` (default) snaps everything.
+    component : {"largest", "any"} or int, default "largest"
+        Which connected parts of the network a feature may join (see
+        :func:`snap_points`): by default the largest, so that a feature next to a
+        fragment cut off from the main network joins the main network.
 
     Returns
     -------
@@ -978,7 +1223,8 @@ def snap_to_edges(
         original ids are ``graph.node_ids[u]``), ``pos_u`` and ``pos_v`` (metres
         along the edge from the entry point to ``u`` and to ``v``; they add up to
         the edge length) and ``snap_dist`` (metres, the straight access leg from
-        the feature to its entry point, also given beyond ``max_distance``).
+        the feature to its entry point, also given beyond ``max_distance``) and
+        ``rejoined`` (bool: the nearest edge lay on an excluded fragment).
 
     Raises
     ------
@@ -992,7 +1238,8 @@ def snap_to_edges(
     Warns
     -----
     UserWarning
-        When features lie farther than ``max_distance`` from every edge.
+        When features lie farther than ``max_distance`` from every edge, and when
+        features were nearest to an excluded fragment (with their count).
 
     Notes
     -----
@@ -1007,14 +1254,19 @@ def snap_to_edges(
     """
     _check_distance(max_distance, "max_distance")
     _check_layer(points, "points", graph, allow_empty=True)
-    edge, u, v, pos_u, pos_v, dist, n_far = _snap_edges(graph, points, max_distance)
+    edge, u, v, pos_u, pos_v, dist, n_far, moved = _snap_edges(graph, points, max_distance,
+                                                               component)
     if n_far:
         warnings.warn(
             f"{n_far} of {len(points)} feature(s) of `points` lie farther than "
             f"max_distance={max_distance} m from every graph edge; they get edge -1.",
             stacklevel=2,
         )
+    if moved.any():
+        warnings.warn(_rejoin_message(int(moved.sum()), len(points), "points", component),
+                      stacklevel=2)
     return pd.DataFrame(
-        {"edge": edge, "u": u, "v": v, "pos_u": pos_u, "pos_v": pos_v, "snap_dist": dist},
+        {"edge": edge, "u": u, "v": v, "pos_u": pos_u, "pos_v": pos_v, "snap_dist": dist,
+         "rejoined": moved},
         index=points.index,
     )

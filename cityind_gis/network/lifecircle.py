@@ -22,8 +22,52 @@ from .._errors import InputError, SchemaError
 from .._validate import check_columns
 from ..taxonomy import poi_categories
 
-__all__ = ["LIFE_CIRCLE_COLUMNS", "life_circles", "life_circle_requirements",
-           "life_circle_coverage"]
+__all__ = ["LIFE_CIRCLE_COLUMNS", "STANDARD_COLUMNS", "WALK_SPEED", "life_circles",
+           "life_circle_requirements", "life_circle_coverage", "service_standards",
+           "walk_minutes", "walk_metres"]
+
+#: The one walking speed of cityind_gis, in metres per minute (1 m/s, 3.6 km/h), for
+#: every conversion between minutes and metres. It reproduces the 5-minute circle of
+#: GB 50180-2018 exactly (300 m); the standard's 10- and 15-minute distances (500 m,
+#: 1,000 m) imply 50 and 67 m/min, so 60 m/min sits between them. Healthy adults walk
+#: about 80 m/min; workers in shifts, older people and children walk slower, and the
+#: standard's distances, not a speed, are the defaults of every threshold.
+WALK_SPEED: float = 60.0
+
+#: Columns of a service-standard table (``taxonomy/data/service_standards.csv``).
+STANDARD_COLUMNS: tuple[str, ...] = ("category", "life_circle", "threshold_m", "basis",
+                                     "source", "clause", "status")
+
+
+def walk_minutes(metres: float | np.ndarray, *, walk_speed: float = WALK_SPEED) -> np.ndarray:
+    """Walking time in minutes of a distance in metres, at ``walk_speed`` m/min.
+
+    Examples
+    --------
+    >>> float(walk_minutes(900))
+    15.0
+    """
+    return np.asarray(metres, dtype=float) / _check_speed(walk_speed)
+
+
+def walk_metres(minutes: float | np.ndarray, *, walk_speed: float = WALK_SPEED) -> np.ndarray:
+    """Walking distance in metres of a time in minutes, at ``walk_speed`` m/min.
+
+    Examples
+    --------
+    >>> float(walk_metres(5))
+    300.0
+    """
+    return np.asarray(minutes, dtype=float) * _check_speed(walk_speed)
+
+
+def _check_speed(walk_speed: float) -> float:
+    if isinstance(walk_speed, bool) or not isinstance(walk_speed, (int, float, np.number)) \
+            or not (np.isfinite(walk_speed) and walk_speed > 0):
+        msg = (f"`walk_speed` must be a positive number of metres per minute, got "
+               f"{walk_speed!r}; e.g. `walk_speed={WALK_SPEED:g}`.")
+        raise InputError(msg)
+    return float(walk_speed)
 
 #: Columns of a life-circle table (``taxonomy/data/life_circles.csv``).
 LIFE_CIRCLE_COLUMNS: tuple[str, ...] = (
@@ -119,7 +163,8 @@ def life_circle_requirements(
     walk_speed : float, optional
         Walking speed in metres per minute. When given, each level's distance is
         ``minutes * walk_speed`` instead of the standard's walking distance (e.g.
-        80 m/min makes the 15-minute circle 1,200 m).
+        80 m/min makes the 15-minute circle 1,200 m; :data:`WALK_SPEED`, 60 m/min,
+        makes it 900 m). Default None: the standard's distances.
     levels : list of str, optional
         Levels to keep (e.g. ``["15min"]``); default all.
 
@@ -243,3 +288,112 @@ def life_circle_coverage(
         met_total += met.sum(axis=1)
     out["lc_score"] = met_total / max(len(req), 1)
     return pd.DataFrame(out, index=units.index)
+
+
+def service_standards(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    overrides: dict[str, float] | None = None,
+    circles: pd.DataFrame | None = None,
+    walk_speed: float | None = None,
+) -> pd.DataFrame:
+    """Walking-distance threshold of each POI category, for graded service gaps.
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        A UTF-8 CSV with the columns of :data:`STANDARD_COLUMNS` (``#`` comments).
+        Default: the bundled ``taxonomy/data/service_standards.csv``.
+    overrides : dict, optional
+        ``{category: metres}`` replacing (or adding) thresholds; such rows get
+        ``source = "user"``.
+    circles : DataFrame, optional
+        Life-circle table (:func:`life_circles`) that rows with a ``life_circle``
+        level read their distance from; default the bundled one.
+    walk_speed : float, optional
+        Metres per minute; when given, a level's distance is its minutes times
+        this speed (as in :func:`life_circle_requirements`).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``category``: ``threshold_m`` (float, metres), ``life_circle``,
+        ``basis``, ``source``, ``clause`` and ``status``.
+
+    Raises
+    ------
+    SchemaError
+        If a column is missing, a category is unknown or repeated, a row gives
+        both or neither of ``life_circle`` and ``threshold_m``, a level is not in
+        the life-circle table, or a threshold is not a positive number.
+    InputError
+        If ``path`` does not exist or an override is not a positive number.
+
+    Notes
+    -----
+    The bundled rows take each category's distance from the life-circle level at
+    which GB 50180-2018 places its ordinary facility (primary school 10 minutes,
+    community health service centre 15 minutes, ...; ``docs/accessibility.md``
+    lists them), so the distances live once, in ``life_circles.csv``. Transit
+    (500 m bus-stop radius) and accommodation (no standard) carry their own.
+    """
+    if path is None:
+        ref = resources.files("cityind_gis.taxonomy").joinpath("data", "service_standards.csv")
+        with resources.as_file(ref) as p:
+            table = pd.read_csv(p, comment="#", dtype=str, keep_default_na=False, encoding="utf-8")
+        name = "service_standards.csv"
+    else:
+        if not os.path.isfile(path):
+            msg = f"service-standard table {str(path)!r} does not exist; give a CSV file."
+            raise InputError(msg)
+        table = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False, encoding="utf-8")
+        name = os.path.basename(path)
+    check_columns(table, ["category", "life_circle", "threshold_m"], name)
+    for col in STANDARD_COLUMNS:
+        if col not in table.columns:
+            table[col] = ""
+    table = table[list(STANDARD_COLUMNS)].apply(lambda s: s.str.strip())
+    known = set(poi_categories().index)
+    bad = sorted(set(table["category"]) - known)
+    dup = sorted(set(table.loc[table["category"].duplicated(), "category"]))
+    if bad or dup:
+        msg = (f"`{name}` column `category` holds unknown {bad} or repeated {dup} categories; "
+               f"give each of {sorted(known)} at most once.")
+        raise SchemaError(msg)
+    has_level = table["life_circle"] != ""
+    has_m = table["threshold_m"] != ""
+    if (has_level == has_m).any():
+        rows = table.loc[has_level == has_m, "category"].tolist()
+        msg = (f"`{name}` rows {rows} must give exactly one of `life_circle` (a level such as "
+               "10min) and `threshold_m` (metres).")
+        raise SchemaError(msg)
+    lc = life_circles() if circles is None else circles
+    level_m = lc.groupby("level")["walk_distance_m"].first()
+    if walk_speed is not None:
+        level_m = lc.groupby("level")["minutes"].first() * _check_speed(walk_speed)
+    unknown = sorted(set(table.loc[has_level, "life_circle"]) - set(level_m.index))
+    if unknown:
+        msg = (f"`{name}` names life-circle levels {unknown} missing from the life-circle "
+               f"table (levels {sorted(level_m.index)}).")
+        raise SchemaError(msg)
+    metres = pd.to_numeric(table["threshold_m"].where(has_m), errors="coerce")
+    metres = metres.where(has_m, table["life_circle"].map(level_m))
+    if not (metres > 0).all():
+        rows = table.loc[~(metres > 0), "category"].tolist()
+        msg = f"`{name}` rows {rows} have a `threshold_m` that is not a positive number of metres."
+        raise SchemaError(msg)
+    table["threshold_m"] = metres.astype(float)
+    table = table.set_index("category")
+    for cat, value in (overrides or {}).items():
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) \
+                or not (np.isfinite(value) and value > 0):
+            msg = (f"`overrides[{cat!r}]` must be a positive number of metres, got {value!r}; "
+                   "e.g. `overrides={'transit': 300}`.")
+            raise InputError(msg)
+        if cat not in known:
+            msg = f"`overrides` names unknown category {cat!r}; use one of {sorted(known)}."
+            raise InputError(msg)
+        table.loc[cat, ["life_circle", "threshold_m", "basis", "source", "clause", "status"]] = [
+            "", float(value), "user threshold", "user", "", "user"]
+    table["threshold_m"] = table["threshold_m"].astype(float)
+    return table

@@ -294,8 +294,12 @@ def test_snap_points_known_answer(path_layers):
         index=pd.Index(["p", "q", "r"]),
         crs=CRS,
     )
-    out = snap_points(g, pts)
-    assert list(out.columns) == ["node", "snap_dist"]
+    # node 50 is isolated: `component="any"` lets "q" join it (the default, "largest",
+    # would move it to the main network; see test_components.py). `rejoined` came with
+    # issue 13.
+    out = snap_points(g, pts, component="any")
+    assert list(out.columns) == ["node", "snap_dist", "rejoined"]
+    assert not out["rejoined"].any()
     pd.testing.assert_index_equal(out.index, pts.index)
     assert out["node"].dtype == np.int64
     # polygon -> representative point (895, 910) -> node 50 at (900, 900)
@@ -308,7 +312,7 @@ def test_snap_points_max_distance_warns(path_layers):
     g = graph_from_edges(*path_layers)
     pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy([3, 500], [4, 500]), crs=CRS)
     with pytest.warns(UserWarning, match=r"1 of 2 feature\(s\) of `points` lie farther"):
-        out = snap_points(g, pts, max_distance=10)
+        out = snap_points(g, pts, max_distance=10, component="any")
     assert out["node"].tolist() == [0, -1]
     assert out["snap_dist"].iloc[1] > 10
 
