@@ -478,16 +478,17 @@ class Registry:
                     out[n] = e.direction
         return out
 
-    def concrete_names(self, fill: Mapping[str, Sequence[str]]) -> list[str]:
+    def concrete_names(self, fill: Mapping[str, Sequence[str] | None]) -> list[str]:
         """Every concrete column name, patterns expanded.
 
         Parameters
         ----------
-        fill : mapping of str to sequence of str
+        fill : mapping of str to sequence of str or None
             Values of each placeholder (``{"{category}": [...], "{class}": [...]}``);
             a key may also be a whole pattern, whose values then replace its one
-            placeholder (``{"landcover_share_{class}": []}`` leaves it out).
-            Patterns with a placeholder that has no values are left out.
+            placeholder (``{"landcover_share_{class}": None}``). Patterns whose
+            placeholder has no values (or None: any value, see
+            :meth:`unknown_names`) are left out.
 
         Returns
         -------
@@ -500,9 +501,44 @@ class Registry:
                 out.append(e.name)
                 continue
             keys = _PLACEHOLDER.findall(e.name)
-            values = fill.get(e.name, fill.get(keys[0], [])) if len(keys) == 1 else []
-            out += [e.name.replace(keys[0], v) for v in values]
+            values = _fill_of(e.name, keys, fill)
+            out += [e.name.replace(keys[0], v) for v in values or ()]
         return list(dict.fromkeys(out))
+
+    def unknown_names(
+        self, names: Iterable[str], fill: Mapping[str, Sequence[str] | None], *,
+        extra: Iterable[str] = (),
+    ) -> dict[str, str]:
+        """Names no entry produces, each with a "did you mean" hint (empty when none is close).
+
+        Parameters
+        ----------
+        names : iterable of str
+            Indicator names, e.g. the keys of ``[coupling.industry]``.
+        fill : mapping of str to sequence of str or None
+            As in :meth:`concrete_names`; a placeholder (or pattern) mapped to None
+            accepts any snake_case value (``{"landcover_share_{class}": None}``:
+            the legend decides).
+        extra : iterable of str, optional
+            Further valid names (``[statistics] indicators``, ``cell_area_m2``).
+
+        Returns
+        -------
+        dict of str to str
+            Unknown name -> ``" (did you mean 'a', 'b'?)"`` or ``""``, in the order given.
+        """
+        import difflib
+
+        known = set(self.concrete_names(fill)) | set(extra)
+        open_patterns = [_regex(e.name) for e in self.entries() if e.is_pattern
+                         and _fill_of(e.name, _PLACEHOLDER.findall(e.name), fill) is None]
+        out: dict[str, str] = {}
+        for n in names:
+            if n in known or any(r.match(n) for r in open_patterns):
+                continue
+            close = difflib.get_close_matches(n, sorted(known), n=3, cutoff=0.6)
+            out[n] = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+        return out
 
     def markdown(self) -> str:
         """The registry as a Markdown table (see :func:`registry_markdown`)."""
@@ -517,6 +553,16 @@ class Registry:
                      e.label_en, f"`{e.formula}`", origin or "units", e.citation]
             lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
         return "\n".join(lines) + "\n"
+
+
+def _fill_of(pattern: str, keys: list[str],
+             fill: Mapping[str, Sequence[str] | None]) -> Sequence[str] | None:
+    """Values of a one-placeholder pattern: its own key, else its placeholder's; () if none."""
+    if len(keys) != 1:
+        return ()
+    if pattern in fill:
+        return fill[pattern]
+    return fill.get(keys[0], ())
 
 
 _COLUMNS = ["unit", "direction", "subsystem", "default", "description_zh", "description_en",
