@@ -269,6 +269,7 @@ class Registry:
             If an entry is invalid, a name is registered already, or a need is
             neither an input nor a measure registered before.
         """
+        m: Measure | None
         if isinstance(item, Measure):
             m = item
             for c in m.columns:
