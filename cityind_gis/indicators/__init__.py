@@ -1,8 +1,13 @@
 """Indicators per spatial unit (grid cell, hexagon, H3 cell or zone).
 
-Every indicator is described once in :mod:`cityind_gis.indicators.registry`
-(name, unit, direction, subsystem, zh/en description, formula, source), and
-listed in ``docs/indicators.md``.
+Every indicator registers itself, beside its function, in the one registry of
+:mod:`cityind_gis.indicators.registry` (name, function and the inputs it needs,
+unit, direction, subsystem, zh/en label, formula, citation);
+:func:`compute_indicators` loops that registry, and ``docs/indicators.md`` is
+generated from it.
+
+The modules are imported in the order their measures run: land use, POIs, roads,
+rasters, buildings, then the entries of other stages.
 """
 
 from .landuse import (
@@ -25,15 +30,35 @@ from .poi import (
     shannon_diversity,
     simpson_diversity,
 )
+
+# isort: split
+from .roads import intersection_density, road_density, road_intersections
+
+# isort: split
 from .raster import raster_class_shares, raster_zonal_stats
+
+# isort: split
+from . import buildings as _buildings  # noqa: F401 (registers its measures)
+
+# isort: split
+from . import _stages  # noqa: F401 (entries of the accessibility stage)
+
+# isort: split
 from .registry import (
+    INPUTS,
+    Indicator,
+    Measure,
+    Registry,
     column_name,
+    default_registry,
     default_subsystem_indicators,
+    indicator,
     indicator_info,
     indicator_registry,
+    measure,
     registry_markdown,
 )
-from .roads import intersection_density, road_density, road_intersections
+from .suite import IndicatorInputs, compute_indicators, unit_indicators
 
 __all__ = [
     "flatten_landuse",
@@ -62,4 +87,14 @@ __all__ = [
     "indicator_info",
     "default_subsystem_indicators",
     "registry_markdown",
+    "INPUTS",
+    "Indicator",
+    "Measure",
+    "Registry",
+    "default_registry",
+    "indicator",
+    "measure",
+    "IndicatorInputs",
+    "compute_indicators",
+    "unit_indicators",
 ]

@@ -24,6 +24,8 @@ import shapely
 
 from .._errors import InputError
 from .._validate import check_columns, check_same_crs
+from .landuse import building_area
+from .registry import column_entry, indicator, measure
 
 __all__ = [
     "BUILDING_CLASSES",
@@ -268,3 +270,39 @@ def plot_ratio(
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(land_area > 0, floor / np.where(land_area > 0, land_area, 1.0), 0.0)
     return pd.Series(ratio, index=zones.index, name=name)
+
+
+# ---------------------------------------------------------------------- registered measures
+@measure(name="industrial_buildings", needs=("units", "buildings"), columns=(
+    column_entry("building_footprint_industrial", "m2", "+", "industry", "工业建筑基底面积",
+                 "footprint area of industrial buildings in the unit",
+                 "sum of |building ∩ unit| over industrial buildings",
+                 "building outlines (e.g. OSM building=industrial)"),
+    column_entry("building_floor_area_industrial", "m2", "+", "industry",
+                 "工业建筑面积(基底面积×层数)",
+                 "floor area of industrial buildings (footprint x levels)",
+                 "sum of |building ∩ unit| * levels", "building outlines with a levels column"),
+    column_entry("building_coverage_industrial", "share 0-1", "+", "industry",
+                 "工业建筑基底面积占单元面积比例",
+                 "industrial building footprint over unit area (building coverage)",
+                 "footprint_industrial / A_unit", "GB 50137-2011 building coverage"),
+))
+def _industrial_buildings(units: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Footprint, floor area and coverage of buildings whose ``use`` is industrial."""
+    return building_area(units, buildings, class_column="use", classes=("industrial",),
+                         levels_column="levels")
+
+
+@indicator(name="industrial_plot_ratio", needs=("units", "buildings", "landuse"), unit="ratio",
+           direction="+", subsystem="industry",
+           label_zh="工业用地容积率(工业用地上建筑面积/工业用地面积)",
+           label_en="plot ratio of industrial land: floor area on it over its area "
+                    "(intensity of use)",
+           formula="sum_b |b ∩ L_ind ∩ z| * levels_b / |L_ind ∩ z| (0 without industrial land)",
+           citation="GB 50137-2011; 工业项目建设用地控制指标 (国土资发〔2008〕24号)")
+def _industrial_plot_ratio(units: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame,
+                           landuse: gpd.GeoDataFrame) -> pd.Series:
+    """:func:`plot_ratio` of the industrial land-use polygons (canonical ``class``)."""
+    check_columns(landuse, ["class"], "landuse")
+    return plot_ratio(units, buildings, landuse[landuse["class"] == "industrial"],
+                      name="industrial_plot_ratio")

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .. import columns as cols
 from .._errors import InputError, SchemaError
 from .._validate import (
     check_columns,
@@ -18,6 +19,7 @@ from .._validate import (
     check_unique_index,
 )
 from ..taxonomy import landuse_classes
+from .registry import Indicator, Measure, column_entry, default_registry, indicator, measure
 
 __all__ = [
     "flatten_landuse",
@@ -28,7 +30,12 @@ __all__ = [
     "space_shares",
     "jobs_housing",
     "building_area",
+    "PUBLIC_SERVICE_CLASSES",
 ]
+
+#: Classes of public administration and services land (GB 50137-2011 A1, A2/A4, A3, A5)
+#: summed in ``public_service_share``.
+PUBLIC_SERVICE_CLASSES = ("administration", "education", "healthcare", "culture_sports")
 
 _POLY = ("Polygon", "MultiPolygon")
 
@@ -183,7 +190,15 @@ def landuse_area(
         geoms, col_of_poly = geoms[wanted], col_of_poly[wanted]
         zi, pi, areas = _intersection_areas(zones, geoms)
         np.add.at(out, (zi, col_of_poly[pi]), areas)
-    return pd.DataFrame(out, index=zones.index, columns=[f"landuse_area_{c}" for c in classes])
+    return pd.DataFrame(out, index=zones.index, columns=[cols.landuse_area(c) for c in classes])
+
+
+default_registry().register(Measure(
+    name="landuse_area", func=landuse_area, needs=("units", "landuse"), columns=(
+        column_entry("landuse_area_{class}", "m2", "+", "descriptive", "各类用地面积",
+                     "area of one land-use class in the unit (exact intersection)",
+                     "|landuse_k ∩ unit|", "GB 50137-2011"),
+    )))
 
 
 def _intersection_areas(
@@ -282,7 +297,38 @@ def landuse_shares(area: pd.DataFrame, zone_area: pd.Series) -> pd.DataFrame:
         msg = "`zone_area` must be positive for every zone; found zero or negative areas."
         raise InputError(msg)
     shares = area.div(zone_area, axis=0).clip(upper=1.0)
-    shares.columns = [c.replace("landuse_area_", "") + "_share" for c in area.columns]
+    shares.columns = [cols.share(cols.category_of(c, cols.LANDUSE_AREA) or c)
+                      for c in area.columns]
+    return shares
+
+
+@measure(name="landuse_shares", needs=("landuse_area", "cell_area"), columns=(
+    column_entry("industrial_share", "share 0-1", "+", "industry", "工业用地占单元面积的比例",
+                 "share of the unit's area in industrial land (GB 50137 M)",
+                 "A_industrial / A_unit", "GB 50137-2011; Xu Weixiang et al. 2020", default=True),
+    column_entry("logistics_share", "share 0-1", "+", "industry", "物流仓储用地占比",
+                 "share of the unit's area in logistics and warehousing land (W)",
+                 "A_logistics / A_unit", "GB 50137-2011", default=True),
+    column_entry("residential_share", "share 0-1", "+", "urban", "居住用地占比",
+                 "share of the unit's area in residential land (R)",
+                 "A_residential / A_unit", "GB 50137-2011", default=True),
+    column_entry("public_service_share", "share 0-1", "+", "urban", "公共管理与公共服务用地占比",
+                 "share in public administration and services land (A1+A3+A5+A2/A4)",
+                 "sum of administration, education, healthcare, culture_sports areas / A_unit",
+                 "GB 50137-2011", default=True),
+    column_entry("commercial_share", "share 0-1", "+", "urban", "商业服务业设施用地占比",
+                 "share in commercial land (B1)", "A_commercial / A_unit", "GB 50137-2011",
+                 default=True),
+    column_entry("{class}_share", "share 0-1", "+", "descriptive", "各类用地占比",
+                 "share of the unit's area in one land-use class", "A_k / A_unit",
+                 "GB 50137-2011"),
+))
+def _landuse_shares(area: pd.DataFrame, zone_area: pd.Series) -> pd.DataFrame:
+    """Every class share, then ``public_service_share`` (:data:`PUBLIC_SERVICE_CLASSES`)."""
+    shares = landuse_shares(area, zone_area)
+    public = [cols.share(c) for c in PUBLIC_SERVICE_CLASSES]
+    check_columns(shares, public, "shares")
+    shares["public_service_share"] = shares[public].sum(axis=1)
     return shares
 
 
@@ -320,6 +366,14 @@ def land_use_mix(area: pd.DataFrame, *, n_classes: int | None = None) -> pd.Seri
     return pd.Series(np.clip(mix, 0.0, 1.0), index=area.index, name="land_use_mix")
 
 
+default_registry().register(Indicator(
+    name="land_use_mix", func=land_use_mix, needs=("landuse_area",), unit="index 0-1",
+    direction="+", subsystem="urban", default=True,
+    label_zh="土地利用混合度(归一化Shannon熵)",
+    label_en="normalised Shannon entropy of land-use classes",
+    formula="-sum_k p_k ln p_k / ln K", citation="Cervero & Kockelman 1997; Frank et al. 2004"))
+
+
 def combined_share(shares: pd.DataFrame, classes: Sequence[str], *, name: str) -> pd.Series:
     """Sum of several class shares (e.g. industrial + logistics, or public service).
 
@@ -337,9 +391,75 @@ def combined_share(shares: pd.DataFrame, classes: Sequence[str], *, name: str) -
     Series
         :math:`\\sum_{k \\in K} s_{z,k}`, clipped to [0, 1].
     """
-    cols = [f"{c}_share" for c in classes]
-    check_columns(shares, cols, "shares")
-    return shares[cols].sum(axis=1).clip(upper=1.0).rename(name)
+    names = [cols.share(c) for c in classes]
+    check_columns(shares, names, "shares")
+    return shares[names].sum(axis=1).clip(upper=1.0).rename(name)
+
+
+@indicator(name="industrial_logistics_share", needs=("landuse_shares",), unit="share 0-1",
+           direction="+", subsystem="industry", label_zh="工业与物流仓储用地合计占比",
+           label_en="share in industrial plus logistics land (M + W)",
+           formula="(A_industrial + A_logistics) / A_unit", citation="GB 50137-2011")
+def _industrial_logistics_share(shares: pd.DataFrame) -> pd.Series:
+    return combined_share(shares, ["industrial", "logistics"], name="industrial_logistics_share")
+
+
+@indicator(name="landuse_area_industrial_logistics", needs=("landuse_area",), unit="m2",
+           direction="+", subsystem="industry", label_zh="工业与物流仓储用地面积",
+           label_en="area of industrial plus logistics land in the unit",
+           formula="A_industrial + A_logistics", citation="GB 50137-2011")
+def _industrial_logistics_area(area: pd.DataFrame) -> pd.Series:
+    need = [cols.landuse_area("industrial"), cols.landuse_area("logistics")]
+    check_columns(area, need, "area")
+    return (area[need[0]] + area[need[1]]).rename("landuse_area_industrial_logistics")
+
+
+def jobs_housing(area: pd.DataFrame) -> pd.DataFrame:
+    """Jobs-housing proxies from land: job land (industrial + business) vs housing land.
+
+    Parameters
+    ----------
+    area : DataFrame
+        Output of :func:`landuse_area` with ``landuse_area_industrial``,
+        ``landuse_area_business`` and ``landuse_area_residential``.
+
+    Returns
+    -------
+    DataFrame
+        ``jobs_housing_ratio`` = J / H (NaN where H = 0) and
+        ``jobs_housing_balance`` = 1 - |J - H| / (J + H) in [0, 1] (0 where
+        J + H = 0).
+
+    Notes
+    -----
+    :math:`J = A_{industrial} + A_{business}`, :math:`H = A_{residential}`. The
+    balance is 1 when job and housing land are equal and 0 when only one exists
+    (after the jobs-housing ratio of Cervero 1989). Land is a proxy: it ignores
+    density of jobs and dwellings.
+    """
+    ind, bus, res = (cols.landuse_area(c) for c in ("industrial", "business", "residential"))
+    check_columns(area, [ind, bus, res], "area")
+    j = (area[ind] + area[bus]).to_numpy(dtype=float)
+    h = area[res].to_numpy(dtype=float)
+    ratio = np.divide(j, h, out=np.full(len(j), np.nan), where=h > 0)
+    s = j + h
+    balance = np.where(s > 0, 1.0 - np.abs(j - h) / np.where(s > 0, s, 1.0), 0.0)
+    return pd.DataFrame({"jobs_housing_ratio": ratio, "jobs_housing_balance": balance},
+                        index=area.index)
+
+
+default_registry().register(Measure(
+    name="jobs_housing", func=jobs_housing, needs=("landuse_area",), columns=(
+        column_entry("jobs_housing_ratio", "ratio", "+", "urban",
+                     "职住比代理(工业+商务用地/居住用地)",
+                     "jobs-housing proxy: (industrial + business) land over residential land",
+                     "(A_industrial + A_business) / A_residential (NaN where A_residential = 0)",
+                     "Cervero 1989"),
+        column_entry("jobs_housing_balance", "index 0-1", "+", "urban", "职住平衡度",
+                     "jobs-housing balance: 1 - |J - H| / (J + H) of job land J and housing "
+                     "land H", "1 - |J - H| / (J + H), 0 where J + H = 0",
+                     "Cervero 1989; Peng 1997", default=True),
+    )))
 
 
 def space_shares(area: pd.DataFrame, zone_area: pd.Series) -> pd.DataFrame:
@@ -372,45 +492,21 @@ def space_shares(area: pd.DataFrame, zone_area: pd.Series) -> pd.DataFrame:
     space = landuse_classes()["space"]
     out = {}
     for sp in ("production", "living", "ecological"):
-        cols = [f"landuse_area_{c}" for c in space.index[space == sp]
-                if f"landuse_area_{c}" in area.columns]
-        total = area[cols].sum(axis=1) if cols else pd.Series(0.0, index=area.index)
+        names = [cols.landuse_area(c) for c in space.index[space == sp]
+                 if cols.landuse_area(c) in area.columns]
+        total = area[names].sum(axis=1) if names else pd.Series(0.0, index=area.index)
         out[f"space_share_{sp}"] = (total / zone_area).clip(upper=1.0)
     return pd.DataFrame(out, index=area.index)
 
 
-def jobs_housing(area: pd.DataFrame) -> pd.DataFrame:
-    """Jobs-housing proxies from land: job land (industrial + business) vs housing land.
-
-    Parameters
-    ----------
-    area : DataFrame
-        Output of :func:`landuse_area` with ``landuse_area_industrial``,
-        ``landuse_area_business`` and ``landuse_area_residential``.
-
-    Returns
-    -------
-    DataFrame
-        ``jobs_housing_ratio`` = J / H (NaN where H = 0) and
-        ``jobs_housing_balance`` = 1 - |J - H| / (J + H) in [0, 1] (0 where
-        J + H = 0).
-
-    Notes
-    -----
-    :math:`J = A_{industrial} + A_{business}`, :math:`H = A_{residential}`. The
-    balance is 1 when job and housing land are equal and 0 when only one exists
-    (after the jobs-housing ratio of Cervero 1989). Land is a proxy: it ignores
-    density of jobs and dwellings.
-    """
-    need = ["landuse_area_industrial", "landuse_area_business", "landuse_area_residential"]
-    check_columns(area, need, "area")
-    j = (area["landuse_area_industrial"] + area["landuse_area_business"]).to_numpy(dtype=float)
-    h = area["landuse_area_residential"].to_numpy(dtype=float)
-    ratio = np.divide(j, h, out=np.full(len(j), np.nan), where=h > 0)
-    s = j + h
-    balance = np.where(s > 0, 1.0 - np.abs(j - h) / np.where(s > 0, s, 1.0), 0.0)
-    return pd.DataFrame({"jobs_housing_ratio": ratio, "jobs_housing_balance": balance},
-                        index=area.index)
+default_registry().register(Measure(
+    name="space_shares", func=space_shares, needs=("landuse_area", "cell_area"), columns=(
+        column_entry("space_share_{space}", "share 0-1", "+", "descriptive",
+                     "三生空间(生产/生活/生态)占比",
+                     "share of production, living or ecological space",
+                     "sum of class areas of that space / A_unit",
+                     "landuse_classes.csv `space`; Liu Jilai et al. 2017"),
+    )))
 
 
 def building_area(

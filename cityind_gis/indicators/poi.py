@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
@@ -13,9 +14,12 @@ import shapely
 if TYPE_CHECKING:
     from affine import Affine
 
+from .. import columns as cols
 from .._errors import InputError
 from .._validate import check_columns, check_projected, check_unique_index
+from ..taxonomy import poi_categories, service_categories
 from ..units import unit_positions
+from .registry import Indicator, Measure, column_entry, default_registry, indicator, measure
 
 __all__ = [
     "poi_counts",
@@ -85,7 +89,16 @@ def poi_counts(
     flat += cat_pos
     flat[(pos < 0) | (cat_pos < 0)] = n_bins  # one overflow bin, dropped below
     counts = np.bincount(flat, minlength=n_bins + 1)[:n_bins].reshape(len(zones), len(cats))
-    return pd.DataFrame(counts, index=zones.index, columns=[f"poi_count_{c}" for c in cats])
+    return pd.DataFrame(counts, index=zones.index, columns=[cols.poi_count(c) for c in cats])
+
+
+@measure(name="poi_counts", needs=("units", "pois"), columns=(
+    column_entry("poi_count_{category}", "POIs", "+", "descriptive", "各类POI数量",
+                 "number of POIs of one category in the unit", "n_k", "-"),
+))
+def _poi_counts(units: gpd.GeoDataFrame, pois: gpd.GeoDataFrame) -> pd.DataFrame:
+    """:func:`poi_counts` of every POI category, in taxonomy order."""
+    return poi_counts(units, pois, categories=list(poi_categories().index))
 
 
 def poi_density(counts: pd.DataFrame, zone_area: pd.Series) -> pd.DataFrame:
@@ -108,8 +121,21 @@ def poi_density(counts: pd.DataFrame, zone_area: pd.Series) -> pd.DataFrame:
     :math:`\\rho_{z,k} = n_{z,k} / (A_z / 10^6)`.
     """
     dens = counts.div(zone_area / 1e6, axis=0).astype(float)
-    dens.columns = [c.replace("poi_count_", "poi_density_") for c in counts.columns]
+    dens.columns = [cols.poi_density(k) if (k := cols.category_of(c, cols.POI_COUNT)) else c
+                    for c in counts.columns]
     return dens
+
+
+default_registry().register(Measure(
+    name="poi_density", func=poi_density, needs=("poi_counts", "cell_area"), columns=(
+        column_entry("poi_density_enterprise", "POIs per km2", "+", "industry",
+                     "企业/工厂POI密度", "enterprise and factory POIs per km2",
+                     "n_enterprise / (A_unit / 1e6)",
+                     "Amap POI class 17 (companies and enterprises)", default=True),
+        column_entry("poi_density_{category}", "POIs per km2", "+", "urban", "各类服务设施POI密度",
+                     "service POIs of one category per km2", "n_k / (A_unit / 1e6)",
+                     "Amap POI classes 05-16, 20", default=True),
+    )))
 
 
 def _count_matrix(counts: pd.DataFrame, name: str) -> np.ndarray:
@@ -144,6 +170,16 @@ def category_share(counts: pd.DataFrame, column: str, *, name: str) -> pd.Series
     k = counts.columns.get_loc(column)
     share = np.divide(values[:, k], total, out=np.zeros(len(counts)), where=total > 0)
     return pd.Series(share, index=counts.index, name=name)
+
+
+@indicator(name="industrial_poi_share", needs=("poi_counts",), unit="share 0-1", direction="+",
+           subsystem="industry", label_zh="企业POI占全部POI的比例",
+           label_en="share of enterprise POIs among all analysed POIs",
+           formula="n_enterprise / sum_k n_k (0 where no POI)", citation="Amap POI class 17")
+def _industrial_poi_share(counts: pd.DataFrame) -> pd.Series | None:
+    if cols.poi_count("enterprise") not in counts.columns:
+        return None
+    return category_share(counts, cols.poi_count("enterprise"), name="industrial_poi_share")
 
 
 def shannon_diversity(counts: pd.DataFrame, *, name: str = "service_shannon") -> pd.Series:
@@ -233,6 +269,51 @@ def service_completeness(counts: pd.DataFrame, *, name: str = "service_completen
     return pd.Series((values > 0).sum(axis=1) / values.shape[1], index=counts.index, name=name)
 
 
+def _service_counts(counts: pd.DataFrame) -> pd.DataFrame | None:
+    """The columns of ``counts`` of the service categories (None when there is none)."""
+    services = [cols.poi_count(c) for c in service_categories()
+                if cols.poi_count(c) in counts.columns]
+    return counts[services] if services else None
+
+
+@indicator(name="service_completeness", needs=("poi_counts",), unit="share 0-1", direction="+",
+           subsystem="urban", label_zh="服务设施完备度(出现的服务类别数/总类别数)",
+           label_en="share of service categories present in the unit",
+           formula="#{k : n_k > 0} / K", citation="GB 50180-2018 life-circle facility lists")
+def _service_completeness(counts: pd.DataFrame) -> pd.Series | None:
+    services = _service_counts(counts)
+    return None if services is None else service_completeness(services)
+
+
+@indicator(name="service_shannon", needs=("poi_counts",), unit="nats", direction="+",
+           subsystem="urban", label_zh="服务设施多样性(Shannon指数)",
+           label_en="Shannon diversity of service POI categories",
+           formula="-sum_k p_k ln p_k, p_k = n_k / sum n", citation="Shannon 1948")
+def _service_shannon(counts: pd.DataFrame) -> pd.Series | None:
+    services = _service_counts(counts)
+    return None if services is None else shannon_diversity(services)
+
+
+@indicator(name="service_simpson", needs=("poi_counts",), unit="index 0-1", direction="+",
+           subsystem="urban", label_zh="服务设施多样性(Simpson指数)",
+           label_en="Gini-Simpson diversity of service POI categories",
+           formula="1 - sum_k p_k^2", citation="Simpson 1949")
+def _service_simpson(counts: pd.DataFrame) -> pd.Series | None:
+    services = _service_counts(counts)
+    return None if services is None else simpson_diversity(services)
+
+
+@indicator(name="transit_stop_density", needs=("poi_counts", "cell_area"),
+           unit="stops per km2", direction="+", subsystem="urban", label_zh="公交站点密度",
+           label_en="transit stops and stations per km2 (= poi_density_transit)",
+           formula="n_transit / (A_unit / 1e6)",
+           citation="Ewing & Cervero 2010 (distance to transit)")
+def _transit_stop_density(counts: pd.DataFrame, zone_area: pd.Series) -> pd.Series | None:
+    if cols.poi_count("transit") not in counts.columns:
+        return None
+    return (counts[cols.poi_count("transit")] / (zone_area / 1e6)).rename("transit_stop_density")
+
+
 def functional_zones(counts: pd.DataFrame, *, threshold: float = 0.5) -> pd.DataFrame:
     """POI functional zones: frequency density, category ratio and single/mixed label.
 
@@ -264,7 +345,7 @@ def functional_zones(counts: pd.DataFrame, *, threshold: float = 0.5) -> pd.Data
         msg = f"`threshold` must be in (0, 1], got {threshold!r}."
         raise InputError(msg)
     values = _count_matrix(counts, "counts")
-    cats = [str(c).replace("poi_count_", "") for c in counts.columns]
+    cats = [cols.category_of(str(c), cols.POI_COUNT) or str(c) for c in counts.columns]
     totals = values.sum(axis=0)
     fd = np.divide(values, totals, out=np.zeros_like(values), where=totals > 0)
     s = fd.sum(axis=1, keepdims=True)
@@ -278,6 +359,42 @@ def functional_zones(counts: pd.DataFrame, *, threshold: float = 0.5) -> pd.Data
     label = np.where(s[:, 0] <= 0, "none", np.where(cr_max >= threshold - 1e-12, top, "mixed"))
     out["fz_type"] = label.astype(object)
     return out
+
+
+default_registry().register(Measure(
+    name="functional_zones", func=functional_zones, needs=("poi_counts",), columns=(
+        column_entry("fz_density_{category}", "ratio", "+", "descriptive", "POI频数密度 FD_i",
+                     "POI frequency density: count of type i in the unit over its study-area "
+                     "total", "FD_i = n_i / N_i",
+                     "Chi Jiao, Jiao Limin, Dong Ting et al. 2016, 测绘地理信息 41(2) "
+                     "(基于POI数据的城市功能区定量识别)"),
+        column_entry("fz_ratio_{category}", "share 0-1", "+", "descriptive", "POI类型比例 CR_i",
+                     "POI category ratio within the unit", "CR_i = FD_i / sum_j FD_j",
+                     "Chi Jiao et al. 2016"),
+        column_entry("fz_ratio_max", "share 0-1", "+", "descriptive", "最大类型比例",
+                     "largest category ratio of the unit", "max_i CR_i", "Chi Jiao et al. 2016"),
+        column_entry("fz_type", "label", "+", "descriptive", "功能区类型(单一功能/混合功能)",
+                     "functional-zone label: the category when one CR_i >= 0.5, 'mixed' "
+                     "otherwise, 'none' without POIs", "argmax CR_i if max CR_i >= 0.5",
+                     "Chi Jiao et al. 2016"),
+    )))
+
+
+@measure(name="industry_counts", needs=("units", "pois"))
+def _industry_counts(units: gpd.GeoDataFrame, pois: gpd.GeoDataFrame) -> pd.DataFrame | None:
+    """Enterprise POIs per unit and industry subtype (``pois["industry"]``), None without one."""
+    if "industry" not in pois.columns or not pois["industry"].notna().any():
+        return None
+    return poi_counts(units, pois[pois["industry"].notna()], category_column="industry")
+
+
+default_registry().register(Indicator(
+    name="industry_shannon", func=partial(shannon_diversity, name="industry_shannon"),
+    needs=("industry_counts",), unit="nats", direction="+", subsystem="industry",
+    label_zh="产业多样性(Shannon指数,按产业细类)",
+    label_en="industrial diversity: Shannon entropy over industry subtypes",
+    formula="-sum_i p_i ln p_i, p_i = n_i / sum n",
+    citation="Shannon 1948; Attaran 1986 (industrial diversification)"))
 
 
 def poi_kernel_density(

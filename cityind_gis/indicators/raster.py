@@ -41,8 +41,9 @@ from ..io.raster import (
     raster_info,
     warped_raster,
 )
+from .registry import Indicator, column_entry, default_registry, indicator, measure
 
-__all__ = ["raster_class_shares", "raster_zonal_stats", "LANDCOVER_LEGENDS"]
+__all__ = ["raster_class_shares", "raster_zonal_stats", "LANDCOVER_LEGENDS", "WARP_RESAMPLING"]
 
 #: Bundled land-cover legends: name -> {pixel value: class name} (``[indicators]
 #: landcover_classes``). Names are snake_case so they make valid column names.
@@ -57,6 +58,13 @@ LANDCOVER_LEGENDS: dict[str, dict[int, str]] = {
 }
 
 _POLY = ("Polygon", "MultiPolygon")
+
+#: Resampling of each `[indicators]` raster when ``warp_rasters`` warps it: population is
+#: people per pixel (the sum keeps totals), night light a radiance (mean), land cover classes.
+WARP_RESAMPLING = {"population_raster": "sum", "night_light_raster": "average",
+                   "landcover_raster": "nearest"}
+#: How a pipeline user refuses the warp (the config key).
+_REFUSE_CONFIG = "set warp_rasters = false to refuse"
 
 
 def _check_units(zones: gpd.GeoDataFrame) -> None:
@@ -459,3 +467,73 @@ def _zonal_stats(
         cov = _accumulate(zones, src, src_band, channel_cov, 1, name)[:, 0] / pix
     mean = np.divide(s, cov, out=np.full(len(s), np.nan), where=cov > 0)
     return pd.DataFrame({f"{measure}_sum": s, f"{measure}_mean": mean}, index=zones.index)
+
+
+
+# ---------------------------------------------------------------------- registered measures
+@measure(name="population", needs=("units", "population_raster", "cell_area"),
+         uses=("warp_rasters",), columns=(
+    column_entry("population_sum", "persons", "+", "descriptive", "人口数(栅格求和)",
+                 "people in the unit: coverage-weighted sum of a population raster",
+                 "sum_p w_p v_p", "WorldPop / LandScan grids"),
+    column_entry("population_density", "persons per km2", "+", "urban", "人口密度(栅格)",
+                 "population per km2 from a population raster (sum over the unit)",
+                 "sum_p w_p v_p / (A_unit / 1e6)", "WorldPop / LandScan grids"),
+))
+def _population(units: gpd.GeoDataFrame, path: str | os.PathLike[str], zone_area: pd.Series,
+                *, warp_rasters: bool | None = None) -> pd.DataFrame:
+    """``population_sum`` and ``population_density`` of `[indicators] population_raster`."""
+    pop = _zonal_stats(units, path, band=1, measure="population", warp=bool(warp_rasters),
+                       resampling=WARP_RESAMPLING["population_raster"],
+                       name="[indicators] population_raster", refuse=_REFUSE_CONFIG)
+    return pd.DataFrame({"population_sum": pop["population_sum"],
+                         "population_density": pop["population_sum"] / (zone_area / 1e6)})
+
+
+@indicator(name="night_light_mean", needs=("units", "night_light_raster"), uses=("warp_rasters",),
+           unit="raster units (nW/cm2/sr)", direction="+", subsystem="urban",
+           label_zh="夜间灯光均值",
+           label_en="area-weighted mean night-light radiance in the unit (0 without valid pixels)",
+           formula="sum_p w_p v_p / sum_p w_p", citation="Elvidge et al. 2017 (VIIRS); Luojia-1")
+def _night_light_mean(units: gpd.GeoDataFrame, path: str | os.PathLike[str], *,
+                      warp_rasters: bool | None = None) -> pd.Series:
+    """Mean radiance of `[indicators] night_light_raster`, 0 where no pixel is valid."""
+    ntl = _zonal_stats(units, path, band=1, measure="night_light", warp=bool(warp_rasters),
+                       resampling=WARP_RESAMPLING["night_light_raster"],
+                       name="[indicators] night_light_raster", refuse=_REFUSE_CONFIG)
+    return ntl["night_light_mean"].fillna(0.0)
+
+
+@measure(name="landcover_shares", needs=("units", "landcover_raster"),
+         uses=("landcover_classes", "warp_rasters"), columns=(
+    column_entry("landcover_share_{class}", "share 0-1", "+", "descriptive",
+                 "土地覆盖类别占比(栅格)",
+                 "share of the unit covered by one land-cover class (exact pixel fractions)",
+                 "sum_p w_p [v_p = k] a_p / A_unit",
+                 "exactextract coverage fractions (Baston 2022)"),
+))
+def _landcover_shares(units: gpd.GeoDataFrame, path: str | os.PathLike[str], *,
+                      landcover_classes: str | dict[int, str] | None = None,
+                      warp_rasters: bool | None = None) -> pd.DataFrame:
+    """`[indicators] landcover_raster` shares, classes named by a bundled legend or a dict."""
+    classes = landcover_classes
+    if isinstance(classes, str):
+        if classes not in LANDCOVER_LEGENDS:
+            msg = (f"`landcover_classes` must be one of {sorted(LANDCOVER_LEGENDS)} or a "
+                   f"{{pixel value: name}} table, got {classes!r}.")
+            raise InputError(msg)
+        classes = LANDCOVER_LEGENDS[classes]
+    return _class_shares(units, path, classes=classes, band=1, measure="landcover_share",
+                         warp=bool(warp_rasters), name="[indicators] landcover_raster",
+                         refuse=_REFUSE_CONFIG)
+
+
+for _entry in (
+    Indicator(name="raster_sum", unit="raster units", direction="+", subsystem="descriptive",
+              label_zh="栅格值加权和", label_en="coverage-weighted sum of a continuous raster",
+              formula="sum_p w_p v_p", citation="-", stage="library"),
+    Indicator(name="raster_mean", unit="raster units", direction="+", subsystem="descriptive",
+              label_zh="栅格值加权均值", label_en="coverage-weighted mean of a continuous raster",
+              formula="sum_p w_p v_p / sum_p w_p", citation="-", stage="library"),
+):  # the default columns of raster_zonal_stats(measure="raster"), called by hand
+    default_registry().register(_entry)

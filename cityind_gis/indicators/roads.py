@@ -10,6 +10,7 @@ import shapely
 from .._errors import InputError
 from .._validate import check_geometries, check_projected, check_same_crs, check_unique_index
 from ..units import unit_positions
+from .registry import Indicator, Measure, default_registry
 
 __all__ = ["road_density", "road_intersections", "intersection_density"]
 
@@ -58,6 +59,13 @@ def road_density(zones: gpd.GeoDataFrame, roads: gpd.GeoDataFrame) -> pd.Series:
         np.add.at(length, zi, shapely.length(pieces))
     return pd.Series(length / 1000.0 / _zone_area_km2(zones), index=zones.index,
                      name="road_density")
+
+
+default_registry().register(Indicator(
+    name="road_density", func=road_density, needs=("units", "roads"), unit="km per km2",
+    direction="+", subsystem="urban", default=True, label_zh="路网密度",
+    label_en="length of road centre lines per km2 of unit", formula="L_roads(km) / (A_unit / 1e6)",
+    citation="GB 50220-95; Ministry of Housing road-density survey 2018"))
 
 
 def road_intersections(
@@ -112,6 +120,10 @@ def road_intersections(
                             geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=roads.crs)
 
 
+default_registry().register(Measure(name="road_intersections", func=road_intersections,
+                                    needs=("roads",)))
+
+
 def intersection_density(zones: gpd.GeoDataFrame, intersections: gpd.GeoDataFrame) -> pd.Series:
     """Road intersections per km² of each unit.
 
@@ -137,3 +149,12 @@ def intersection_density(zones: gpd.GeoDataFrame, intersections: gpd.GeoDataFram
     pos = unit_positions(zones, intersections)
     n = np.bincount(pos[pos >= 0], minlength=len(zones)).astype(float)
     return pd.Series(n / _zone_area_km2(zones), index=zones.index, name="intersection_density")
+
+
+default_registry().register(Indicator(
+    name="intersection_density", func=intersection_density,
+    needs=("units", "road_intersections"), unit="per km2", direction="+", subsystem="urban",
+    default=True, label_zh="交叉口密度",
+    label_en="road intersections (nodes of degree >= 3) per km2",
+    formula="#{v : deg(v) >= 3} / (A_unit / 1e6)",
+    citation="Cervero & Kockelman 1997; Ewing & Cervero 2010"))
