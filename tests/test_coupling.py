@@ -230,7 +230,9 @@ def test_coupling_coordination_alpha(alpha):
     [
         ({"U1": [0.2]}, {}, SchemaError, "at least 1 row.*2 column"),
         ({"U1": [0.2], "U2": [1.5]}, {}, SchemaError, r"must lie in \[0, 1\].*\['U2'\]"),
-        ({"U1": [0.2], "U2": [np.nan]}, {}, SchemaError, "NaN or infinite"),
+        ({"U1": [0.2], "U2": [np.nan]}, {}, SchemaError, "some subsystem indices NaN"),
+        ({"U1": [0.2], "U2": [np.inf]}, {}, SchemaError, "NaN or infinite"),
+        ({"U1": [np.nan], "U2": [np.nan]}, {}, SchemaError, "at least 1 row"),
         ({"U1": [0.2], "U2": [0.8]}, {"alpha": [0.5, 0.6]}, InputError, r"sum to 1.*1\.1"),
         ({"U1": [0.2], "U2": [0.8]}, {"alpha": [1.0]}, InputError, "one weight per subsystem"),
         ({"U1": [0.2], "U2": [0.8]}, {"alpha": {"U1": 1.0}}, SchemaError,
@@ -241,7 +243,9 @@ def test_coupling_coordination_alpha(alpha):
     ids=[
         "one-subsystem",
         "above-1",
-        "nan",
+        "partial-nan",
+        "infinite",
+        "all-outside-domain",
         "alpha-sum",
         "alpha-length",
         "alpha-names",
