@@ -247,7 +247,10 @@ def city_industry_typology(
         msg = f"`threshold` must be a number in [0, 1), e.g. 0.1; got {threshold!r}."
         raise InputError(msg)
     if isinstance(low, bool) or not isinstance(low, numbers.Real) or not 0 <= low <= 1:
-        msg = f"`low` must be a number in [0, 1], e.g. 0.2 (0 switches 'both low' off); got {low!r}."
+        msg = (
+            f"`low` must be a number in [0, 1], e.g. 0.2 (0 switches 'both low' off); "
+            f"got {low!r}."
+        )
         raise InputError(msg)
     ok, u1, u2 = _two_indices(u)
     codes = list(TYPOLOGY_CLASSES)
