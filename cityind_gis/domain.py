@@ -413,7 +413,7 @@ def _expand_column(s: pd.Series, index: pd.Index) -> pd.Series:
         s = s.astype("Int64")
     out = s.reindex(index)
     if out.dtype == object or isinstance(out.dtype, pd.StringDtype):
-        values = out.astype(object).to_numpy()
+        values = np.array(out.astype(object).to_numpy(), dtype=object)
         values[pd.isna(values)] = None
         out = pd.Series(values, index=index, name=s.name, dtype=object)
     return out

@@ -129,8 +129,8 @@ def relative_development(u: pd.DataFrame) -> pd.DataFrame:
         * ``dev_gap`` -- :math:`U_1 - U_2` in [-1, 1] (> 0: urban functions lag);
         * ``dev_gap_rank`` -- rank of ``dev_gap`` among the analysed units, 1
           for the largest lead of industry over urban function (the worst
-          "industrial empty city"), ties sharing the smallest rank (``Int64``,
-          missing outside the domain).
+          "industrial empty city"), ties (equal to 12 decimals) sharing the
+          smallest rank (``Int64``, missing outside the domain).
 
     Notes
     -----
@@ -153,7 +153,8 @@ def relative_development(u: pd.DataFrame) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(u2 > 0, u1 / np.where(u2 > 0, u2, 1.0), np.where(u1 > 0, np.inf, np.nan))
     gap = u1 - u2
-    rank = pd.Series(gap, index=u.index).rank(ascending=False, method="min")
+    # gaps equal up to float noise tie (a matrix product may round identical rows differently)
+    rank = pd.Series(np.round(gap, 12), index=u.index).rank(ascending=False, method="min")
     return pd.DataFrame(
         {
             "rel_dev": pd.Series(np.where(ok, ratio, np.nan), index=u.index, dtype=float),

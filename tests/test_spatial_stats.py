@@ -323,8 +323,8 @@ def test_unit_whose_neighbours_are_all_outside_is_an_island(halves):
         ({}, {"weights": "queen", "k": 3}, InputError, "`k` goes with method='knn' only"),
         ({}, {"weights": 5}, InputError, "method name .* or a libpysal.graph.Graph"),
     ],
-    ids=["all-nan", "infinite", "constant", "missing-column", "permutations", "seed", "k-with-queen",
-         "weights-type"],
+    ids=["all-nan", "infinite", "constant", "missing-column", "permutations", "seed",
+         "k-with-queen", "weights-type"],
 )
 def test_global_moran_errors(halves, update, kwargs, error, match):
     kwargs = {"column": "D", **kwargs}
