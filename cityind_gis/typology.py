@@ -379,14 +379,13 @@ def bivariate_class(
     color[ok] = [BIVARIATE_PALETTE[k] for k in keys[ok]]
     out = pd.DataFrame(
         {
-            "bivar_u1": pd.array(np.where(ok, cx, 0), dtype="Int64"),
-            "bivar_u2": pd.array(np.where(ok, cy, 0), dtype="Int64"),
-            "bivar_class": cls,
-            "bivar_color": color,
+            "bivar_u1": pd.arrays.IntegerArray(cx.astype("int64"), ~ok),
+            "bivar_u2": pd.arrays.IntegerArray(cy.astype("int64"), ~ok),
+            "bivar_class": pd.Series(cls, index=u1.index, dtype=object),
+            "bivar_color": pd.Series(color, index=u1.index, dtype=object),
         },
         index=u1.index,
     )
-    out.loc[~ok, ["bivar_u1", "bivar_u2"]] = pd.NA
     out.attrs["breaks"] = {"u1": bx, "u2": by}
     return out
 
