@@ -466,7 +466,7 @@ def local_moran(
 
     with :math:`z_i = y_i - \bar y` and row-standardised :math:`w_{ij}`
     (Anselin 1995, Local indicators of spatial association -- LISA,
-    *Geographical Analysis* 27(2): 93-115, eq. 12). esda's ``Moran_Local.Is``
+    *Geographical Analysis* 27(2): 93-115). esda's ``Moran_Local.Is``
     divides by :math:`\sum_i z_i^2/(n-1)` instead, i.e. it is :math:`(n-1)/n`
     of Anselin's value; ``lisa_i`` is ``Is * n / (n - 1)``, so
     :math:`\sum_i I_i / n` equals the global Moran's I. Quadrants are esda's
@@ -474,7 +474,7 @@ def local_moran(
 
     **Inference.** With ``permutations > 0`` the pseudo p-value comes from
     conditional randomisation, holding :math:`z_i` and permuting the others
-    (Anselin 1995, section 4; ``esda.Moran_Local.p_sim``): one-sided, in the
+    (Anselin 1995; ``esda.Moran_Local.p_sim``): one-sided, in the
     direction of the observed value, :math:`(M + 1)/(R + 1)`. The scaling of
     :math:`I_i` does not change it. With ``permutations=0`` it is the normal
     approximation :math:`1 - \Phi(|I_i - E[I_i]| / \sqrt{V[I_i]})` with the

@@ -156,7 +156,7 @@ def test_local_moran_analytical_equals_esda(noisy, method, kwargs):
 
 
 def test_lisa_is_anselins_by_hand(noisy):
-    # I_i = z_i / m2 * sum_j w_ij z_j with m2 = sum z^2 / n (Anselin 1995, eq. 12), row-standardised
+    # I_i = z_i / m2 * sum_j w_ij z_j with m2 = sum z^2 / n, row-standardised
     # queen weights built here from the cells' row/col; mean of I_i = global Moran's I
     result = local_moran(noisy, "D", weights="queen", permutations=0)
     z = noisy["D"] - noisy["D"].mean()
