@@ -29,6 +29,7 @@ from ._tables import TOL as _TOL
 from ._tables import check_frame as _check_frame
 from ._tables import check_unit_range as _check_unit_range
 from ._tables import weights_vector as _weights_vector
+from ._validate import check_lang
 from .weights import (
     WEIGHT_METHODS,
     AHPResult,
@@ -118,17 +119,29 @@ _GRADE_SCHEMES: dict[str, tuple[tuple[int, float, float, str, str], ...]] = {
     "5": GRADES_5,
 }
 
-_LANGS = ("zh", "en")
-
-
 # --------------------------------------------------------------------------- checks
 
 
-def _check_lang(lang: object) -> None:
-    if lang not in _LANGS:
-        msg = f"`lang` must be 'zh' or 'en', got {lang!r}."
-        raise InputError(msg)
+def _complete_rows(u: pd.DataFrame, name: str) -> np.ndarray:
+    """Boolean mask of the rows of ``u`` that are analysed (no NaN).
 
+    A row that is NaN in every column is a unit outside the analysis domain;
+    a row with some NaN and some numbers is a bug upstream and is refused.
+    """
+    if not isinstance(u, pd.DataFrame):
+        msg = f"`{name}` should be a pandas DataFrame, got {type(u).__name__}."
+        raise SchemaError(msg)
+    missing = u.isna().to_numpy()
+    partial = missing.any(axis=1) & ~missing.all(axis=1)
+    if partial.any():
+        msg = (
+            f"`{name}` has {int(partial.sum())} row(s) with some subsystem indices NaN and "
+            f"others not (e.g. index {list(u.index[partial][:5])}); expected finite numbers, "
+            "or NaN in every column for units outside the analysis domain. Fill or drop them "
+            "first (e.g. `u.loc[domain['analysed']]`)."
+        )
+        raise SchemaError(msg)
+    return ~missing.all(axis=1)
 
 
 def _classify(values: np.ndarray, breaks: np.ndarray, *, closed: str = "left") -> np.ndarray:
@@ -150,9 +163,12 @@ def _classify(values: np.ndarray, breaks: np.ndarray, *, closed: str = "left") -
 def _names_from_classes(
     index: pd.Index, cls: np.ndarray, names: Sequence[str], name: str
 ) -> pd.Series:
-    out = pd.Series(pd.array(cls, dtype="Int64"), index=index)
-    lookup = dict(enumerate(names))
-    return out.map(lookup).astype(object).rename(name)
+    """Class names for class numbers ``cls``; None (never NaN) where ``cls`` is NaN."""
+    lookup = np.asarray(list(names), dtype=object)
+    valid = np.isfinite(cls)
+    out = np.full(len(cls), None, dtype=object)
+    out[valid] = lookup[cls[valid].astype(int)]
+    return pd.Series(out, index=index, name=name, dtype=object)
 
 
 # ------------------------------------------------------------------------ normalize
@@ -512,7 +528,9 @@ def coupling_coordination(
     ----------
     u : DataFrame
         Subsystem indices (one column per subsystem, at least two), each in
-        [0, 1], one row per unit; e.g. U1 industry and U2 urban function.
+        [0, 1], one row per unit; e.g. U1 industry and U2 urban function. A row
+        that is NaN in every column is a unit outside the analysis domain
+        (:func:`cityind_gis.domain.analysis_domain`): its C, T and D are NaN.
     alpha : mapping, Series or sequence, optional
         Contribution of each subsystem to T, non-negative and summing to 1
         (within 1e-6). A sequence follows the column order of ``u``. Default:
@@ -523,13 +541,14 @@ def coupling_coordination(
     Returns
     -------
     DataFrame
-        Columns ``C``, ``T`` and ``D`` (all in [0, 1]) on ``u.index``.
+        Columns ``C``, ``T`` and ``D`` (all in [0, 1]) on ``u.index``; NaN in
+        the rows of ``u`` that are all NaN.
 
     Raises
     ------
     SchemaError
-        Fewer than two subsystems, non-numeric or non-finite values, or values
-        outside [0, 1].
+        Fewer than two subsystems, non-numeric or infinite values, a row with
+        some NaN and some numbers, no row without NaN, or values outside [0, 1].
     InputError
         An unknown ``model`` or unusable ``alpha``.
 
@@ -573,7 +592,8 @@ def coupling_coordination(
     if model not in _COUPLING_MODELS:
         msg = f"`model` must be one of {sorted(_COUPLING_MODELS)}, got {model!r}."
         raise InputError(msg)
-    values = _check_frame(u, "u", min_cols=2)
+    ok = _complete_rows(u, "u")
+    values = _check_frame(u.loc[ok], "u", min_cols=2)
     values = _check_unit_range(
         values,
         u.columns,
@@ -592,7 +612,9 @@ def coupling_coordination(
     c = np.clip(c, 0.0, 1.0)
     t = np.clip(values @ a, 0.0, 1.0)
     d = np.sqrt(c * t)
-    return pd.DataFrame({"C": c, "T": t, "D": d}, index=u.index)
+    out = pd.DataFrame(np.nan, index=u.index, columns=["C", "T", "D"])
+    out.loc[ok, "C"], out.loc[ok, "T"], out.loc[ok, "D"] = c, t, d
+    return out
 
 
 # ------------------------------------------------------------------------- classes
@@ -616,12 +638,14 @@ def coordination_level(d: pd.Series) -> pd.Series:
     Parameters
     ----------
     d : Series
-        Coordination degree D in [0, 1]. NaN stays missing.
+        Coordination degree D in [0, 1]. NaN (a unit outside the analysis
+        domain) stays missing.
 
     Returns
     -------
     Series
-        Nullable integer levels (``Int64``) named ``grade_level``, aligned to ``d``.
+        Nullable integer levels (``Int64``) named ``grade_level``, aligned to
+        ``d``; ``pd.NA`` where D is NaN.
 
     Notes
     -----
@@ -660,7 +684,9 @@ def coordination_grade(
     Returns
     -------
     Series
-        Grade names aligned to ``d``, named ``grade``; missing where D is NaN.
+        Grade names aligned to ``d``, named ``grade`` (dtype object); None
+        (never a number or a label) where D is NaN, i.e. outside the analysis
+        domain.
 
     Raises
     ------
@@ -677,7 +703,7 @@ def coordination_grade(
     in Chinese studies for which no single primary source has been confirmed;
     cite the study whose scale you adopt.
     """
-    _check_lang(lang)
+    check_lang(lang)
     if isinstance(scheme, str):
         if scheme not in _GRADE_SCHEMES:
             msg = (
@@ -694,9 +720,8 @@ def coordination_grade(
         rows = _GRADE_SCHEMES[scheme]
         names = [row[3] if lang == "zh" else row[4] for row in rows]
         if scheme == "10":
-            level = coordination_level(d)
-            lookup = dict(zip(range(1, 11), names, strict=True))
-            return level.map(lookup).astype(object).rename("grade")
+            level = coordination_level(d).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+            return _names_from_classes(d.index, level - 1, names, "grade")
         breaks = np.array([rows[0][1], *(row[2] for row in rows)])
     else:
         breaks = np.asarray(list(scheme), dtype=float)
@@ -737,7 +762,7 @@ def coupling_stage(c: pd.Series, *, lang: str = "zh") -> pd.Series:
     Returns
     -------
     Series
-        Stage names aligned to ``c``, named ``coupling_stage``; missing where C is NaN.
+        Stage names aligned to ``c``, named ``coupling_stage``; None where C is NaN.
 
     Notes
     -----
@@ -746,7 +771,7 @@ def coupling_stage(c: pd.Series, *, lang: str = "zh") -> pd.Series:
     (Tian Shenzhen et al. 2021, 地理学报 76(4), Table 1, which writes the
     intervals as :math:`(a, b]`). See :data:`COUPLING_STAGES`.
     """
-    _check_lang(lang)
+    check_lang(lang)
     values = _check_unit_interval(c, "c")
     breaks = np.array([COUPLING_STAGES[0][1], *(row[2] for row in COUPLING_STAGES)])
     names = [row[3] if lang == "zh" else row[4] for row in COUPLING_STAGES]
@@ -791,7 +816,8 @@ def lag_type(
     Parameters
     ----------
     u : DataFrame
-        Exactly two subsystem-index columns in [0, 1], U1 first, U2 second.
+        Exactly two subsystem-index columns in [0, 1], U1 first, U2 second. A
+        row NaN in both columns (a unit outside the analysis domain) gets None.
     rule : {"difference", "ratio"}, default "difference"
         Classification rule; see Notes.
     labels : mapping, optional
@@ -808,7 +834,8 @@ def lag_type(
     -------
     Series
         Lag types on ``u.index``, named ``lag_type``, e.g. "urban function
-        lagging" or "城市功能滞后型"; missing for the ratio rule where both are 0.
+        lagging" or "城市功能滞后型"; None where both indices are NaN and, for the
+        ratio rule, where both are 0.
 
     Raises
     ------
@@ -836,8 +863,9 @@ def lag_type(
     if rule not in ("difference", "ratio"):
         msg = f"`rule` must be 'difference' or 'ratio', got {rule!r}."
         raise InputError(msg)
-    _check_lang(lang)
-    values = _check_frame(u, "u", min_cols=2)
+    check_lang(lang)
+    ok = _complete_rows(u, "u")
+    values = _check_frame(u.loc[ok], "u", min_cols=2)
     if values.shape[1] != 2:
         msg = (
             f"`u` must have exactly two subsystem columns (U1, U2); got {values.shape[1]}: "
@@ -864,17 +892,16 @@ def lag_type(
             msg = f"`threshold` must be a non-negative number, got {threshold!r}."
             raise InputError(msg)
         sync, lag = _DIFF_NAMES[lang]
-        out = np.where(
-            np.abs(u1 - u2) <= threshold + _TOL,
-            sync,
-            np.where(u1 < u2, lag.format(names[0]), lag.format(names[1])),
-        )
-        return pd.Series(out, index=u.index, name="lag_type", dtype=object)
+        cls = np.full(len(u), np.nan)
+        cls[ok] = np.where(np.abs(u1 - u2) <= threshold + _TOL, 0, np.where(u1 < u2, 1, 2))
+        words = [sync, lag.format(names[0]), lag.format(names[1])]
+        return _names_from_classes(u.index, cls, words, "lag_type")
     if threshold is not None:
         msg = "`threshold` applies to rule='difference' only; the ratio rule has fixed breaks."
         raise InputError(msg)
     safe = np.where(u2 > 0, u2, 1.0)
-    r = np.where(u2 > 0, u1 / safe, np.where(u1 > 0, np.inf, np.nan))
+    r = np.full(len(u), np.nan)
+    r[ok] = np.where(u2 > 0, u1 / safe, np.where(u1 > 0, np.inf, np.nan))
     cls = _classify(r, _RATIO_BREAKS, closed="right")
     words = [w.format(*names) for w in _RATIO_NAMES[lang]]
     return _names_from_classes(u.index, cls, words, "lag_type")

@@ -17,6 +17,7 @@ in ``docs/spatial_stats.md``.
 
 from __future__ import annotations
 
+import logging
 import numbers
 import warnings
 from collections.abc import Iterator
@@ -48,6 +49,8 @@ WEIGHT_TYPES: tuple[str, ...] = ("queen", "rook", "knn", "distance")
 _QUADRANTS = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}
 NOT_SIGNIFICANT = "ns"
 ISLAND = "island"
+
+log = logging.getLogger(__name__)
 
 
 def _libpysal_graph() -> type[Graph]:
@@ -212,8 +215,12 @@ def _prepare(
     seed: int | None,
     *,
     min_permutations: int = 1,
-) -> tuple[Graph, pd.Series, pd.Index]:
-    """Validate, build or check the graph, drop islands; return graph, y, islands."""
+) -> tuple[Graph, pd.Series, pd.Index, pd.Index]:
+    """Validate, drop missing units, build or check the graph, drop islands.
+
+    Returns the graph over the units used, their values ``y``, the islands and
+    the units left out because ``units[column]`` is NaN (outside the domain).
+    """
     if not isinstance(units, gpd.GeoDataFrame):
         msg = f"`units` should be a GeoDataFrame, got {type(units).__name__}."
         raise SchemaError(msg)
@@ -233,16 +240,28 @@ def _prepare(
         msg = f"`units[{column!r}]` must be numeric, got dtype {y.dtype}."
         raise SchemaError(msg)
     y = y.astype(float)
-    bad = ~np.isfinite(y.to_numpy())
-    if bad.any():
+    values = y.to_numpy()
+    if np.isinf(values).any():
+        bad = np.isinf(values)
         msg = (
-            f"`units[{column!r}]` has {int(bad.sum())} NaN or infinite value(s) (e.g. at index "
-            f"{list(y.index[bad][:5])}); spatial statistics need a value in every unit. Fill or "
-            "drop those units first."
+            f"`units[{column!r}]` has {int(bad.sum())} infinite value(s) (e.g. at index "
+            f"{list(y.index[bad][:5])}); spatial statistics need finite values. NaN marks "
+            "units outside the analysis domain and is left out."
         )
         raise SchemaError(msg)
+    missing = pd.Index(y.index[np.isnan(values)])
+    used = units.loc[~np.isnan(values)]
+    if len(used) < 3:
+        msg = (
+            f"`units[{column!r}]` has a value in {len(used)} unit(s) ({len(missing)} NaN, "
+            "outside the analysis domain); spatial statistics need at least 3."
+        )
+        raise SchemaError(msg)
+    if len(missing):
+        log.info("%d of %d unit(s) have no %s (outside the analysis domain) and are left out "
+                 "of the spatial statistics", len(missing), len(units), column)
     if isinstance(weights, str):
-        graph = spatial_weights(units, method=weights, k=k, distance=distance)
+        graph = spatial_weights(used, method=weights, k=k, distance=distance)
     else:
         if k is not None or distance is not None:
             msg = ("`k` and `distance` build weights; "
@@ -255,15 +274,19 @@ def _prepare(
                 f"{list(WEIGHT_TYPES)} or a libpysal.graph.Graph, got {type(weights).__name__}."
             )
             raise InputError(msg)
-        graph = weights
-        ids = pd.Index(graph.unique_ids)
-        if len(ids) != len(units) or not ids.isin(units.index).all():
+        ids = pd.Index(weights.unique_ids)
+        if not ids.isin(units.index).all() or not used.index.isin(ids).all():
             msg = (
-                f"`weights` must have exactly the ids of `units.index`; the graph has {len(ids)} "
-                f"id(s), `units` {len(units)} row(s), {int((~ids.isin(units.index)).sum())} "
-                "graph id(s) are not in the index. Build it with `spatial_weights(units)`."
+                f"`weights` must have the ids of `units.index` (all units, or those with a "
+                f"value in `{column}`); the graph has {len(ids)} id(s), `units` {len(units)} "
+                f"row(s), {int((~ids.isin(units.index)).sum())} graph id(s) are not in the "
+                f"index and {int((~used.index.isin(ids)).sum())} unit(s) with a value are not "
+                "in the graph. Build it with `spatial_weights(units)`."
             )
             raise InputError(msg)
+        graph = weights
+        if len(ids) != len(used):
+            graph = graph.subgraph([i for i in graph.unique_ids if i in set(used.index)])
     islands = pd.Index(graph.isolates)
     if len(islands):
         keep = [i for i in graph.unique_ids if i not in set(islands)]
@@ -281,7 +304,7 @@ def _prepare(
             "spatial autocorrelation is undefined."
         )
         raise SchemaError(msg)
-    return graph, y, islands
+    return graph, y, islands, missing
 
 
 def global_moran(
@@ -301,10 +324,13 @@ def global_moran(
     units : GeoDataFrame
         Units with the measured column, uniquely indexed.
     column : str, default "D"
-        Numeric column without missing values.
+        Numeric column. NaN marks units outside the analysis domain: they are
+        left out of the weights and the statistic (see Notes).
     weights : libpysal.graph.Graph or str, default "queen"
-        A graph keyed by ``units.index`` (e.g. from :func:`spatial_weights`) or
-        a method name of :func:`spatial_weights`; row-standardised here.
+        A graph keyed by ``units.index`` or by the units with a value (e.g.
+        from :func:`spatial_weights`), or a method name of
+        :func:`spatial_weights`, then built on the units with a value;
+        row-standardised here.
     k, distance : optional
         Passed to :func:`spatial_weights` when ``weights`` is a name.
     permutations : int, default 999
@@ -319,13 +345,14 @@ def global_moran(
         Named ``moran``: ``I``, ``expected_I`` (:math:`-1/(n-1)`), ``z_norm``
         and ``p_norm`` (normality assumption, two-sided), ``z_sim`` and
         ``p_sim`` (permutations, one-sided pseudo p), ``permutations``, ``n``
-        (units used) and ``n_islands`` (units left out).
+        (units used), ``n_islands`` (units without a neighbour, left out) and
+        ``n_missing`` (units with NaN, outside the domain, left out).
 
     Raises
     ------
     SchemaError
-        Missing column, NaN values, a constant column, or fewer than 3 units
-        with neighbours.
+        Missing column, infinite values, a constant column, or fewer than 3
+        units with a value and neighbours.
     InputError
         Bad ``weights``, ``permutations`` or ``seed``.
 
@@ -340,9 +367,12 @@ def global_moran(
     :math:`I` at least as extreme as the observed one in the direction of
     the observed one, :math:`R` permutations. Computed by ``esda.Moran``.
     Islands are left out (their z would enter the variance without any
-    neighbour), and counted in ``n_islands``.
+    neighbour), and counted in ``n_islands``. Units outside the analysis
+    domain are removed before the weights are built (or the graph is cut to
+    the units with a value), so they neither count as neighbours nor enter
+    :math:`\bar y`; a unit whose neighbours are all outside becomes an island.
     """
-    graph, y, islands = _prepare(units, column, weights, k, distance, permutations, seed)
+    graph, y, islands, missing = _prepare(units, column, weights, k, distance, permutations, seed)
     esda = _esda()
     with _global_seed(seed), np.errstate(invalid="ignore", divide="ignore"):
         m = esda.Moran(y.to_numpy(), graph, transformation="r", permutations=int(permutations))
@@ -357,6 +387,7 @@ def global_moran(
             "permutations": int(permutations),
             "n": int(m.n),
             "n_islands": len(islands),
+            "n_missing": len(missing),
         },
         name="moran",
         dtype=object,
@@ -374,6 +405,16 @@ def _check_alpha(alpha: object) -> float:
         msg = f"`alpha` must be a significance level between 0 and 1 (e.g. 0.05), got {alpha!r}."
         raise InputError(msg)
     return float(alpha)
+
+
+def _label_column(values: pd.Series, index: pd.Index, islands: pd.Index) -> pd.Series:
+    """Labels on the full index: "island" for islands, None outside the domain."""
+    out = np.full(len(index), None, dtype=object)
+    pos = index.get_indexer(values.index)
+    out[pos] = values.to_numpy(dtype=object)
+    if len(islands):
+        out[index.get_indexer(islands)] = ISLAND
+    return pd.Series(out, index=index, dtype=object)
 
 
 def local_moran(
@@ -394,14 +435,16 @@ def local_moran(
     units : GeoDataFrame
         Units with the measured column, uniquely indexed.
     column : str, default "D"
-        Numeric column without missing values.
+        Numeric column; NaN marks units outside the analysis domain, left out
+        as in :func:`global_moran`.
     weights : libpysal.graph.Graph or str, default "queen"
         As :func:`global_moran`; row-standardised here.
     k, distance : optional
         Passed to :func:`spatial_weights` when ``weights`` is a name.
     permutations : int, default 999
-        Conditional permutations per unit for the pseudo p-value; ``0`` for
-        analytical inference instead (see Notes).
+        Conditional permutations per unit for the pseudo p-value, the inference
+        Anselin (1995) recommends; ``0`` for the normal approximation instead
+        (see Notes).
     alpha : float, default 0.05
         A unit is in a cluster when its p-value is at most ``alpha``.
     seed : int or None, default 0
@@ -410,58 +453,70 @@ def local_moran(
     Returns
     -------
     DataFrame
-        On ``units.index``: ``lisa_i`` (local I), ``lisa_p`` (one-sided p),
-        ``lisa_quadrant`` (HH, LH, LL, HL: the unit high/low, its neighbours'
-        mean high/low) and ``lisa_cluster`` (the quadrant where ``lisa_p <=
-        alpha``, otherwise ``"ns"``). Islands get NaN and ``"island"``.
+        On ``units.index``: ``lisa_i`` (Anselin's local I), ``lisa_p``
+        (one-sided p), ``lisa_quadrant`` (HH, LH, LL, HL: the unit high/low,
+        its neighbours' mean high/low) and ``lisa_cluster`` (the quadrant where
+        ``lisa_p <= alpha``, otherwise ``"ns"``). Islands get NaN and
+        ``"island"``; units outside the domain (NaN in ``column``) get NaN and
+        None.
 
     Notes
     -----
     .. math:: I_i = \frac{z_i}{m_2} \sum_j w_{ij} z_j, \qquad m_2 = \frac{1}{n}\sum_i z_i^2,
 
-    with row-standardised :math:`w_{ij}` (Anselin 1995, Local indicators of
-    spatial association -- LISA, *Geographical Analysis* 27(2): 93-115).
-    Quadrants are esda's ``q`` (1 HH, 2 LH, 3 LL, 4 HL); the pseudo p-value
-    comes from conditional randomisation, holding :math:`z_i` and permuting
-    the others (``esda.Moran_Local``). With ``permutations=0`` the p-value is
-    the normal approximation :math:`1 - \Phi(|I_i - E[I_i]| / \sqrt{V[I_i]})`
-    with esda's conditional-randomisation moments ``EIc`` and ``VIc`` (Sokal,
-    Oden and Thomson 1998, *Geographical Analysis* 30(4): 331-354, eqs. A7-A8).
-    No correction for multiple tests is applied; with many units, a smaller
+    with :math:`z_i = y_i - \bar y` and row-standardised :math:`w_{ij}`
+    (Anselin 1995, Local indicators of spatial association -- LISA,
+    *Geographical Analysis* 27(2): 93-115). esda's ``Moran_Local.Is``
+    divides by :math:`\sum_i z_i^2/(n-1)` instead, i.e. it is :math:`(n-1)/n`
+    of Anselin's value; ``lisa_i`` is ``Is * n / (n - 1)``, so
+    :math:`\sum_i I_i / n` equals the global Moran's I. Quadrants are esda's
+    ``q`` (1 HH, 2 LH, 3 LL, 4 HL).
+
+    **Inference.** With ``permutations > 0`` the pseudo p-value comes from
+    conditional randomisation, holding :math:`z_i` and permuting the others
+    (Anselin 1995; ``esda.Moran_Local.p_sim``): one-sided, in the
+    direction of the observed value, :math:`(M + 1)/(R + 1)`. The scaling of
+    :math:`I_i` does not change it. With ``permutations=0`` it is the normal
+    approximation :math:`1 - \Phi(|I_i - E[I_i]| / \sqrt{V[I_i]})` with the
+    conditional-randomisation moments ``EIc`` and ``VIc`` of esda (Sokal, Oden
+    and Thomson 1998, *Geographical Analysis* 30(4): 331-354, eqs. A7-A8),
+    which esda derives for :math:`m_2 = \sum z^2/n`, the scaling of
+    ``lisa_i``. Anselin (1995) warns that the normal approximation is
+    unreliable for local statistics; use it only for quick looks. No
+    correction for multiple tests is applied; with many units, a smaller
     ``alpha`` (e.g. 0.01) is prudent.
 
     Where numba is installed, esda compiles its permutation engine on the first
-    permutation call of each process (tens of seconds); ``permutations=0``
-    avoids it.
+    permutation call of each process (tens of seconds).
     """
     a = _check_alpha(alpha)
-    graph, y, islands = _prepare(
+    graph, y, islands, _missing = _prepare(
         units, column, weights, k, distance, permutations, seed, min_permutations=0
     )
     esda = _esda()
+    n = len(y)
     with _global_seed(seed), np.errstate(invalid="ignore", divide="ignore"):
         lm = esda.Moran_Local(
             y.to_numpy(), graph, transformation="r", permutations=int(permutations),
             seed=seed, n_jobs=1,
         )
+        lisa = np.asarray(lm.Is, dtype=float) * n / (n - 1)
         if permutations:
             p_values = np.asarray(lm.p_sim, dtype=float)
         else:
-            p_values = _norm_sf(np.abs((lm.Is - lm.EIc) / np.sqrt(lm.VIc)))
+            p_values = _norm_sf(np.abs((lisa - lm.EIc) / np.sqrt(lm.VIc)))
     quadrant = pd.Series(lm.q, index=y.index).map(_QUADRANTS)
     p = pd.Series(p_values, index=y.index, dtype=float)
     cluster = quadrant.where(p <= a, NOT_SIGNIFICANT)
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "lisa_i": pd.Series(lm.Is, index=y.index, dtype=float),
-            "lisa_p": p,
-            "lisa_quadrant": quadrant.astype(object),
-            "lisa_cluster": cluster.astype(object),
-        }
-    ).reindex(units.index)
-    if len(islands):
-        out.loc[islands, ["lisa_quadrant", "lisa_cluster"]] = ISLAND
-    return out
+            "lisa_i": pd.Series(lisa, index=y.index, dtype=float).reindex(units.index),
+            "lisa_p": p.reindex(units.index),
+            "lisa_quadrant": _label_column(quadrant, units.index, islands),
+            "lisa_cluster": _label_column(cluster, units.index, islands),
+        },
+        index=units.index,
+    )
 
 
 def getis_ord(
@@ -473,6 +528,7 @@ def getis_ord(
     distance: float | None = None,
     permutations: int = 999,
     alpha: float = 0.05,
+    two_sided: bool = True,
     seed: int | None = 0,
 ) -> pd.DataFrame:
     r"""Getis-Ord Gi* hot and cold spots.
@@ -482,7 +538,8 @@ def getis_ord(
     units : GeoDataFrame
         Units with the measured column, uniquely indexed.
     column : str, default "D"
-        Numeric column without missing values.
+        Numeric column; NaN marks units outside the analysis domain, left out
+        as in :func:`global_moran`.
     weights : libpysal.graph.Graph or str, default "queen"
         As :func:`global_moran`; used as binary weights with each unit its own
         neighbour (weight 1), which is what makes it Gi* rather than Gi.
@@ -490,19 +547,23 @@ def getis_ord(
         Passed to :func:`spatial_weights` when ``weights`` is a name.
     permutations : int, default 999
         Conditional permutations per unit for the pseudo p-value; ``0`` for
-        analytical inference instead (see Notes).
+        the normal approximation of :math:`G_i^*` instead (see Notes).
     alpha : float, default 0.05
         A unit is a hot (cold) spot when its p-value is at most
         ``alpha`` and its z-score is positive (negative).
+    two_sided : bool, default True
+        Two-sided p-values, as ArcGIS Hot Spot Analysis reports them; ``False``
+        for esda's one-sided p in the direction of the observed z.
     seed : int or None, default 0
         Seed of the permutations (passed to esda).
 
     Returns
     -------
     DataFrame
-        On ``units.index``: ``gi_z`` (standardised Gi*), ``gi_p`` (one-sided p)
-        and ``gi_class`` (``"hot spot"``, ``"cold spot"`` or ``"ns"``). Islands
-        get NaN and ``"island"``.
+        On ``units.index``: ``gi_z`` (standardised Gi*), ``gi_p`` (two-sided,
+        or one-sided with ``two_sided=False``) and ``gi_class`` (``"hot
+        spot"``, ``"cold spot"`` or ``"ns"``). Islands get NaN and
+        ``"island"``; units outside the domain get NaN and None.
 
     Notes
     -----
@@ -515,13 +576,21 @@ def getis_ord(
     1`), :math:`S` the standard deviation of :math:`y` (Ord and Getis 1995,
     Local spatial autocorrelation statistics, *Geographical Analysis* 27(4):
     286-306; Getis and Ord 1992, *Geographical Analysis* 24(3): 189-206).
-    Computed by ``esda.G_Local(y, w, transform="B", star=True)``; the
-    pseudo p-value comes from conditional randomisation, or with
-    ``permutations=0`` from the normal approximation of :math:`G_i^*`
-    (esda's ``p_norm``, :math:`1 - \Phi(|z|)`), as in most GIS hot-spot tools.
+    Computed by ``esda.G_Local(y, w, transform="B", star=True)``.
+
+    With ``permutations > 0`` the one-sided p is esda's pseudo p from
+    conditional randomisation, :math:`p_1 = (M + 1)/(R + 1)` in the direction
+    of the observed value; with ``permutations=0`` it is
+    :math:`p_1 = 1 - \Phi(|z|)` (esda's ``p_norm``). The two-sided p is
+    :math:`\min(1, 2 p_1)`, i.e. :math:`2(1 - \Phi(|z|))` analytically, the
+    p-value of ArcGIS Pro's Hot Spot Analysis (Getis-Ord Gi*), which tests
+    :math:`|z|` against 1.65 / 1.96 / 2.58 for 90 / 95 / 99 % confidence.
     """
     a = _check_alpha(alpha)
-    graph, y, islands = _prepare(
+    if not isinstance(two_sided, bool):
+        msg = f"`two_sided` must be True or False, got {two_sided!r}."
+        raise InputError(msg)
+    graph, y, islands, _missing = _prepare(
         units, column, weights, k, distance, permutations, seed, min_permutations=0
     )
     esda = _esda()
@@ -531,11 +600,17 @@ def getis_ord(
             permutations=int(permutations), seed=seed, n_jobs=1,
         )
     z = pd.Series(g.Zs, index=y.index, dtype=float)
-    p = pd.Series(g.p_sim if permutations else g.p_norm, index=y.index, dtype=float)
-    cls = np.where(p <= a, np.where(z > 0, "hot spot", "cold spot"), NOT_SIGNIFICANT)
-    out = pd.DataFrame(
-        {"gi_z": z, "gi_p": p, "gi_class": pd.Series(cls, index=y.index, dtype=object)}
-    ).reindex(units.index)
-    if len(islands):
-        out.loc[islands, "gi_class"] = ISLAND
-    return out
+    p1 = np.asarray(g.p_sim if permutations else g.p_norm, dtype=float)
+    p = pd.Series(np.minimum(1.0, 2.0 * p1) if two_sided else p1, index=y.index, dtype=float)
+    cls = pd.Series(
+        np.where(p <= a, np.where(z > 0, "hot spot", "cold spot"), NOT_SIGNIFICANT),
+        index=y.index, dtype=object,
+    )
+    return pd.DataFrame(
+        {
+            "gi_z": z.reindex(units.index),
+            "gi_p": p.reindex(units.index),
+            "gi_class": _label_column(cls, units.index, islands),
+        },
+        index=units.index,
+    )

@@ -3,15 +3,19 @@
 Every method returns a Series indexed by indicator, named ``weight``, that sums
 to 1. The objective methods (entropy, CRITIC, CV, equal) are also reachable by
 name through :func:`indicator_weights` and :data:`WEIGHT_METHODS`, which the
-pipeline and the panel runs use. Formulas and sources are in each ``Notes``
-section and in ``docs/coupling.md`` (section 2).
+pipeline and the panel runs use. :func:`combined_weights` joins a subjective
+(AHP, user) and an objective vector. Weights that hold up: :func:`sparse_indicators`
+finds indicators stuck at one value (which entropy weights reward) and
+:func:`weight_sensitivity` recomputes D, grade and typology under several
+methods. Formulas and sources are in each ``Notes`` section and in
+``docs/coupling.md`` (section 2).
 """
 
 from __future__ import annotations
 
 import numbers
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -24,14 +28,20 @@ from ._tables import weight_series as _weight_series
 
 __all__ = [
     "AHPResult",
+    "COMBINATION_METHODS",
     "WEIGHT_METHODS",
+    "WeightSensitivity",
     "ahp_weights",
+    "combined_weights",
     "critic_weights",
     "cv_weights",
     "entropy_weights",
     "equal_weights",
     "indicator_weights",
+    "sparse_indicators",
+    "sparse_message",
     "user_weights",
+    "weight_sensitivity",
 ]
 
 #: Saaty's random consistency index RI for n = 1..11.
@@ -501,3 +511,415 @@ def indicator_weights(df: pd.DataFrame, *, method: str = "entropy") -> pd.Series
         _check_frame(df, "df", min_rows=2)
         return _weight_series(np.ones(1), df.columns)
     return WEIGHT_METHODS[method](df)
+
+
+# ------------------------------------------------------------------ sparse indicators
+
+
+def sparse_indicators(df: pd.DataFrame, *, threshold: float = 0.9) -> pd.DataFrame:
+    r"""Indicators that sit at one value in more than ``threshold`` of the units.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Indicators of the analysed units (raw or normalised), one row per unit.
+    threshold : float, default 0.9
+        Share of units in (0, 1); an indicator is sparse when its most frequent
+        value covers strictly more than this share.
+
+    Returns
+    -------
+    DataFrame
+        One row per sparse indicator (index ``indicator``, in the column order
+        of ``df``), columns ``value`` (the repeated value), ``share`` (of the
+        units at it) and ``n_units``. Empty when none is sparse.
+
+    Raises
+    ------
+    SchemaError
+        As :func:`entropy_weights` for a non-numeric or non-finite table.
+    InputError
+        ``threshold`` outside (0, 1).
+
+    Notes
+    -----
+    Entropy weights reward rarity: with :math:`p_{ij} = x_{ij}/\sum_i x_{ij}`,
+    an indicator that is 0 in all but a few units has a low entropy
+    :math:`e_j` and so a large :math:`1 - e_j`, whatever it measures
+    (``DOMAIN.md``, "Weight robustness"). Values are compared exactly, so 0 is
+    0 and not 1e-12; after :func:`cityind_gis.coupling.normalize` the minimum
+    of every indicator is the same number, which is what this finds.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"a": [0.0] * 19 + [1.0], "b": np.linspace(0, 1, 20)})
+    >>> sparse_indicators(df).to_dict("index")
+    {'a': {'value': 0.0, 'share': 0.95, 'n_units': 19}}
+    """
+    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real) or not (
+        0 < threshold < 1
+    ):
+        msg = f"`threshold` must be a share in (0, 1), e.g. 0.9; got {threshold!r}."
+        raise InputError(msg)
+    x = _check_frame(df, "df")
+    n = x.shape[0]
+    rows = []
+    for k, col in enumerate(df.columns):
+        values, counts = np.unique(x[:, k], return_counts=True)
+        top = int(np.argmax(counts))
+        if counts[top] / n > threshold:
+            rows.append((col, float(values[top]), counts[top] / n, int(counts[top])))
+    out = pd.DataFrame(rows, columns=["indicator", "value", "share", "n_units"])
+    return out.set_index("indicator")
+
+
+def sparse_message(
+    sparse: pd.DataFrame,
+    *,
+    subsystem: str | None = None,
+    weights: pd.Series | None = None,
+    threshold: float = 0.9,
+) -> str | None:
+    """Warning text for the output of :func:`sparse_indicators`, or None.
+
+    Parameters
+    ----------
+    sparse : DataFrame
+        Output of :func:`sparse_indicators`.
+    subsystem : str, optional
+        Name of the subsystem in the text, e.g. ``"U2 (urban function)"``.
+    weights : Series, optional
+        Weights of the subsystem's indicators; the text then gives the total
+        weight the sparse indicators take.
+    threshold : float, default 0.9
+        The threshold used, for the text.
+
+    Returns
+    -------
+    str or None
+        One sentence naming each sparse indicator with its share and value, or
+        None when ``sparse`` is empty.
+    """
+    if not isinstance(sparse, pd.DataFrame) or not {"value", "share"} <= set(sparse.columns):
+        msg = "`sparse` must be the output of `sparse_indicators(df)`."
+        raise SchemaError(msg)
+    if sparse.empty:
+        return None
+    items = ", ".join(
+        f"{name} ({100 * row['share']:.0f} % at {row['value']:.4g})"
+        for name, row in sparse.iterrows()
+    )
+    where = f" of {subsystem}" if subsystem else ""
+    text = (
+        f"{len(sparse)} indicator(s){where} sit at one value in more than "
+        f"{100 * threshold:.0f} % of the analysed units: {items}."
+    )
+    if weights is not None:
+        taken = float(weights.reindex(sparse.index).fillna(0).sum())
+        text += f" Together they take {taken:.2f} of the weight."
+    text += (
+        " Entropy weights reward such rarity; compare weighting methods "
+        "(`weight_sensitivity`) or drop or replace these indicators."
+    )
+    return text
+
+
+# ------------------------------------------------------------------ combined weights
+
+#: Ways of combining a subjective and an objective weight vector in
+#: :func:`combined_weights`.
+COMBINATION_METHODS: tuple[str, ...] = ("linear", "multiplicative", "game")
+
+
+def combined_weights(
+    subjective: pd.Series,
+    objective: pd.Series,
+    *,
+    method: str = "linear",
+    a: float = 0.5,
+) -> pd.Series:
+    r"""Combined subjective–objective weights (主客观组合赋权).
+
+    Parameters
+    ----------
+    subjective : Series
+        Subjective weights (AHP: ``ahp_weights(...).weights``; expert
+        judgement: :func:`user_weights`), indexed by indicator, summing to 1.
+    objective : Series
+        Objective weights on the same indicators (entropy, CRITIC ...),
+        summing to 1. The order of ``subjective`` is kept.
+    method : {"linear", "multiplicative", "game"}, default "linear"
+        Combination rule; see Notes.
+    a : float, default 0.5
+        Share of the subjective vector in the linear rule, in [0, 1]; only
+        with ``method="linear"``.
+
+    Returns
+    -------
+    Series
+        Weights indexed by indicator, named ``weight``, summing to 1.
+
+    Raises
+    ------
+    InputError
+        Unknown ``method``, ``a`` out of range or given with another method,
+        weights negative or not summing to 1, a multiplicative product of 0
+        everywhere.
+    SchemaError
+        The two vectors name different indicators.
+
+    Notes
+    -----
+    With subjective :math:`w^s` and objective :math:`w^o`:
+
+    * **linear** (linear weighting, 线性加权组合):
+      :math:`w_j = a\,w^s_j + (1 - a)\,w^o_j`;
+    * **multiplicative** (乘法合成归一化):
+      :math:`w_j = w^s_j w^o_j / \sum_k w^s_k w^o_k`;
+    * **game** (game-theory combination, 博弈论组合赋权): the coefficients
+      :math:`(a_1, a_2)` minimise :math:`\lVert \sum_k a_k w^{(k)} - w^{(l)}\rVert_2`
+      for both :math:`l`, i.e. solve
+      :math:`\sum_k a_k\, w^{(l)} \cdot w^{(k)} = w^{(l)} \cdot w^{(l)}`
+      (:math:`l = 1, 2`); then :math:`a^*_k = |a_k| / \sum |a_k|` and
+      :math:`w = a^*_1 w^s + a^*_2 w^o`. When the two vectors are equal the
+      system is singular and :math:`w = w^s`.
+
+    The integration of subjective and objective attribute weights goes back to
+    Ma, Fan and Huang 1999, *European Journal of Operational Research* 112(2):
+    397-404. The three rules above are the forms common in Chinese
+    composite-evaluation studies; no single primary source for each has been
+    confirmed, so cite the study you follow and report ``method`` and ``a``.
+
+    Examples
+    --------
+    >>> ws = pd.Series({"x": 0.8, "y": 0.2})
+    >>> wo = pd.Series({"x": 0.4, "y": 0.6})
+    >>> combined_weights(ws, wo).round(4).tolist()
+    [0.6, 0.4]
+    >>> combined_weights(ws, wo, method="multiplicative").round(4).tolist()
+    [0.7273, 0.2727]
+    """
+    if method not in COMBINATION_METHODS:
+        msg = f"`method` must be one of {list(COMBINATION_METHODS)}, got {method!r}."
+        raise InputError(msg)
+    for name, w in (("subjective", subjective), ("objective", objective)):
+        if not isinstance(w, pd.Series):
+            msg = f"`{name}` should be a Series indicator -> weight, got {type(w).__name__}."
+            raise InputError(msg)
+    from ._tables import weights_vector
+
+    cols = pd.Index(subjective.index)
+    ws = weights_vector(subjective, cols, "subjective", "subjective")
+    wo = weights_vector(objective, cols, "objective", "subjective")
+    if method != "linear" and a != 0.5:
+        msg = f"`a` goes with method='linear' only; got a={a!r} with method={method!r}."
+        raise InputError(msg)
+    if method == "linear":
+        if isinstance(a, bool) or not isinstance(a, numbers.Real) or not 0 <= a <= 1:
+            msg = f"`a` must be the subjective share in [0, 1], e.g. 0.5; got {a!r}."
+            raise InputError(msg)
+        w = a * ws + (1 - a) * wo
+    elif method == "multiplicative":
+        w = ws * wo
+        if w.sum() <= _TOL:
+            msg = (
+                "`subjective` * `objective` is 0 for every indicator (no indicator has both a "
+                "subjective and an objective weight); use method='linear'."
+            )
+            raise InputError(msg)
+    else:
+        m = np.array([[ws @ ws, ws @ wo], [wo @ ws, wo @ wo]])
+        if abs(np.linalg.det(m)) <= 1e-14 * max(1.0, float(np.abs(m).max())) ** 2:
+            w = ws
+        else:
+            coef = np.abs(np.linalg.solve(m, np.array([ws @ ws, wo @ wo])))
+            coef = coef / coef.sum()
+            w = coef[0] * ws + coef[1] * wo
+    return _weight_series(np.asarray(w, dtype=float), cols)
+
+
+# ---------------------------------------------------------------- sensitivity
+
+
+@dataclass(frozen=True)
+class WeightSensitivity:
+    """Result of :func:`weight_sensitivity`.
+
+    Attributes
+    ----------
+    summary : DataFrame
+        One row per method (index ``method``, the baseline first):
+        ``spearman_d`` (rank correlation of D with the baseline's D),
+        ``share_grade_changed`` and ``share_typology_changed`` (share of units
+        whose grade / typology differs from the baseline's), ``mean_abs_d_change``,
+        ``d_mean`` and ``note`` (why a method could not be computed, else None).
+    d : DataFrame
+        D per unit (rows) and method (columns).
+    grade : DataFrame
+        Grade level 1-10 (``Int64``) per unit and method.
+    typology : DataFrame
+        Typology code (:func:`cityind_gis.typology.city_industry_typology`) per
+        unit and method; None with other than two subsystems.
+    weights : DataFrame
+        Long table ``method``, ``subsystem``, ``indicator``, ``weight``.
+    """
+
+    summary: pd.DataFrame
+    d: pd.DataFrame
+    grade: pd.DataFrame
+    typology: pd.DataFrame
+    weights: pd.DataFrame = field(repr=False)
+
+
+def _spearman(a: np.ndarray, b: np.ndarray) -> float:
+    ok = np.isfinite(a) & np.isfinite(b)
+    ra = pd.Series(a[ok]).rank().to_numpy()
+    rb = pd.Series(b[ok]).rank().to_numpy()
+    if ok.sum() < 3 or np.ptp(ra) == 0 or np.ptp(rb) == 0:
+        return float("nan")
+    return float(np.corrcoef(ra, rb)[0, 1])
+
+
+def weight_sensitivity(
+    normed_by_subsystem: Mapping[str, pd.DataFrame],
+    *,
+    methods: Sequence[str] = ("entropy", "critic", "equal"),
+    custom: Mapping[str, Mapping[str, pd.Series]] | None = None,
+    alpha: Sequence[float] | Mapping[str, float] | None = None,
+    model: str = "classic",
+    typology: Mapping[str, object] | None = None,
+) -> WeightSensitivity:
+    r"""D, grade and typology under several weighting methods, against a baseline.
+
+    Parameters
+    ----------
+    normed_by_subsystem : mapping
+        Subsystem name -> normalised indicators in [0, 1] of the analysed
+        units (:func:`cityind_gis.coupling.normalize` on the domain subset), all
+        on one index; e.g. ``{"U1": x1, "U2": x2}`` (U1 industry first).
+    methods : sequence of str, default ("entropy", "critic", "equal")
+        Names of :data:`WEIGHT_METHODS`; the first is the baseline.
+    custom : mapping, optional
+        Further methods: name -> {subsystem -> weights}, e.g. AHP or
+        :func:`combined_weights` vectors, ``{"ahp+entropy": {"U1": w1, "U2": w2}}``.
+        They follow ``methods``; with empty ``methods`` the first is the baseline.
+    alpha, model
+        Passed to :func:`cityind_gis.coupling.coupling_coordination`.
+    typology : mapping, optional
+        Keyword arguments of :func:`cityind_gis.typology.city_industry_typology`
+        (``rule``, ``threshold``, ``low``).
+
+    Returns
+    -------
+    WeightSensitivity
+        ``summary``, ``d``, ``grade``, ``typology`` and ``weights``.
+
+    Raises
+    ------
+    InputError
+        Unknown method names, duplicate names, no method at all.
+    SchemaError
+        Tables on different indexes, fewer than two subsystems.
+
+    Notes
+    -----
+    For each method :math:`m` the subsystem indices are
+    :math:`U_k = \sum_j w^{(m)}_{kj} x'_{kj}` and C, T, D follow as in
+    :func:`cityind_gis.coupling.coupling_coordination`. Against the baseline
+    :math:`b`, ``spearman_d`` is Spearman's :math:`\rho` of :math:`D^{(m)}` and
+    :math:`D^{(b)}` over the units (Pearson's r of the ranks, ties averaged),
+    and ``share_grade_changed`` the share of units whose 10-grade level
+    (:func:`cityind_gis.coupling.coordination_level`) differs. A method that
+    cannot be computed on these data (e.g. CRITIC on a constant column) gets
+    NaN and its reason in ``note``, rather than stopping the comparison.
+    Reviewers ask for such a comparison because entropy weights reward rarity
+    (``DOMAIN.md``, "Weight robustness").
+    """
+    from .coupling import coordination_level, coupling_coordination, subsystem_index
+    from .typology import city_industry_typology
+
+    if not isinstance(normed_by_subsystem, Mapping) or len(normed_by_subsystem) < 2:
+        msg = (
+            "`normed_by_subsystem` must map at least two subsystem names to their normalised "
+            "indicator tables, e.g. {'U1': x1, 'U2': x2}."
+        )
+        raise SchemaError(msg)
+    tables = dict(normed_by_subsystem)
+    names = list(tables)
+    index = tables[names[0]].index
+    for k, t in tables.items():
+        if not isinstance(t, pd.DataFrame) or not t.index.equals(index):
+            msg = (
+                f"`normed_by_subsystem[{k!r}]` must be a DataFrame on the same index as "
+                f"`normed_by_subsystem[{names[0]!r}]` (the analysed units)."
+            )
+            raise SchemaError(msg)
+    methods = list(methods)
+    unknown = [m for m in methods if m not in WEIGHT_METHODS]
+    if unknown:
+        msg = f"`methods` must be names of {sorted(WEIGHT_METHODS)}; unknown: {unknown}."
+        raise InputError(msg)
+    extra = dict(custom or {})
+    order = methods + list(extra)
+    if not order or len(set(order)) != len(order):
+        msg = f"`methods` and `custom` must name at least one method, each once; got {order}."
+        raise InputError(msg)
+    for name, ws in extra.items():
+        if not isinstance(ws, Mapping) or set(ws) != set(names):
+            msg = (
+                f"`custom[{name!r}]` must map every subsystem {names} to its weights; "
+                f"got {sorted(ws) if isinstance(ws, Mapping) else type(ws).__name__}."
+            )
+            raise InputError(msg)
+    typ_kw = dict(typology or {})
+    d_cols: dict[str, pd.Series] = {}
+    g_cols: dict[str, pd.Series] = {}
+    t_cols: dict[str, pd.Series] = {}
+    notes: dict[str, str | None] = {}
+    w_rows: list[pd.DataFrame] = []
+    for name in order:
+        try:
+            ws = {
+                k: (indicator_weights(t, method=name) if name in WEIGHT_METHODS
+                    else user_weights(extra[name][k], columns=t.columns))
+                for k, t in tables.items()
+            }
+            u = pd.DataFrame({k: subsystem_index(tables[k], ws[k]) for k in names}, index=index)
+            d = coupling_coordination(u, alpha=alpha, model=model)["D"]
+        except SchemaError as err:
+            notes[name] = str(err)
+            d_cols[name] = pd.Series(np.nan, index=index)
+            g_cols[name] = pd.Series(pd.NA, index=index, dtype="Int64")
+            t_cols[name] = pd.Series(None, index=index, dtype=object)
+            continue
+        notes[name] = None
+        d_cols[name] = d
+        g_cols[name] = coordination_level(d)
+        t_cols[name] = (city_industry_typology(u, **typ_kw)["typology_code"] if len(names) == 2
+                        else pd.Series(None, index=index, dtype=object))
+        w_rows += [pd.DataFrame({"method": name, "subsystem": k, "indicator": w.index,
+                                 "weight": w.to_numpy()}) for k, w in ws.items()]
+    d_tab = pd.DataFrame(d_cols, index=index)
+    g_tab = pd.DataFrame(g_cols, index=index)
+    t_tab = pd.DataFrame(t_cols, index=index, dtype=object)
+    base = order[0]
+    n = len(index)
+    rows = {}
+    for name in order:
+        ok = notes[name] is None and notes[base] is None
+        rows[name] = {
+            "spearman_d": _spearman(d_tab[name].to_numpy(), d_tab[base].to_numpy())
+            if ok else np.nan,
+            "share_grade_changed": float((g_tab[name] != g_tab[base]).sum() / n) if ok else np.nan,
+            "share_typology_changed": float((t_tab[name] != t_tab[base]).sum() / n)
+            if ok and len(names) == 2 else np.nan,
+            "mean_abs_d_change": float((d_tab[name] - d_tab[base]).abs().mean())
+            if ok else np.nan,
+            "d_mean": float(d_tab[name].mean()) if notes[name] is None else np.nan,
+            "note": notes[name],
+        }
+    summary = pd.DataFrame.from_dict(rows, orient="index")
+    summary.index.name = "method"
+    weights = (pd.concat(w_rows, ignore_index=True) if w_rows else
+               pd.DataFrame(columns=["method", "subsystem", "indicator", "weight"]))
+    return WeightSensitivity(summary, d_tab, g_tab, t_tab, weights)

@@ -230,7 +230,9 @@ def test_coupling_coordination_alpha(alpha):
     [
         ({"U1": [0.2]}, {}, SchemaError, "at least 1 row.*2 column"),
         ({"U1": [0.2], "U2": [1.5]}, {}, SchemaError, r"must lie in \[0, 1\].*\['U2'\]"),
-        ({"U1": [0.2], "U2": [np.nan]}, {}, SchemaError, "NaN or infinite"),
+        ({"U1": [0.2], "U2": [np.nan]}, {}, SchemaError, "some subsystem indices NaN"),
+        ({"U1": [0.2], "U2": [np.inf]}, {}, SchemaError, "NaN or infinite"),
+        ({"U1": [np.nan], "U2": [np.nan]}, {}, SchemaError, "at least 1 row"),
         ({"U1": [0.2], "U2": [0.8]}, {"alpha": [0.5, 0.6]}, InputError, r"sum to 1.*1\.1"),
         ({"U1": [0.2], "U2": [0.8]}, {"alpha": [1.0]}, InputError, "one weight per subsystem"),
         ({"U1": [0.2], "U2": [0.8]}, {"alpha": {"U1": 1.0}}, SchemaError,
@@ -241,7 +243,9 @@ def test_coupling_coordination_alpha(alpha):
     ids=[
         "one-subsystem",
         "above-1",
-        "nan",
+        "partial-nan",
+        "infinite",
+        "all-outside-domain",
         "alpha-sum",
         "alpha-length",
         "alpha-names",
@@ -627,3 +631,65 @@ def test_end_to_end_two_subsystems_sum_of_parts():
     )
     pd.testing.assert_frame_equal(result, expected, atol=1e-5)
     assert math.isclose(result.loc["p2", "D"] ** 2, result.loc["p2", "C"] * result.loc["p2", "T"])
+
+
+# ------------------------------------------------------- units outside the analysis domain
+
+
+def test_coupling_coordination_rows_outside_domain_are_nan():
+    # (.5, .5): C = 1, T = .5, D = .70711; the NaN row is a unit outside the domain
+    u = pd.DataFrame({"U1": [0.5, np.nan], "U2": [0.5, np.nan]}, index=["core", "lake"])
+    result = coupling_coordination(u, model="corrected")
+    assert result.loc["core"].tolist() == pytest.approx([1.0, 0.5, 0.70711], abs=1e-5)
+    assert result.loc["lake"].isna().all()
+    assert result.index.equals(u.index)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda d: coordination_grade(d, lang="en"),
+        lambda d: coordination_grade(d, scheme="4"),
+        lambda d: coordination_grade(d, scheme=[0, 0.5, 1], labels=["low", "high"]),
+        lambda d: coupling_stage(d, lang="en"),
+    ],
+    ids=["grade-10", "grade-4", "grade-custom", "stage"],
+)
+def test_labels_are_none_outside_domain(call):
+    result = call(pd.Series([0.55, np.nan], index=["a", "b"]))
+    assert isinstance(result.iloc[0], str)
+    assert result.iloc[1] is None
+    assert result.dtype == object
+
+
+def test_level_is_na_outside_domain():
+    result = coordination_level(pd.Series([0.55, np.nan]))
+    assert result.dtype == "Int64" and result.iloc[0] == 6 and result.iloc[1] is pd.NA
+
+
+@pytest.mark.parametrize("rule", ["difference", "ratio"], ids=["difference", "ratio"])
+def test_lag_type_none_outside_domain(rule):
+    u = pd.DataFrame({"U1": [0.2, np.nan], "U2": [0.8, np.nan]})
+    result = lag_type(u, rule=rule, labels=LABELS_EN)
+    assert result.iloc[0] in ("industry lagging", "severe industry lag")
+    assert result.iloc[1] is None
+
+
+def test_lag_type_partly_nan_refused():
+    with pytest.raises(SchemaError, match="some subsystem indices NaN"):
+        lag_type(pd.DataFrame({"U1": [0.2], "U2": [np.nan]}))
+
+
+def test_subset_normalisation_and_weights_then_expand():
+    # the lead's chain: normalise and weight on the analysed units only, then expand
+    from cityind_gis.coupling import indicator_weights
+    from cityind_gis.domain import expand_to_units
+
+    df = pd.DataFrame({"x": [0.0, 5.0, 10.0, 1000.0]}, index=list("abcd"))
+    analysed = pd.Series([True, True, True, False], index=df.index)
+    z = normalize(df.loc[analysed], {"x": "+"})
+    assert z["x"].tolist() == [0.0, 0.5, 1.0]  # d's 1000 does not stretch the range
+    w = indicator_weights(z + 0.01, method="entropy")
+    assert w.tolist() == [1.0]
+    full = expand_to_units(z, df.index)
+    assert full["x"].tolist()[:3] == [0.0, 0.5, 1.0] and np.isnan(full.loc["d", "x"])

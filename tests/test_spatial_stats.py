@@ -121,11 +121,16 @@ def test_global_moran_seed_reproducible_and_global_state_restored(noisy):
     np.testing.assert_array_equal(np.random.get_state()[1], before)  # noqa: NPY002
 
 
+def _anselin(lm):
+    """Anselin's I_i (m2 = sum z^2 / n) from esda's Is (m2 = sum z^2 / (n - 1))."""
+    return lm.Is * lm.n / (lm.n - 1)
+
+
 def _expected_lisa(lm, ids, p, alpha, index):
     quadrant = pd.Series(lm.q, index=ids).map({1: "HH", 2: "LH", 3: "LL", 4: "HL"})
     p = pd.Series(p, index=ids)
     return pd.DataFrame({
-        "lisa_i": pd.Series(lm.Is, index=ids),
+        "lisa_i": pd.Series(_anselin(lm), index=ids),
         "lisa_p": p,
         "lisa_quadrant": quadrant.astype(object),
         "lisa_cluster": quadrant.where(p <= alpha, "ns").astype(object),
@@ -138,25 +143,45 @@ def _expected_lisa(lm, ids, p, alpha, index):
     ids=["queen", "rook", "knn", "distance"],
 )
 def test_local_moran_analytical_equals_esda(noisy, method, kwargs):
-    # permutations=0: p = 1 - Phi(|I_i - EIc_i| / sqrt(VIc_i)) from esda's moments
+    # permutations=0: p = 1 - Phi(|I_i - EIc_i| / sqrt(VIc_i)) from esda's moments, which esda
+    # derives for m2 = sum z^2 / n: the scaling of Anselin's I_i, not of esda's Is
     graph = spatial_weights(noisy, method=method, **kwargs)
     result = local_moran(noisy, "D", weights=graph, permutations=0, alpha=0.05)
     y = noisy["D"].reindex(graph.unique_ids).to_numpy()
     lm = esda.Moran_Local(y, graph, transformation="r", permutations=0)
-    p = scipy.stats.norm.sf(np.abs((lm.Is - lm.EIc) / np.sqrt(lm.VIc)))
+    p = scipy.stats.norm.sf(np.abs((_anselin(lm) - lm.EIc) / np.sqrt(lm.VIc)))
     expected = _expected_lisa(lm, graph.unique_ids, p, 0.05, noisy.index)
     pd.testing.assert_frame_equal(result, expected, check_names=False, rtol=1e-12)
     assert result.index.equals(noisy.index)
 
 
-def test_getis_ord_analytical_equals_esda(noisy):
+def test_lisa_is_anselins_by_hand(noisy):
+    # I_i = z_i / m2 * sum_j w_ij z_j with m2 = sum z^2 / n, row-standardised
+    # queen weights built here from the cells' row/col; mean of I_i = global Moran's I
+    result = local_moran(noisy, "D", weights="queen", permutations=0)
+    z = noisy["D"] - noisy["D"].mean()
+    m2 = (z**2).sum() / len(z)
+    rc = noisy[["row", "col"]].to_numpy()
+    near = (np.abs(rc[:, None, :] - rc[None, :, :]).max(axis=2) == 1).astype(float)
+    lag = (near / near.sum(axis=1, keepdims=True)) @ z.to_numpy()
+    expected = z.to_numpy() / m2 * lag
+    np.testing.assert_allclose(result["lisa_i"], expected, rtol=1e-12)
+    moran = global_moran(noisy, "D", weights="queen", permutations=9)
+    assert result["lisa_i"].mean() == pytest.approx(moran["I"], rel=1e-12)
+
+
+@pytest.mark.parametrize(("two_sided", "factor"), [(True, 2.0), (False, 1.0)],
+                         ids=["two-sided-default", "one-sided"])
+def test_getis_ord_analytical_equals_esda(noisy, two_sided, factor):
+    # esda's p_norm is one-sided, 1 - Phi(|z|); the default two-sided p is 2 (1 - Phi(|z|))
     graph = spatial_weights(noisy, method="knn", k=5)
-    result = getis_ord(noisy, "D", weights=graph, permutations=0, alpha=0.1)
+    result = getis_ord(noisy, "D", weights=graph, permutations=0, alpha=0.1, two_sided=two_sided)
     y = noisy["D"].reindex(graph.unique_ids).to_numpy()
     g = esda.G_Local(y, graph.assign_self_weight(1.0), transform="B", star=None,
                      permutations=0)
     z = pd.Series(g.Zs, index=graph.unique_ids).reindex(noisy.index)
-    p = pd.Series(g.p_norm, index=graph.unique_ids).reindex(noisy.index)
+    p = factor * pd.Series(g.p_norm, index=graph.unique_ids).reindex(noisy.index)
+    np.testing.assert_allclose(p, factor * scipy.stats.norm.sf(np.abs(z)), rtol=1e-12)
     np.testing.assert_allclose(result["gi_z"], z, rtol=1e-12)
     np.testing.assert_allclose(result["gi_p"], p, rtol=1e-12)
     expected_cls = np.where(p <= 0.1, np.where(z > 0, "hot spot", "cold spot"), "ns")
@@ -176,7 +201,8 @@ def test_local_statistics_permutation_inference_equal_esda(noisy):
     g = esda.G_Local(y, graph.assign_self_weight(1.0), transform="B", star=None,
                      permutations=199, seed=5, n_jobs=1)
     np.testing.assert_allclose(gi["gi_z"], pd.Series(g.Zs, index=ids).reindex(noisy.index))
-    np.testing.assert_allclose(gi["gi_p"], pd.Series(g.p_sim, index=ids).reindex(noisy.index))
+    two_sided = np.minimum(1.0, 2.0 * pd.Series(g.p_sim, index=ids).reindex(noisy.index))
+    np.testing.assert_allclose(gi["gi_p"], two_sided)
     # the obvious clusters of the halves lattice hold under permutation inference too
 
 
@@ -238,13 +264,58 @@ def test_islands_warned_and_labelled(with_island):
     assert moran["I"] == pytest.approx(alone["I"], rel=1e-12)
 
 
+# ------------------------------------------------------- units outside the analysis domain
+
+
+@pytest.fixture
+def with_outside(noisy) -> gpd.GeoDataFrame:
+    """``noisy`` with D missing (outside the domain) in the 7 cells of row 6 (the top row)."""
+    return noisy.assign(D=noisy["D"].where(noisy["row"] != 6))
+
+
+@pytest.mark.parametrize("weights", ["name", "graph-all-units"], ids=["name", "graph"])
+def test_units_outside_domain_left_out(with_outside, weights):
+    # NaN units are dropped before the weights: the statistics equal those of the 42 cells alone
+    inside = with_outside[with_outside["row"] != 6]
+    w = "queen" if weights == "name" else spatial_weights(with_outside)
+    moran = global_moran(with_outside, "D", weights=w, permutations=99)
+    alone = global_moran(inside, "D", weights="queen", permutations=99)
+    assert (moran["n"], moran["n_missing"], moran["n_islands"]) == (42, 7, 0)
+    assert moran["I"] == pytest.approx(alone["I"], rel=1e-12)
+    lisa = local_moran(with_outside, "D", weights=w, permutations=0)
+    lisa_alone = local_moran(inside, "D", permutations=0)
+    pd.testing.assert_frame_equal(lisa.loc[inside.index], lisa_alone, rtol=1e-12)
+    top = with_outside["row"] == 6
+    assert lisa.loc[top, "lisa_i"].isna().all() and lisa.loc[top, "lisa_p"].isna().all()
+    assert lisa.loc[top, "lisa_cluster"].map(lambda v: v is None).all()
+    assert lisa.loc[top, "lisa_quadrant"].map(lambda v: v is None).all()
+    gi = getis_ord(with_outside, "D", weights=w, permutations=0)
+    pd.testing.assert_frame_equal(gi.loc[inside.index],
+                                  getis_ord(inside, "D", permutations=0), rtol=1e-12)
+    assert gi.loc[top, "gi_z"].isna().all()
+    assert gi.loc[top, "gi_class"].map(lambda v: v is None).all()
+    assert lisa.index.equals(with_outside.index) and gi.index.equals(with_outside.index)
+
+
+def test_unit_whose_neighbours_are_all_outside_is_an_island(halves):
+    # cell (0, 0) keeps D; its 3 queen neighbours (0, 1), (1, 0), (1, 1) are outside the domain
+    out = (halves["row"] + halves["col"]).between(1, 2) & (halves[["row", "col"]].max(axis=1) <= 1)
+    units = halves.assign(D=halves["D"].where(~out))
+    corner = halves.index[(halves["row"] == 0) & (halves["col"] == 0)][0]
+    moran = global_moran(units, "D", weights=spatial_weights(halves), permutations=9)
+    assert (moran["n_missing"], moran["n_islands"], moran["n"]) == (3, 1, 32)
+    lisa = local_moran(units, "D", weights=spatial_weights(halves), permutations=0)
+    assert lisa.loc[corner, "lisa_cluster"] == "island"
+
+
 # ------------------------------------------------------------------------- errors
 
 
 @pytest.mark.parametrize(
     ("update", "kwargs", "error", "match"),
     [
-        ({"D": np.nan}, {}, SchemaError, r"36 NaN or infinite value\(s\)"),
+        ({"D": np.nan}, {}, SchemaError, r"a value in 0 unit\(s\) \(36 NaN"),
+        ({"D": np.inf}, {}, SchemaError, r"36 infinite value\(s\)"),
         ({"D": 0.4}, {}, SchemaError, r"is constant \(0\.4\)"),
         ({}, {"column": "E"}, SchemaError, "E"),
         ({}, {"permutations": 0}, InputError, "`permutations` must be a positive integer"),
@@ -252,8 +323,8 @@ def test_islands_warned_and_labelled(with_island):
         ({}, {"weights": "queen", "k": 3}, InputError, "`k` goes with method='knn' only"),
         ({}, {"weights": 5}, InputError, "method name .* or a libpysal.graph.Graph"),
     ],
-    ids=["nan", "constant", "missing-column", "permutations", "seed", "k-with-queen",
-         "weights-type"],
+    ids=["all-nan", "infinite", "constant", "missing-column", "permutations", "seed",
+         "k-with-queen", "weights-type"],
 )
 def test_global_moran_errors(halves, update, kwargs, error, match):
     kwargs = {"column": "D", **kwargs}
@@ -263,7 +334,7 @@ def test_global_moran_errors(halves, update, kwargs, error, match):
 
 def test_graph_with_other_ids_refused(halves):
     graph = Graph.build_contiguity(halves.iloc[:30], rook=False)
-    with pytest.raises(InputError, match="exactly the ids of `units.index`"):
+    with pytest.raises(InputError, match=r"6 unit\(s\) with a value are not in the graph"):
         local_moran(halves, "D", weights=graph, permutations=0)
 
 

@@ -308,3 +308,160 @@ def test_weights_inputs_not_mutated():
     ahp_weights(matrix)
     pd.testing.assert_series_equal(weights, pd.Series({"a": 3.0, "b": 1.0}))
     pd.testing.assert_frame_equal(matrix, SAATY_CONSISTENT)
+
+
+# ------------------------------------------------------------------ sparse indicators
+
+
+@pytest.mark.parametrize(
+    ("column", "flagged"),
+    [
+        ([0.0] * 19 + [1.0], True),  # 19 / 20 = 95 % at 0 > 90 %
+        ([0.0] * 18 + [1.0, 2.0], False),  # 18 / 20 = 90 % exactly: not more than 90 %
+        ([0.01] * 10, True),  # constant: 100 %
+    ],
+    ids=["95-percent", "90-percent-exactly", "constant"],
+)
+def test_sparse_indicators_threshold(column, flagged):
+    df = pd.DataFrame({"x": column, "y": np.linspace(0, 1, len(column))})
+    out = weights.sparse_indicators(df)
+    assert out.index.tolist() == (["x"] if flagged else [])
+    if flagged:
+        assert out.loc["x", "value"] == column[0]
+        assert out.loc["x", "share"] == pytest.approx(column.count(column[0]) / len(column))
+        assert out.loc["x", "n_units"] == column.count(column[0])
+
+
+def test_sparse_message_names_indicators_and_weight():
+    df = pd.DataFrame({"shops": [0.0] * 19 + [1.0], "walk": np.linspace(0, 1, 20)})
+    sparse = weights.sparse_indicators(df)
+    text = weights.sparse_message(sparse, subsystem="U2", weights=pd.Series({"shops": 0.57,
+                                                                            "walk": 0.43}))
+    assert text.startswith("1 indicator(s) of U2 sit at one value in more than 90 % of the "
+                           "analysed units: shops (95 % at 0).")
+    assert "Together they take 0.57 of the weight." in text
+    assert weights.sparse_message(weights.sparse_indicators(df[["walk"]])) is None
+
+
+def test_sparse_indicators_threshold_checked():
+    with pytest.raises(InputError, match=r"`threshold` must be a share in \(0, 1\)"):
+        weights.sparse_indicators(THREE, threshold=90)
+
+
+# ------------------------------------------------------------------ combined weights
+
+WS = pd.Series({"x": 0.8, "y": 0.2})
+WO = pd.Series({"x": 0.4, "y": 0.6})
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        # .5 * (.8, .2) + .5 * (.4, .6) = (.6, .4)
+        ({}, (0.6, 0.4)),
+        # .25 * (.8, .2) + .75 * (.4, .6) = (.5, .5)
+        ({"a": 0.25}, (0.5, 0.5)),
+        # (.32, .12) / .44
+        ({"method": "multiplicative"}, (0.32 / 0.44, 0.12 / 0.44)),
+        # [[.68, .44], [.44, .52]] a = (.68, .52): det .16, a = (.78, .34) -> a* = (.69643, .30357)
+        # w = .69643 (.8, .2) + .30357 (.4, .6) = (.678571, .321429)
+        ({"method": "game"}, (0.678571, 0.321429)),
+    ],
+    ids=["linear-half", "linear-quarter", "multiplicative", "game-theory"],
+)
+def test_combined_weights_known_answer(kwargs, expected):
+    result = weights.combined_weights(WS, WO, **kwargs)
+    assert result.name == "weight" and result.index.tolist() == ["x", "y"]
+    assert result.tolist() == pytest.approx(expected, abs=1e-6)
+    assert result.sum() == pytest.approx(1.0)
+
+
+def test_combined_weights_game_equal_vectors_and_order():
+    assert weights.combined_weights(WS, WS, method="game").tolist() == pytest.approx([0.8, 0.2])
+    # the objective vector may come in another order
+    result = weights.combined_weights(WS, WO[["y", "x"]])
+    assert result.tolist() == pytest.approx([0.6, 0.4])
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error", "match"),
+    [
+        ((WS, WO), {"method": "nash"}, InputError, r"\['linear', 'multiplicative', 'game'\]"),
+        ((WS, WO), {"a": 1.5}, InputError, r"`a` must be the subjective share in \[0, 1\]"),
+        ((WS, WO), {"method": "game", "a": 0.3}, InputError, "`a` goes with method='linear'"),
+        ((WS, pd.Series({"x": 0.4, "z": 0.6})), {}, SchemaError, r"no weight for \['y'\]"),
+        ((WS, pd.Series({"x": 0.4, "y": 0.7})), {}, InputError, "must sum to 1"),
+        ((pd.Series({"x": 1.0, "y": 0.0}), pd.Series({"x": 0.0, "y": 1.0})),
+         {"method": "multiplicative"}, InputError, "is 0 for every indicator"),
+        (({"x": 1.0}, WO), {}, InputError, "`subjective` should be a Series"),
+    ],
+    ids=["method", "a-range", "a-other-method", "names", "sum", "product-zero", "type"],
+)
+def test_combined_weights_errors(args, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        weights.combined_weights(*args, **kwargs)
+
+
+# ---------------------------------------------------------------- sensitivity
+
+X1 = pd.DataFrame({"a": [0.1, 0.9, 0.5, 0.5], "b": [0.9, 0.1, 0.5, 0.5]})
+X2 = pd.DataFrame({"c": [0.5, 0.5, 0.5, 0.9]})
+A_ONLY = {"U1": pd.Series({"a": 1.0, "b": 0.0}), "U2": pd.Series({"c": 1.0})}
+
+
+def test_weight_sensitivity_known_answer():
+    # equal: U1 = (.5, .5, .5, .5); U2 = c. CRITIC on (a, b = 1 - a): (.5, .5), as equal.
+    #   D = (.70711, .70711, .70711, .81904)   [(.5, .9): C = .95831, T = .7]; levels 8 8 8 9
+    #   typology: synchronous x 3, city-leading (gap -.4)
+    # a only: U1 = a = (.1, .9, .5, .5)
+    #   D = (.47287, .81904, .70711, .81904)   [(.1, .5): C = .74536, T = .3]; levels 5 9 8 9
+    #   typology: city-leading, industry-leading, synchronous, city-leading
+    result = weights.weight_sensitivity({"U1": X1, "U2": X2}, methods=("equal", "critic"),
+                                        custom={"a_only": A_ONLY})
+    assert result.summary.index.tolist() == ["equal", "critic", "a_only"]
+    np.testing.assert_allclose(result.d["equal"], [0.707107, 0.707107, 0.707107, 0.819036],
+                               atol=1e-6)
+    np.testing.assert_allclose(result.d["a_only"], [0.472871, 0.819036, 0.707107, 0.819036],
+                               atol=1e-6)
+    assert result.grade["a_only"].tolist() == [5, 9, 8, 9]
+    assert result.typology["a_only"].tolist() == ["city_leading", "industry_leading",
+                                                  "synchronous", "city_leading"]
+    s = result.summary
+    assert s.loc["critic", ["spearman_d", "share_grade_changed", "share_typology_changed"]
+                 ].tolist() == pytest.approx([1.0, 0.0, 0.0])
+    # ranks (2, 2, 2, 4) and (1, 3.5, 2, 3.5): r = 2 / sqrt(3 * 4.5) = 0.544331
+    assert s.loc["a_only", "spearman_d"] == pytest.approx(2 / np.sqrt(13.5))
+    assert s.loc["a_only", "share_grade_changed"] == pytest.approx(0.5)
+    assert s.loc["a_only", "share_typology_changed"] == pytest.approx(0.5)
+    # |.47287 - .70711| + |.81904 - .70711| = .34617 over 4 units
+    assert s.loc["a_only", "mean_abs_d_change"] == pytest.approx(0.086541, abs=1e-6)
+    assert s["note"].isna().all()
+    w = result.weights
+    assert w.loc[(w["method"] == "critic") & (w["subsystem"] == "U1"), "weight"].tolist() == \
+        pytest.approx([0.5, 0.5])
+
+
+def test_weight_sensitivity_method_that_cannot_run_gets_note():
+    x1 = X1.assign(k=0.5)  # a constant column: CRITIC refuses it, entropy gives it weight 0
+    result = weights.weight_sensitivity({"U1": x1, "U2": X2}, methods=("entropy", "critic"))
+    assert "constant column" in result.summary.loc["critic", "note"]
+    assert np.isnan(result.summary.loc["critic", "spearman_d"])
+    assert result.d["critic"].isna().all()
+    assert result.summary.loc["entropy", "spearman_d"] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    ("tables", "kwargs", "error", "match"),
+    [
+        ({"U1": X1}, {}, SchemaError, "at least two subsystem"),
+        ({"U1": X1, "U2": X2.set_axis(list("abcd"))}, {}, SchemaError, "same index"),
+        ({"U1": X1, "U2": X2}, {"methods": ("ahp",)}, InputError, r"unknown: \['ahp'\]"),
+        ({"U1": X1, "U2": X2}, {"methods": ()}, InputError, "at least one method"),
+        ({"U1": X1, "U2": X2}, {"custom": {"x": {"U1": A_ONLY["U1"]}}}, InputError,
+         r"`custom\['x'\]` must map every subsystem"),
+    ],
+    ids=["one-subsystem", "index", "unknown-method", "no-method", "custom-missing-subsystem"],
+)
+def test_weight_sensitivity_errors(tables, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        weights.weight_sensitivity(tables, **kwargs)
