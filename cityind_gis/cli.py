@@ -14,12 +14,13 @@ import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ._errors import CityindError
 
 if TYPE_CHECKING:
     from .config import Config
+    from .workflow import PanelResult, RunResult
 
 __all__ = ["main"]
 
@@ -124,10 +125,10 @@ def _config(args: argparse.Namespace) -> Config:
     return cfg
 
 
-def _print_summary(results: dict[str, Any], paths: dict[str, Path], seconds: float) -> None:
-    grid = results["grid"]
-    params = results["parameters"].iloc[0]
-    summary = results["summary"]
+def _print_summary(results: RunResult, paths: dict[str, Path], seconds: float) -> None:
+    grid = results.grid
+    params = results.parameters.iloc[0]
+    summary = results.summary
     print()
     units = params.get("units", f"cells of {params['cell_size_m']:g} m")
     print(f"Study: {params['study']}  |  CRS {params['crs']}  |  {int(params['n_cells'])} {units}")
@@ -143,7 +144,7 @@ def _print_summary(results: dict[str, Any], paths: dict[str, Path], seconds: flo
     for _, row in shown.iterrows():
         print(f"  grade {int(row.grade_level):>2} {row.grade_zh} {row.grade_en:<28} "
               f"{int(row.cells):>5} cells ({row.share_pct:5.1f}%)")
-    gaps = results["service_gaps"]
+    gaps = results.service_gaps
     print(f"Industrial cells: {int(params['n_industrial_cells'])}; with service gaps within "
           f"{params['gap_distance_m']:g} m: {len(gaps)}")
     if len(gaps):
@@ -209,18 +210,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.command == "validate":
                 return _validate(args)
             cfg = _config(args)
-            from . import pipeline
+            from .workflow import run, run_panel, write_outputs, write_panel
 
             if args.command == "panel" or cfg.periods:
-                from .panel import run_panel, write_panel
 
                 panel_results = run_panel(cfg, progress=progress)
                 panel_paths = write_panel(panel_results, cfg.out_dir, output=cfg.output)
                 _flush_warnings(caught)
                 _print_panel_summary(panel_results, panel_paths, time.perf_counter() - t0)
                 return 0
-            results = pipeline.run(cfg, progress=progress)
-            paths = pipeline.write_outputs(results, cfg.out_dir, lang=cfg.study.lang,
+            results = run(cfg, progress=progress)
+            paths = write_outputs(results, cfg.out_dir, lang=cfg.study.lang,
                                            title=cfg.study.name, output=cfg.output)
         except (CityindError, FileNotFoundError, PermissionError, IsADirectoryError) as exc:
             _flush_warnings(caught)
@@ -233,7 +233,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     """`cityind validate CONFIG [--report FILE]`: 0 when valid, 2 when not."""
-    from .validate import ValidationReport, validation_report, write_validation_report
+    from .workflow._preflight_report import ValidationReport
+    from .workflow.preflight import validation_report, write_validation_report
 
     try:
         cfg = _config(args)
@@ -249,13 +250,13 @@ def _validate(args: argparse.Namespace) -> int:
     return 0 if report.ok else 2
 
 
-def _print_panel_summary(results: dict[str, Any], paths: dict[str, Path],
+def _print_panel_summary(results: PanelResult, paths: dict[str, Path],
                          seconds: float) -> None:
-    params = results["parameters"]
+    params = results.parameters
     print()
     print(f"Panel: {params['study']}  |  periods {params['periods'].replace(';', ', ')}  |  "
           f"{params['n_cells']} cells, pooled normalisation")
-    for _, row in results["summary"].iterrows():
+    for _, row in results.summary.iterrows():
         print(f"  {row.period}: mean U1 {row.mean_U1:.3f}, U2 {row.mean_U2:.3f}, "
               f"D {row.mean_D:.3f}")
     print(f"Change of D: mean {params['mean_d_change']:+.3f}; grade up in {params['n_cells_up']} "

@@ -61,10 +61,10 @@ def write_kouvola_panel(
     --------
     >>> # doctest: +SKIP
     >>> from cityind_gis.config import load_config
-    >>> from cityind_gis.panel import run_panel
+    >>> from cityind_gis.workflow import run_panel
     >>> results = run_panel(load_config(write_kouvola_panel("out")))
     """
-    from .pipeline import _load_landuse, _load_pois
+    from .io.layers import load_landuse, load_pois
 
     if not 0 <= drop_share < 1:
         msg = f"`drop_share` must be in [0, 1), got {drop_share!r}."
@@ -74,8 +74,8 @@ def write_kouvola_panel(
     with warnings.catch_warnings():
         # the extract's unmapped tags are reported by every ordinary run; not here
         warnings.simplefilter("ignore")
-        landuse, _ = _load_landuse(cfg)
-        pois, _ = _load_pois(cfg)
+        landuse, _ = load_landuse(cfg.landuse, osm=cfg.osm)
+        pois, _ = load_pois(cfg.pois, osm=cfg.osm)
     rng = np.random.default_rng(seed)
     urban = landuse["class"].isin(_URBAN_CLASSES).to_numpy()
     drop_lu = urban & (rng.random(len(landuse)) < drop_share)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cityind_gis import pipeline
+from cityind_gis import workflow
 from cityind_gis.config import sample_config
 
 OUT = Path.cwd() / "01-kouvola-out"
@@ -26,14 +26,14 @@ OUT = Path.cwd() / "01-kouvola-out"
 def main() -> None:
     """Run the sample, write the outputs and print the gaps and weights."""
     config = sample_config("kouvola")  # reads layers/kouvola.osm.pbf; 250 m cells; UTM 35N
-    results = pipeline.run(config, progress=print)
-    paths = pipeline.write_outputs(results, OUT, lang="en", title=config.study.name,
+    results = workflow.run(config, progress=print)
+    paths = workflow.write_outputs(results, OUT, lang="en", title=config.study.name,
                                    output=config.output)
 
     pd.set_option("display.width", 160)
     pd.set_option("display.max_columns", 20)
 
-    gaps = results["service_gaps"]  # industrial cells missing a service within 1,000 m
+    gaps = results.service_gaps  # industrial cells missing a service within 1,000 m
     print(f"\n{len(gaps)} industrial cells lack at least one service within "
           f"{config.gaps.distance:g} m on foot. The ten worst service-gap cells:")
     worst = gaps.sort_values("gap_rank").head(10)
@@ -41,11 +41,11 @@ def main() -> None:
           .round({"industrial_share": 3}).to_string())
 
     print("\nIndicator weights (entropy method; constant indicators were left out):")
-    weights = results["weights"]
+    weights = results.weights
     print(weights[["subsystem", "indicator", "direction", "weight"]].round({"weight": 4})
           .to_string(index=False))
 
-    grid = results["grid"]
+    grid = results.grid
     print(f"\nMean coordination degree D over {len(grid)} cells: {grid['D'].mean():.3f}")
     print("\nOutputs:")
     for key, path in paths.items():

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cityind_gis import pipeline
+from cityind_gis import workflow
 from cityind_gis.config import load_config
 from cityind_gis.testing import write_three_cell_town
 
@@ -40,11 +40,11 @@ def main() -> None:
         config = load_config(config_path)  # paths resolve relative to town.toml
         config = config.replace(out_dir=OUT)  # as `cityind run town.toml --out ...` would
         config = config.replace(study=replace(config.study, lang="zh"))  # Chinese grade names
-        results = pipeline.run(config, progress=print)
-        paths = pipeline.write_outputs(results, config.out_dir, lang=config.study.lang,
+        results = workflow.run(config, progress=print)
+        paths = workflow.write_outputs(results, config.out_dir, lang=config.study.lang,
                                        title=config.study.name, output=config.output)
 
-    grid = results["grid"]
+    grid = results.grid
     table = grid[["industrial_share", "residential_share", "poi_density_retail",
                   "net_dist_retail", "U1", "U2", "C", "T", "D", "grade_level", "grade",
                   "lag_type", "n_missing_services"]]

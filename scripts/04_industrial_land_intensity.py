@@ -40,7 +40,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cityind_gis import pipeline
+from cityind_gis import workflow
 from cityind_gis.config import load_config
 from cityind_gis.taxonomy import classify_values, load_mapping
 from cityind_gis.testing import write_china_park, write_china_park_buildings
@@ -128,13 +128,13 @@ def main() -> None:
 
         config = load_config(config_path)  # paths resolve relative to park.toml
         config = config.replace(out_dir=OUT)
-        results = pipeline.run(config, progress=print)
-        out = pipeline.write_outputs(results, config.out_dir, lang=config.study.lang,
+        results = workflow.run(config, progress=print)
+        out = workflow.write_outputs(results, config.out_dir, lang=config.study.lang,
                                      title=config.study.name, output=config.output)
 
     pd.set_option("display.width", 160)
     pd.set_option("display.max_columns", 20)
-    grid = results["grid"]
+    grid = results.grid
     # Cell edges lie on multiples of 200 m in EPSG:4549 and the park's south-west corner is at
     # (566630, 3466670), so cells straddle parcels: cell 0 holds 170 m x 130 m of M1 and
     # 一号厂房 (3,200 m² / 22,100 m² = 0.14480), cell 1 30 m of M1 + 170 m of M2 and 二号厂房
@@ -167,7 +167,7 @@ def main() -> None:
     print(f"Most diverse cell: industry_shannon {grid['industry_shannon'].max():.5f} "
           f"(two divisions, ln 2 = {math.log(2):.5f})")
 
-    b = results["buildings"]
+    b = results.buildings
     bc = config.buildings
     # a building took its use from the land when it had no use value, or one mapped to unknown
     key = bc.class_column or ("building" if bc.path is None else "*")  # OSM: building=*
@@ -182,12 +182,12 @@ def main() -> None:
     print("Storeys per building (层数 0 is unknown: the default 1):",
           ", ".join(f"{lv:g}" for lv in b["levels"]))
 
-    arr, _, _ = results["rasters"]["kde_enterprise"]
+    arr, _, _ = results.rasters["kde_enterprise"]
     print(f"\nEnterprise kernel density ({arr.shape[1]} x {arr.shape[0]} pixels of "
           f"{config.indicators.kde_pixel:g} m, bandwidth {config.indicators.kde_bandwidth:g} m, "
           f"peak {arr.max():.1f} per km², two enterprises 22 m apart): {out['kde_enterprise']}")
 
-    weights = results["weights"]
+    weights = results.weights
     print("\nU1 weights (entropy method):")
     print(weights.loc[weights["subsystem"] == "industry", ["indicator", "direction", "weight"]]
           .round({"weight": 4}).to_string(index=False))

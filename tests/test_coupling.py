@@ -29,7 +29,7 @@ from cityind_gis.coupling import (
     subsystem_index,
     topsis_index,
 )
-from cityind_gis.pipeline import run
+from cityind_gis.workflow import run
 from cityind_gis.testing import write_three_cell_town
 
 ZONES = pd.Index(["z1", "z2", "z3", "z4"], name="zone")
@@ -527,12 +527,12 @@ def test_pipeline_obstacles_known_answer(tmp_path):
     # cell 0 gaps (0, .25, .25) -> residential 50 % (ties keep column order), retail 50 %
     # cell 1 gaps (.25, .125, .125) -> industrial 50 % ; cell 2 gaps (.5, 0, 0) -> industrial 100 %
     res = run(load_config(_town(tmp_path)))
-    grid = res["grid"]
+    grid = res.grid
     assert grid["obstacle_1"].tolist() == ["residential_share", "industrial_share",
                                            "industrial_share"]
     assert grid["obstacle_1_pct"].tolist() == pytest.approx([50.0, 50.0, 100.0])
     assert grid["obstacle_3"].tolist() == [None, "poi_density_retail", None]
-    table = res["obstacles"].set_index("indicator")
+    table = res.obstacles.set_index("indicator")
     # means over cells: industrial (0 + 50 + 100) / 3 = 50 ; residential (50 + 25 + 0) / 3 = 25
     assert table["mean_obstacle_pct"].to_dict() == pytest.approx(
         {"industrial_share": 50.0, "residential_share": 25.0, "poi_density_retail": 25.0})

@@ -19,9 +19,9 @@ from cityind_gis.panel import (
     d_change,
     join_statistics,
     panel_coupling,
-    period_config,
     read_statistics,
 )
+from cityind_gis.workflow import period_config
 
 UNITS = pd.Index(["a", "b"], name="zone")
 
@@ -539,7 +539,7 @@ def test_panel_map_of_the_kouvola_sample_with_cli_flags(tmp_path):
 def test_zones_far_from_the_layers_are_reported(tmp_path):
     """Zones in the wrong place (e.g. a wrong CRS) overlap nothing: the run says so at stage 2."""
     from cityind_gis.config import load_config
-    from cityind_gis.pipeline import run
+    from cityind_gis.workflow import run
     from cityind_gis.testing import CRS
 
     cfg = _district_run(tmp_path)
@@ -552,7 +552,7 @@ def test_zones_far_from_the_layers_are_reported(tmp_path):
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        grid = run(load_config(cfg))["grid"]
+        grid = run(load_config(cfg)).grid
     texts = [str(w.message) for w in caught]
     assert any("`zones` and `landuse` do not overlap" in t for t in texts), texts
     assert any("`zones` and `roads` do not overlap" in t for t in texts), texts

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from cityind_gis.config import load_config
-from cityind_gis.pipeline import run, write_outputs
+from cityind_gis.workflow import run, write_outputs
 from cityind_gis.testing import write_three_cell_town
 
 
@@ -18,7 +18,7 @@ def town_results(tmp_path_factory):
 
 def test_indicators_known_answer(town_results):
     _, res = town_results
-    grid = res["grid"]
+    grid = res.grid
     assert grid.crs == "EPSG:32650"  # a metric input CRS is kept, not re-guessed
     assert grid.index.tolist() == [0, 1, 2]
     assert grid["industrial_share"].tolist() == pytest.approx([1.0, 0.5, 0.0])
@@ -32,7 +32,7 @@ def test_indicators_known_answer(town_results):
 
 def test_coupling_known_answer(town_results):
     _, res = town_results
-    grid = res["grid"]
+    grid = res.grid
     assert grid["U1"].tolist() == pytest.approx([1.0, 0.5, 0.0])
     assert grid["U2"].tolist() == pytest.approx([0.0, 0.5, 1.0])
     assert grid["C"].tolist() == pytest.approx([0.0, 1.0, 0.0])
@@ -40,24 +40,24 @@ def test_coupling_known_answer(town_results):
     assert grid["D"].tolist() == pytest.approx([0.0, np.sqrt(0.5), 0.0])
     assert grid["grade_level"].tolist() == [1, 8, 1]
     assert grid["grade_zh"].tolist() == ["极度失调", "中级协调", "极度失调"]
-    w = res["weights"].set_index("indicator")["weight"]
+    w = res.weights.set_index("indicator")["weight"]
     assert w["residential_share"] == pytest.approx(0.5)
     assert w["industrial_share"] == pytest.approx(1.0)
 
 
 def test_gaps_known_answer(town_results):
     _, res = town_results
-    gaps = res["service_gaps"]
+    gaps = res.service_gaps
     assert gaps.index.tolist() == [0]
     assert gaps.loc[0, "missing"] == "retail"
-    assert res["grid"]["n_missing_services"].tolist()[:2] == [1, 0]
-    assert res["grid"]["n_missing_services"].isna().tolist() == [False, False, True]
+    assert res.grid["n_missing_services"].tolist()[:2] == [1, 0]
+    assert res.grid["n_missing_services"].isna().tolist() == [False, False, True]
 
 
 def test_unmapped_pois_reported_not_dropped(town_results):
     _, res = town_results
-    assert (res["pois"]["status"] == "analysed").sum() == 4
-    assert res["classification_report"].empty
+    assert (res.pois["status"] == "analysed").sum() == 4
+    assert res.classification_report.empty
 
 
 def test_write_outputs(town_results, tmp_path):
@@ -78,24 +78,24 @@ def test_industrial_parcel_gaps_known_answer(town_results):
     # parcels M1 (0-100 m, 1 ha) and M2 (100-150 m, 0.5 ha) enter the road at (50, 50) and
     # (125, 50); the nearest shop stands on the road at x = 160: 110 m and 35 m
     _, res = town_results
-    ind = res["industrial_service_gaps"]
+    ind = res.industrial_service_gaps
     assert ind.index.tolist() == [0, 1]
     assert ind["net_dist_retail"].tolist() == pytest.approx([110.0, 35.0])
     assert ind["missing"].tolist() == ["retail", ""]
     assert ind["workers"].tolist() == pytest.approx([100.0, 50.0])  # 100 workers per ha
     assert ind["gap_score"].tolist() == pytest.approx([0.1, 0.0])  # (110 - 100) / 100
     assert ind["net_count_retail_300m"].tolist() == [3, 3]
-    table = res["industrial_gap_table"]
+    table = res.industrial_gap_table
     assert table["地块 parcel"].tolist() == [0]
     # every node off industrial land (x = 200, 250, 300) is over 100 m from M1: no site helps
-    assert res["candidate_sites"].empty
+    assert res.candidate_sites.empty
 
 
 def test_landuse_points_and_lines_are_dropped_with_a_warning(tmp_path):
     import shapely
 
     from cityind_gis.config import Config, LayerConfig
-    from cityind_gis.pipeline import _load_landuse
+    from cityind_gis.io.layers import load_landuse as _load_landuse
 
     layer = gpd.GeoDataFrame(
         {"class": ["industrial", "residential", "green"]},
@@ -106,5 +106,5 @@ def test_landuse_points_and_lines_are_dropped_with_a_warning(tmp_path):
     layer.to_file(tmp_path / "lu.gpkg", layer="landuse")
     cfg = Config(landuse=LayerConfig(path=tmp_path / "lu.gpkg", class_column="class"))
     with pytest.warns(UserWarning, match=r"2 land-use feature\(s\) are \['LineString', 'Point'\]"):
-        out, _ = _load_landuse(cfg)
+        out, _ = _load_landuse(cfg.landuse, osm=cfg.osm)
     assert out["class"].tolist() == ["industrial"]

@@ -1,4 +1,4 @@
-"""`pipeline.run` with buildings, industry subtypes, kernel density and land cover.
+"""`workflow.run` with buildings, industry subtypes, kernel density and land cover.
 
 Most runs use the three-cell town (:func:`cityind_gis.testing.three_cell_town`), whose
 cells are x 0-100 (land M1), 100-200 (M2 on x 100-150, R2 on 150-200) and 200-300 (R2),
@@ -16,7 +16,7 @@ import shapely
 from cityind_gis import InputError
 from cityind_gis.cli import main
 from cityind_gis.config import load_config, sample_config
-from cityind_gis.pipeline import run, write_outputs
+from cityind_gis.workflow import run, write_outputs
 from cityind_gis.testing import write_china_park, write_china_park_buildings, write_three_cell_town
 
 UTM50 = "EPSG:32650"
@@ -74,7 +74,7 @@ def town_with_buildings(tmp_path_factory):
 
 
 def test_building_columns_known_answer(town_with_buildings):
-    grid = town_with_buildings["grid"]
+    grid = town_with_buildings.grid
     assert grid["building_footprint_industrial"].tolist() == pytest.approx([400.0, 400.0, 0.0])
     assert grid["building_floor_area_industrial"].tolist() == pytest.approx([1200.0, 800.0, 0.0])
     assert grid["building_coverage_industrial"].tolist() == pytest.approx([0.04, 0.04, 0.0])
@@ -84,16 +84,16 @@ def test_building_columns_known_answer(town_with_buildings):
 
 
 def test_buildings_layer_and_counts(town_with_buildings):
-    b = town_with_buildings["buildings"]
+    b = town_with_buildings.buildings
     assert b.crs == UTM50
     assert b["use"].tolist() == ["industrial", "industrial", "residential", "residential"]
     assert b["levels"].tolist() == [3.0, 2.0, 1.0, 5.0]
-    params = town_with_buildings["parameters"].iloc[0]
+    params = town_with_buildings.parameters.iloc[0]
     assert params["n_buildings"] == 4 and params["n_industrial_buildings"] == 2
 
 
 def test_buildings_not_in_default_coupling(town_with_buildings):
-    indicators = set(town_with_buildings["weights"]["indicator"])
+    indicators = set(town_with_buildings.weights["indicator"])
     assert not {c for c in indicators if "building" in c or "plot_ratio" in c}
 
 
@@ -114,9 +114,9 @@ def test_buildings_disabled(tmp_path):
     cfg.write_text(_with_section_key(cfg.read_text(encoding="utf-8"), "buildings",
                                      "enabled = false"), encoding="utf-8")
     res = run(load_config(cfg))
-    assert "buildings" not in res
-    assert not [c for c in res["grid"].columns if c.startswith("building_") or "plot_ratio" in c]
-    assert res["parameters"].iloc[0]["n_buildings"] == 0
+    assert res.buildings is None
+    assert not [c for c in res.grid.columns if c.startswith("building_") or "plot_ratio" in c]
+    assert res.parameters.iloc[0]["n_buildings"] == 0
 
 
 def test_missing_levels_column_exits_2(tmp_path, capsys):
@@ -162,12 +162,12 @@ residential_share = "+"
 categories = ["education", "healthcare", "retail", "food", "transit"]
 """, encoding="utf-8")
     res = run(load_config(cfg))
-    b = res["buildings"]
+    b = res.buildings
     assert b.crs.to_epsg() == 4549
     assert b["use"].tolist() == ["industrial", "industrial", "logistics", "residential",
                                  "logistics"]
     assert b["levels"].tolist() == [2.0, 1.0, 1.0, 6.0, 3.0]  # 层数 0 -> default 1
-    grid = res["grid"]
+    grid = res.grid
     # totals do not depend on where the 250 m cell edges fall on the park
     assert grid["building_footprint_industrial"].sum() == pytest.approx(5200.0)
     assert grid["building_floor_area_industrial"].sum() == pytest.approx(6800.0)
@@ -175,7 +175,7 @@ categories = ["education", "healthcare", "retail", "food", "transit"]
     # plot ratio x industrial land = floor area on industrial land, whatever its use
     floor_on_land = (grid["industrial_plot_ratio"] * grid["landuse_area_industrial"]).sum()
     assert floor_on_land == pytest.approx(3200.0 + 3600.0 + 200.0 * 3)
-    assert res["parameters"].iloc[0]["n_industrial_buildings"] == 2
+    assert res.parameters.iloc[0]["n_industrial_buildings"] == 2
     assert set(b["use_source"]) == {"land_use"}  # no use column: every use from the land
 
 
@@ -200,8 +200,8 @@ def test_industry_shannon(tmp_path, digits, expected):
     cfg.write_text(_with_section_key(cfg.read_text(encoding="utf-8"), "pois",
                                      f'industry_column = "行业代码"\n{digits}'), encoding="utf-8")
     res = run(load_config(cfg))
-    assert res["grid"]["industry_shannon"].tolist() == pytest.approx(expected, abs=1e-12)
-    pois = res["pois"]
+    assert res.grid["industry_shannon"].tolist() == pytest.approx(expected, abs=1e-12)
+    pois = res.pois
     industry = pois.loc[pois["category"] == "enterprise", "industry"].tolist()
     if digits:
         assert industry == ["13", "26", "13", "13", "01", "11"]
@@ -216,13 +216,13 @@ def test_industry_shannon_zero_without_subtypes_in_a_cell(tmp_path):
     cfg.write_text(_with_section_key(cfg.read_text(encoding="utf-8"), "pois",
                                      'industry_column = "行业代码"\nindustry_digits = 2'),
                    encoding="utf-8")
-    grid = run(load_config(cfg))["grid"]
+    grid = run(load_config(cfg)).grid
     assert grid["industry_shannon"].tolist() == pytest.approx([math.log(2), 0.0, 0.0])
 
 
 def test_no_industry_column_no_shannon(tmp_path):
     res = run(load_config(_town(tmp_path, buildings=False)))
-    assert "industry_shannon" not in res["grid"].columns
+    assert "industry_shannon" not in res.grid.columns
 
 
 @pytest.mark.parametrize("key", ["industry_column = \"代码\"", "industry_digits = 2"],
@@ -254,7 +254,7 @@ def test_kernel_density_geotiff(tmp_path):
 
     cfg = _town(tmp_path, buildings=False, pois=KDE_POIS, extra=KDE_SECTION)
     res = run(load_config(cfg))
-    arr, transform, crs = res["rasters"]["kde_enterprise"]
+    arr, transform, crs = res.rasters["kde_enterprise"]
     assert arr.shape == (20, 60)
     assert arr.sum() * 5 * 5 / 1e6 == pytest.approx(2.0, rel=1e-5)  # points per km2
     out = tmp_path / "kde"
@@ -262,7 +262,7 @@ def test_kernel_density_geotiff(tmp_path):
     assert paths["kde_enterprise"] == out / "kde_enterprise.tif"
     with rasterio.open(paths["kde_enterprise"]) as src:
         assert src.crs.to_epsg() == 32650
-        assert tuple(src.bounds) == pytest.approx(tuple(res["grid"].total_bounds))
+        assert tuple(src.bounds) == pytest.approx(tuple(res.grid.total_bounds))
         assert src.res == (5.0, 5.0)
         data = src.read(1)
     assert data.sum() * 25 / 1e6 == pytest.approx(2.0, rel=1e-5)
@@ -276,14 +276,14 @@ def test_kernel_density_counts_pois_just_outside(tmp_path):
     # an enterprise 20 m east of the grid (x = 320) still adds density to its last pixels
     cfg = _town(tmp_path, buildings=False, pois=[("企业", 320, 50, ""), *SHOPS],
                 extra=KDE_SECTION)
-    arr, _, _ = run(load_config(cfg))["rasters"]["kde_enterprise"]
+    arr, _, _ = run(load_config(cfg)).rasters["kde_enterprise"]
     inside = arr.sum() * 25 / 1e6
     assert 0.0 < inside < 0.5
     assert arr[:, -1].max() > 0 and arr[:, :50].max() == 0  # nothing west of x = 250
 
 
 def test_no_kernel_density_no_rasters(tmp_path):
-    assert "rasters" not in run(load_config(_town(tmp_path, buildings=False)))
+    assert run(load_config(_town(tmp_path, buildings=False))).rasters == {}
 
 
 def test_kde_bandwidth_below_pixel_refused(tmp_path):
@@ -348,7 +348,7 @@ def test_landcover_shares_clcd(tmp_path):
     _clcd_raster(tmp_path / "clcd.tif")
     cfg = _town(tmp_path, buildings=False, extra='\n[indicators]\nlandcover_raster = "clcd.tif"\n'
                                                    'landcover_classes = "clcd"\n')
-    grid = run(load_config(cfg))["grid"]
+    grid = run(load_config(cfg)).grid
     expected = {"cropland": [1, 0, 0], "forest": [0, 0, 0.3], "shrub": [0, 0, 0],
                 "grassland": [0, 0, 0.6], "water": [0, 0.5, 0], "snow_ice": [0, 0, 0],
                 "barren": [0, 0, 0], "impervious": [0, 0.5, 0], "wetland": [0, 0, 0]}
@@ -360,7 +360,7 @@ def test_landcover_default_names_by_value(tmp_path):
     _clcd_raster(tmp_path / "clcd.tif")
     cfg = _town(tmp_path, buildings=False,
                 extra='\n[indicators]\nlandcover_raster = "clcd.tif"\n')
-    grid = run(load_config(cfg))["grid"]
+    grid = run(load_config(cfg)).grid
     cols = sorted(c for c in grid.columns if c.startswith("landcover_share_"))
     # every value present except nodata 0
     assert cols == [f"landcover_share_{v}" for v in (1, 2, 4, 5, 8)]
@@ -377,7 +377,7 @@ def test_landcover_custom_table_fractional_pixels(tmp_path, dtype):
     cfg = _town(tmp_path, buildings=False,
                 extra='\n[indicators]\nlandcover_raster = "lc.tif"\n'
                       'landcover_classes = {"2" = "built_up", "1" = "farmland"}\n')
-    grid = run(load_config(cfg))["grid"]
+    grid = run(load_config(cfg)).grid
     assert grid["landcover_share_built_up"].tolist() == pytest.approx([0.05, 0.05, 0.0])
     assert grid["landcover_share_farmland"].tolist() == pytest.approx([0.95, 0.95, 1.0])
 
@@ -413,13 +413,13 @@ def kouvola():
 
 @pytest.mark.slow
 def test_kouvola_osm_buildings(kouvola):
-    b = kouvola["buildings"]
+    b = kouvola.buildings
     n_industrial = int((b["use"] == "industrial").sum())
     assert n_industrial > 0
-    assert kouvola["parameters"].iloc[0]["n_industrial_buildings"] == n_industrial
+    assert kouvola.parameters.iloc[0]["n_industrial_buildings"] == n_industrial
     assert not b["use"].eq("unknown").any()  # generic buildings took the use of their land
     assert (b["levels"] >= 1).all()
-    grid = kouvola["grid"]
+    grid = kouvola.grid
     no_industry = grid["industrial_share"] == 0
     assert no_industry.any()
     assert (grid.loc[no_industry, "industrial_plot_ratio"] == 0).all()
@@ -467,7 +467,7 @@ def test_osm_buildings_with_a_missing_column_exit_2(tmp_path, capsys):
 
 def test_osm_industry_subtype_is_the_enterprise_tag():
     """A POI with an unmapped amenity and office=company gets office=company, not amenity=..."""
-    from cityind_gis.pipeline import _osm_industry_subtypes
+    from cityind_gis.io.layers import osm_industry_subtypes as _osm_industry_subtypes
     from cityind_gis.taxonomy import load_mapping
 
     raw = pd.DataFrame({"amenity": ["no_such_amenity", None, "school"],
@@ -484,7 +484,7 @@ def test_life_circle_columns_known_answer(tmp_path):
     from cityind_gis.network import life_circle_coverage, life_circle_requirements
 
     cfg = load_config(_town(tmp_path, buildings=False))
-    grid = run(cfg)["grid"]
+    grid = run(cfg).grid
     for m in (5, 10, 15):
         assert {f"lc{m}_score", f"lc{m}_complete", f"lc{m}_missing"} <= set(grid.columns)
     req = life_circle_requirements()
@@ -506,7 +506,7 @@ def test_life_circle_columns_known_answer(tmp_path):
 def test_life_circles_can_be_switched_off(tmp_path):
     cfg = load_config(_town(tmp_path, buildings=False,
                             extra="[accessibility]\nlife_circles = false\n"))
-    assert not [c for c in run(cfg)["grid"].columns if c.startswith("lc")]
+    assert not [c for c in run(cfg).grid.columns if c.startswith("lc")]
 
 
 def test_life_circles_value_checked(tmp_path):
@@ -529,7 +529,7 @@ def test_amap_names_are_kept(tmp_path):
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        pois = run(load_config(cfg))["pois"]
+        pois = run(load_config(cfg)).pois
     table = pd.read_csv(tmp_path / "高德POI.csv", encoding="utf-8-sig")
     assert pois["name"].tolist() == table["名称"].tolist()
 

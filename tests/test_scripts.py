@@ -150,7 +150,7 @@ def test_example_config_runs(tmp_path: Path) -> None:
     # the example's [coupling.industry] / [coupling.urban] say they write out the defaults
     import geopandas as gpd
 
-    from cityind_gis.pipeline import default_indicators
+    from cityind_gis.workflow import default_indicators
 
     columns = list(gpd.read_file(out / "cityind.gpkg", layer="grid", rows=1).columns)
     industry, urban = default_indicators(columns, list(cfg.gaps.categories))

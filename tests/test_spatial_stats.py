@@ -373,14 +373,14 @@ def _town_config(tmp_path, section=""):
 
 def test_pipeline_spatial_statistics_of_d(tmp_path):
     from cityind_gis.config import load_config
-    from cityind_gis.pipeline import run
+    from cityind_gis.workflow import run
 
     cfg = load_config(_town_config(tmp_path, "\n[spatial_stats]\npermutations = 99\nseed = 3\n"))
     res = run(cfg)
-    grid = res["grid"]
+    grid = res.grid
     # D = (0, .707, 0) on three cells in a row: the high cell between two low ones
     expected = global_moran(grid, "D", weights="queen", permutations=99, seed=3)
-    params = res["parameters"].iloc[0]
+    params = res.parameters.iloc[0]
     assert params["moran_i"] == pytest.approx(expected["I"], abs=1e-6)
     assert params["moran_p_sim"] == expected["p_sim"]
     lisa = local_moran(grid, "D", permutations=0)
@@ -390,11 +390,11 @@ def test_pipeline_spatial_statistics_of_d(tmp_path):
 
 def test_pipeline_spatial_statistics_disabled(tmp_path):
     from cityind_gis.config import load_config
-    from cityind_gis.pipeline import run
+    from cityind_gis.workflow import run
 
     res = run(load_config(_town_config(tmp_path, "\n[spatial_stats]\nenabled = false\n")))
-    assert "lisa_cluster" not in res["grid"].columns
-    assert "moran_i" not in res["parameters"].columns
+    assert "lisa_cluster" not in res.grid.columns
+    assert "moran_i" not in res.parameters.columns
 
 
 @pytest.mark.parametrize(

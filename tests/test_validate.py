@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from cityind_gis import pipeline
+from cityind_gis import workflow
+from cityind_gis.network import graph_from_lines
 from cityind_gis.cli import main
 from cityind_gis.config import load_config
 from cityind_gis.testing import china_park, write_china_park
@@ -75,13 +76,13 @@ def test_run_warns_with_the_same_check(tmp_path):
     cfg = load_config(_park(tmp_path))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        pipeline.run(cfg)
+        workflow.run(cfg)
     assert any('set `coords = "gcj02"`' in str(w.message) for w in caught)
 
 
 def test_coordinate_offset_per_hypothesis():
     park = china_park()
-    nodes, edges = pipeline.graph_from_lines(park["roads"])
+    nodes, edges = graph_from_lines(park["roads"])
     med = coordinate_offset(park["pois"], edges)
     assert med["wgs84"] == pytest.approx(10.0, abs=0.01)  # true positions: 10 m from a road
     assert med["gcj02"] > 100 and med["bd09"] > 100
@@ -429,7 +430,7 @@ def test_cli_report_of_a_config_that_does_not_load(tmp_path, capsys):
 
 
 def test_report_not_written_when_validation_crashes(tmp_path, monkeypatch, capsys):
-    from cityind_gis import validate
+    from cityind_gis.workflow import preflight as validate
 
     cfg = _districts(tmp_path)
     target = tmp_path / "check.json"

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cityind_gis import coupling, weights
+from cityind_gis import coupling, sensitivity, weights
 from cityind_gis._errors import InputError, SchemaError
 from cityind_gis.weights import (
     AHPResult,
@@ -416,7 +416,7 @@ def test_weight_sensitivity_known_answer():
     # a only: U1 = a = (.1, .9, .5, .5)
     #   D = (.47287, .81904, .70711, .81904)   [(.1, .5): C = .74536, T = .3]; levels 5 9 8 9
     #   typology: city-leading, industry-leading, synchronous, city-leading
-    result = weights.weight_sensitivity({"U1": X1, "U2": X2}, methods=("equal", "critic"),
+    result = sensitivity.weight_sensitivity({"U1": X1, "U2": X2}, methods=("equal", "critic"),
                                         custom={"a_only": A_ONLY})
     assert result.summary.index.tolist() == ["equal", "critic", "a_only"]
     np.testing.assert_allclose(result.d["equal"], [0.707107, 0.707107, 0.707107, 0.819036],
@@ -443,7 +443,7 @@ def test_weight_sensitivity_known_answer():
 
 def test_weight_sensitivity_method_that_cannot_run_gets_note():
     x1 = X1.assign(k=0.5)  # a constant column: CRITIC refuses it, entropy gives it weight 0
-    result = weights.weight_sensitivity({"U1": x1, "U2": X2}, methods=("entropy", "critic"))
+    result = sensitivity.weight_sensitivity({"U1": x1, "U2": X2}, methods=("entropy", "critic"))
     assert "constant column" in result.summary.loc["critic", "note"]
     assert np.isnan(result.summary.loc["critic", "spearman_d"])
     assert result.d["critic"].isna().all()
@@ -464,4 +464,4 @@ def test_weight_sensitivity_method_that_cannot_run_gets_note():
 )
 def test_weight_sensitivity_errors(tables, kwargs, error, match):
     with pytest.raises(error, match=match):
-        weights.weight_sensitivity(tables, **kwargs)
+        sensitivity.weight_sensitivity(tables, **kwargs)

@@ -190,7 +190,7 @@ def write_report(
     Parameters
     ----------
     results : mapping
-        Output of :func:`cityind_gis.pipeline.run`: ``grid``, ``service_gaps``,
+        The tables of a :class:`cityind_gis.workflow.RunResult` by name: ``grid``, ``service_gaps``,
         ``weights``, ``summary`` and ``parameters`` are used (``obstacles``
         when present).
     path : str or path-like

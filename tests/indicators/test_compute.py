@@ -1,6 +1,6 @@
 """`compute_indicators` gives the columns and values of the former hard-coded indicator stage.
 
-`_legacy_stage3` is the composition `pipeline.run` stage 3 and `unit_indicators` made before
+`_legacy_stage3` is the composition `workflow.run` stage 3 and `unit_indicators` made before
 indicators registered themselves (class areas, shares with public_service_share, land-use
 mix, POI counts and densities, then the suite's list), written out from the library
 functions. The registry loop must reproduce it column for column, on a generated layer
@@ -53,7 +53,7 @@ PUBLIC = ("administration", "education", "healthcare", "culture_sports")
 
 def _legacy_stage3(units, landuse, pois, *, buildings=None, roads=None, population=None,
                    night_light=None, landcover=None, landcover_classes=None):
-    """The indicator columns of pipeline.run stage 3 + unit_indicators before the registry."""
+    """The indicator columns of workflow.run stage 3 + unit_indicators before the registry."""
     za = units["cell_area_m2"]
     area = landuse_area(units, landuse)
     shares = landuse_shares(area, za)

@@ -20,7 +20,7 @@ from cityind_gis import CRSError, InputError
 from cityind_gis.config import load_config
 from cityind_gis.indicators import raster_class_shares, raster_zonal_stats
 from cityind_gis.io.raster import warped_raster, write_geotiff
-from cityind_gis.pipeline import run
+from cityind_gis.workflow import run
 from cityind_gis.testing import write_three_cell_town
 from cityind_gis.units import make_grid, prepare_zones
 from cityind_gis.validate import validate_config
@@ -258,7 +258,7 @@ def test_pipeline_warps_population_raster(tmp_path):
     with pytest.warns(UserWarning, match=r"`\[indicators\] population_raster` 'pop\.tif' is in "
                       r"EPSG:4326; warped to EPSG:32650 at 11\.1111 m with sum \(set "
                       r"warp_rasters = false to refuse\)"):
-        grid = run(load_config(cfg))["grid"]
+        grid = run(load_config(cfg)).grid
     per_cell = 1e4 / _pixel_area_m2(lon, lat, 0.0001)  # people in a 100 m cell, about 80.7
     np.testing.assert_allclose(grid["population_sum"], per_cell, rtol=0.01)
     np.testing.assert_allclose(grid["population_density"], per_cell * 100, rtol=0.01)

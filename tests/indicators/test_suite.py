@@ -9,7 +9,7 @@ from affine import Affine
 from cityind_gis import InputError
 from cityind_gis.config import load_config
 from cityind_gis.io.raster import write_geotiff
-from cityind_gis.pipeline import default_indicators, run
+from cityind_gis.workflow import default_indicators, run
 from cityind_gis.testing import write_three_cell_town
 
 
@@ -27,7 +27,7 @@ def town_grid(tmp_path_factory):
     write_geotiff(pop, folder / "pop.tif", transform=Affine(100, 0, 0, 0, -100, 100),
                   crs="EPSG:32650")
     cfg = _town(folder, extra='\n[indicators]\npopulation_raster = "pop.tif"\n')
-    return run(load_config(cfg))["grid"]
+    return run(load_config(cfg)).grid
 
 
 def test_town_new_indicators_known_answers(town_grid):
@@ -69,7 +69,7 @@ def test_pipeline_on_hex_and_h3(tmp_path, grid, n_min):
     cfg = _town(tmp_path, grid=grid)
     text = cfg.read_text(encoding="utf-8").replace('[study]\n', '[study]\nboundary = "b.gpkg"\n')
     cfg.write_text(text, encoding="utf-8")
-    g = run(load_config(cfg))["grid"]
+    g = run(load_config(cfg)).grid
     assert len(g) >= n_min
     # the units tile the boundary: their areas add up to it, land-use area is conserved
     assert g["cell_area_m2"].sum() == pytest.approx(30_000.0)
@@ -84,7 +84,7 @@ def test_pipeline_on_user_zones(tmp_path):
                              crs="EPSG:32650")
     zones.to_file(tmp_path / "zones.gpkg", driver="GPKG")
     cfg = _town(tmp_path, extra='\n[zones]\npath = "zones.gpkg"\nid_column = "name"\n')
-    g = run(load_config(cfg))["grid"]
+    g = run(load_config(cfg)).grid
     assert g.index.tolist() == ["工业园", "混合区", "生活区"]
     assert g["industrial_share"].tolist() == pytest.approx([1.0, 0.5, 0.0])
     assert g["poi_density_retail"].tolist() == pytest.approx([0.0, 100.0, 200.0])

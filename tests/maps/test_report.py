@@ -13,7 +13,7 @@ from cityind_gis._errors import InputError
 from cityind_gis.config import load_config, output_config
 from cityind_gis.maps.assets import copy_assets
 from cityind_gis.maps.report import write_report
-from cityind_gis.pipeline import run, write_outputs
+from cityind_gis.workflow import run, write_outputs
 from cityind_gis.testing import write_three_cell_town
 
 
@@ -74,7 +74,7 @@ def test_report_sections_and_embedded_maps(written, town):
     assert "<h1>三格小镇</h1>" in page
     assert "D = &radic;(C&middot;T)" in page
     assert not re.search(r"(src|href)=['\"]https?://", page)  # one file that works offline
-    n_gaps = len(town["service_gaps"])
+    n_gaps = len(town.service_gaps)
     start = page.index("<h2>工业用地服务缺口")
     table = page[start:page.index("<h2>", start + 1)]
     assert n_gaps > 0
@@ -82,8 +82,8 @@ def test_report_sections_and_embedded_maps(written, town):
 
 
 def test_report_escapes_text(town, tmp_path):
-    params = town["parameters"].assign(study="<b>x</b>")
-    path = write_report({**town, "parameters": params}, tmp_path / "r.html", lang="en")
+    params = town.parameters.assign(study="<b>x</b>")
+    path = write_report({**town.as_dict(), "parameters": params}, tmp_path / "r.html", lang="en")
     page = path.read_text(encoding="utf-8")
     assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
 
@@ -97,7 +97,7 @@ def test_report_escapes_text(town, tmp_path):
 )
 def test_report_rejects_bad_input(town, tmp_path, kwargs, match):
     drop = kwargs.pop("drop", None)
-    results = {k: v for k, v in town.items() if k != drop}
+    results = {k: v for k, v in town.as_dict().items() if k != drop}
     with pytest.raises(InputError, match=match):
         write_report(results, tmp_path / "r.html", **kwargs)
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from ._errors import CityindError
+from .._errors import CityindError
 
 __all__ = [
     "LayerCheck",

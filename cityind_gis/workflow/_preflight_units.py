@@ -21,8 +21,8 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from ._validate_report import _FAILED, _Entry, _run
-from .config import Config
+from ..config import Config
+from ._preflight_report import _FAILED, _Entry, _run
 
 __all__ = [
     "_check_statistics",
@@ -51,8 +51,8 @@ def _prepare_zones(entry: _Entry, config: Config, crs: CRS | None,
     when a step failed; the caller then checks what the other layers put in them
     (:func:`_zone_coverage`).
     """
-    from .io.crs import analysis_crs, to_analysis_crs
-    from .units import prepare_zones
+    from ..io.crs import analysis_crs, to_analysis_crs
+    from ..units import prepare_zones
 
     zc = config.zones
     assert zc.path is not None  # called for `[zones] path` only (validate._check_zones)
@@ -215,7 +215,7 @@ def _check_statistics(entry: _Entry, config: Config, units: gpd.GeoDataFrame | N
     """`[statistics]`: read the table as the run does and report every problem at once."""
     import difflib
 
-    from .io.vector import _read_table
+    from ..io.vector import _read_table
 
     st = config.statistics
     # called for `[statistics] path` only, and load_config requires `key` with it
@@ -305,7 +305,7 @@ def _check_statistics(entry: _Entry, config: Config, units: gpd.GeoDataFrame | N
         _check_clashes(entry, target, names, computed)
     if not entry.failed:
         # every check passed: confirm with the run's own function
-        from .panel import zone_statistics
+        from ..io.statistics import zone_statistics
 
         zk = None if st.zones_key in (None, config.zones.id_column) else st.zones_key
         if units is not None and _run(entry, lambda: zone_statistics(
@@ -398,7 +398,7 @@ def _check_clashes(entry: _Entry, units: gpd.GeoDataFrame, names: list[str],
 
 def _check_coupling_names(entry: _Entry, config: Config, stats: list[str] | None) -> None:
     """`[coupling.*]` names neither computed nor given by the statistics table."""
-    from .config import unknown_indicator_names
+    from ..config import unknown_indicator_names
 
     if stats is None:
         return
@@ -413,7 +413,7 @@ def _check_coupling_names(entry: _Entry, config: Config, stats: list[str] | None
 def _computed_names(config: Config, pois: gpd.GeoDataFrame | None,
                     buildings: gpd.GeoDataFrame | None) -> tuple[set[str], bool]:
     """Indicator columns this run certainly computes before the statistics join."""
-    from .config import known_indicator_names
+    from ..config import known_indicator_names
 
     names = set(known_indicator_names()) | {"cell_area_m2"}
     skip = {"raster_sum", "raster_mean"}  # library functions, not run columns

@@ -1,0 +1,226 @@
+"""Writing a run's outputs: one list of writer functions.
+
+Each writer takes an :class:`OutputContext` (the result, the folder, the
+language, ``[output]``, and the paths written so far) and returns the paths it
+wrote. :func:`write_outputs` calls :data:`WRITERS` in order; the panel writer
+(:func:`cityind_gis.workflow.write_panel`) writes every period with the same
+list and its own files with :data:`~cityind_gis.workflow.panel.PANEL_WRITERS`
+through the same :func:`write_all`. A new output is one writer function added
+to the list (``docs/architecture.md``). Every file is written atomically.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..config import OutputConfig
+from ..io.writers import write_csv, write_json
+from .results import RunResult
+
+__all__ = ["OutputContext", "Writer", "WRITERS", "write_all", "write_outputs"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OutputContext:
+    """What a writer needs: the result, where to write, how, and what is written already.
+
+    Attributes
+    ----------
+    result : RunResult or PanelResult
+        The run (or panel run) being written.
+    out : Path
+        Output folder (exists).
+    lang : {"en", "zh"}
+        Language of labels.
+    title : str
+        Map title ("" for none).
+    output : OutputConfig
+        ``[output]``: formats, basemap, Tianditu key, assets, report.
+    written : dict of str to Path
+        Paths written by the earlier writers (filled by :func:`write_all`).
+    """
+
+    result: Any
+    out: Path
+    lang: str = "en"
+    title: str = ""
+    output: OutputConfig = field(default_factory=OutputConfig)
+    written: dict[str, Path] = field(default_factory=dict)
+
+    def assets(self) -> str | None:
+        """Asset location for the web maps: a local folder is copied to ``assets/`` once."""
+        from ..maps.assets import copy_assets
+
+        assets = self.output.assets
+        if assets is not None and "://" not in assets:  # a local folder: copy beside the map
+            if not (self.out / "assets").is_dir():
+                copy_assets(self.out / "assets", source=assets)
+            return "assets/"
+        return assets
+
+
+#: A writer: context -> paths written (key -> path).
+Writer = Callable[[OutputContext], dict[str, Path]]
+
+
+def write_all(writers: Sequence[Writer], ctx: OutputContext) -> dict[str, Path]:
+    """Call each writer in order, collecting the paths in ``ctx.written``.
+
+    Parameters
+    ----------
+    writers : sequence of Writer
+        Writer functions.
+    ctx : OutputContext
+        Shared context.
+
+    Returns
+    -------
+    dict of str to Path
+        Every path written, by key.
+    """
+    for writer in writers:
+        ctx.written.update(writer(ctx))
+    return ctx.written
+
+
+def _credit(result: RunResult) -> str | None:
+    return str(result.params.get("data_credit", "") or "") or None
+
+
+def write_layer_files(ctx: OutputContext) -> dict[str, Path]:
+    """``cityind.gpkg`` (styled) and the exports of ``[output] formats``."""
+    from ..io.writers import write_layers
+
+    return write_layers(ctx.result.layers(), ctx.out, formats=ctx.output.formats, lang=ctx.lang)
+
+
+def write_web_map(ctx: OutputContext) -> dict[str, Path]:
+    """``map.html``: grades, D, U1, U2, LISA, gap cells and POIs (folium)."""
+    from ..maps.assets import external_assets
+    from ..maps.web import save_html, web_map
+
+    r: RunResult = ctx.result
+    m = web_map(r.grid, gaps=r.service_gaps, pois=r.pois[r.pois["status"] == "analysed"],
+                lang=ctx.lang, basemap=ctx.output.basemap,
+                tianditu_key=ctx.output.tianditu_key, assets=ctx.assets())
+    path = ctx.out / "map.html"
+    size = save_html(m, path)
+    log.info("map.html: %.2f MB; fetches from outside: %s", size / 1e6,
+             ", ".join(external_assets(path)) or "nothing")
+    return {"map_html": path}
+
+
+def write_print_maps(ctx: OutputContext) -> dict[str, Path]:
+    """``map.png`` and ``maps/{kind}.png|.pdf`` for every print-map kind."""
+    from ..maps.static import MAP_KINDS, plot_coordination, plot_map
+
+    r: RunResult = ctx.result
+    credit = _credit(r)
+    paths = {"map_png": plot_coordination(r.grid, ctx.out / "map.png", gaps=r.service_gaps,
+                                          lang=ctx.lang, title=ctx.title or None,
+                                          attribution=credit)}
+    for kind in MAP_KINDS:  # print maps of every kind, PNG and vector PDF, in maps/
+        for suffix in (".png", ".pdf"):
+            paths[f"map_{kind}{suffix.replace('.', '_')}"] = plot_map(
+                r.grid, ctx.out / "maps" / f"{kind}{suffix}", kind=kind, gaps=r.service_gaps,
+                lang=ctx.lang, attribution=credit)
+    return paths
+
+
+def write_rasters(ctx: OutputContext) -> dict[str, Path]:
+    """``kde_{category}.tif`` of ``[indicators] kernel_density``."""
+    from ..io.raster import write_geotiff
+
+    return {name: write_geotiff(r.array, ctx.out / f"{name}.tif", transform=r.transform,
+                                crs=r.crs)
+            for name, r in ctx.result.rasters.items()}
+
+
+def write_tables(ctx: OutputContext) -> dict[str, Path]:
+    """``summary.csv``, ``weights.csv``, ``obstacles.csv``, ... (UTF-8 with BOM)."""
+    return {name: write_csv(table, ctx.out / f"{name}.csv")
+            for name, table in ctx.result.tables().items()}
+
+
+def write_run_json(ctx: OutputContext) -> dict[str, Path]:
+    """``run.json``: parameters, counts, timings, and the web map's size and outside fetches."""
+    from ..maps.assets import external_assets
+
+    params = ctx.result.params
+    html = ctx.written.get("map_html")
+    if html is not None:
+        params["map_html_bytes"] = Path(html).stat().st_size
+        params["map_external_urls"] = external_assets(html)
+    return {"parameters": write_json(params, ctx.out / "run.json")}
+
+
+def write_report_html(ctx: OutputContext) -> dict[str, Path]:
+    """``report.html`` with the print maps embedded (``[output] report``)."""
+    if not ctx.output.report:
+        return {}
+    from ..maps.report import write_report
+    from ..maps.static import MAP_KINDS
+
+    images = {"grades": ctx.written["map_png"]} if "map_png" in ctx.written else {}
+    images.update({k: ctx.out / "maps" / f"{k}.png" for k in MAP_KINDS
+                   if f"map_{k}_png" in ctx.written})
+    r: RunResult = ctx.result
+    # maps/ knows no RunResult: it takes the tables by name
+    return {"report": write_report(r.as_dict(), ctx.out / "report.html", lang=ctx.lang,
+                                   images=images, title=ctx.title or None)}
+
+
+#: The outputs of a run, written in this order.
+WRITERS: tuple[Writer, ...] = (
+    write_layer_files,
+    write_web_map,
+    write_print_maps,
+    write_rasters,
+    write_tables,
+    write_run_json,
+    write_report_html,
+)
+
+
+def write_outputs(
+    results: RunResult, out_dir: str | Path, *, lang: str = "en", title: str = "",
+    output: OutputConfig | None = None, writers: Sequence[Writer] = WRITERS,
+) -> dict[str, Path]:
+    """Write a run's results: GeoPackage, web map, print maps, CSV tables, run.json, report.
+
+    Parameters
+    ----------
+    results : RunResult
+        Output of :func:`cityind_gis.workflow.run`.
+    out_dir : str or Path
+        Folder to write into (created if needed). Each file is written to a
+        temporary name in that folder and renamed when complete.
+    lang : {"en", "zh"}, default "en"
+        Language of map labels.
+    title : str, optional
+        Map title.
+    output : OutputConfig, optional
+        Layer formats, web-map basemap, Tianditu key and assets location
+        (``[output]`` in the config); default: GeoPackage only, OpenStreetMap,
+        public CDNs.
+    writers : sequence of Writer, default WRITERS
+        The writer functions to call (add your own to write another output).
+
+    Returns
+    -------
+    dict of str to Path
+        ``gpkg``, ``map_html``, ``map_png``, ``summary``, ``weights``, ``obstacles``,
+        ``classification_report``, ``parameters``, ``report``, and
+        ``{format}:{layer}`` for each export of ``output.formats``.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    ctx = OutputContext(result=results, out=out, lang=lang, title=title,
+                        output=output if output is not None else OutputConfig())
+    return write_all(writers, ctx)

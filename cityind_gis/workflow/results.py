@@ -1,0 +1,181 @@
+"""Typed results of a run and of a panel run.
+
+:func:`cityind_gis.workflow.run` returns a :class:`RunResult` and
+:func:`cityind_gis.workflow.run_panel` a :class:`PanelResult`. Both are frozen
+dataclasses whose attributes have one type each, whatever the run: a layer the
+run did not make (buildings without a buildings layer) is ``None``, never a
+missing key, and panels hold one :class:`RunResult` per period.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from collections.abc import Iterator
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pyproj import CRS
+
+__all__ = ["RunResult", "PanelResult", "Raster"]
+
+
+@dataclass(frozen=True)
+class Raster:
+    """A raster surface a run computed (e.g. a POI kernel density).
+
+    Attributes
+    ----------
+    array : ndarray
+        Values, rows north to south.
+    transform : affine.Affine
+        Pixel -> map coordinates in ``crs``.
+    crs : pyproj.CRS
+        The run's analysis CRS (metres).
+    """
+
+    array: np.ndarray
+    transform: Any
+    crs: CRS
+
+    def __iter__(self) -> Iterator[Any]:
+        """Unpack as ``array, transform, crs`` (the arguments of ``write_geotiff``)."""
+        return iter((self.array, self.transform, self.crs))
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Everything one run computed (:func:`cityind_gis.workflow.run`).
+
+    Attributes
+    ----------
+    grid : GeoDataFrame
+        The units (analysis CRS): every indicator, ``U1``, ``U2``, ``C``, ``T``,
+        ``D``, grades, coupling stage, lag type, main obstacles, spatial
+        statistics columns and ``n_missing_services``; see ``docs/pipeline.md``.
+    service_gaps : GeoDataFrame
+        Industrial units lacking a service within the gap distance, ranked.
+    industrial_service_gaps : GeoDataFrame
+        Every industrial parcel (or cell): walking distance per service, what is
+        missing, gap score, workers, counts within the walking distances, rank.
+    candidate_sites : GeoDataFrame
+        Candidate sites for the missing services.
+    industrial_gap_table : DataFrame
+        The ranked gap list with Chinese and English headers.
+    landuse, pois, network : GeoDataFrame
+        The canonical input layers in the analysis CRS (``pois`` with
+        ``status``; ``network`` the walking edges).
+    buildings : GeoDataFrame or None
+        Building outlines with ``use`` and ``levels``, when the run had buildings.
+    weights, obstacles, summary, classification_report : DataFrame
+        Indicator weights, obstacle degrees, D by grade, tag classification.
+    parameters : DataFrame
+        One row: the run's settings, counts and timings (``run.json``).
+    rasters : dict of str to Raster
+        ``kde_{category}`` surfaces of ``[indicators] kernel_density`` (empty
+        without them).
+    """
+
+    grid: gpd.GeoDataFrame
+    service_gaps: gpd.GeoDataFrame
+    industrial_service_gaps: gpd.GeoDataFrame
+    candidate_sites: gpd.GeoDataFrame
+    industrial_gap_table: pd.DataFrame
+    landuse: gpd.GeoDataFrame
+    pois: gpd.GeoDataFrame
+    network: gpd.GeoDataFrame
+    weights: pd.DataFrame
+    obstacles: pd.DataFrame
+    summary: pd.DataFrame
+    classification_report: pd.DataFrame
+    parameters: pd.DataFrame
+    buildings: gpd.GeoDataFrame | None = None
+    rasters: dict[str, Raster] = field(default_factory=dict)
+
+    #: Layers written to the GeoPackage, in this order (then ``buildings``).
+    LAYERS = ("grid", "service_gaps", "landuse", "pois", "network",
+              "industrial_service_gaps", "candidate_sites")
+    #: Tables written as CSV.
+    TABLES = ("summary", "weights", "classification_report", "obstacles",
+              "industrial_gap_table")
+
+    def layers(self) -> dict[str, gpd.GeoDataFrame]:
+        """The spatial layers by name, as written to ``cityind.gpkg``.
+
+        Returns
+        -------
+        dict of str to GeoDataFrame
+        """
+        out = {name: getattr(self, name) for name in self.LAYERS}
+        if self.buildings is not None:
+            out["buildings"] = self.buildings
+        return out
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The non-spatial tables by name, as written to ``{name}.csv``.
+
+        Returns
+        -------
+        dict of str to DataFrame
+        """
+        return {name: getattr(self, name) for name in self.TABLES}
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The run's parameters as a plain dict (the row of :attr:`parameters`)."""
+        return dict(self.parameters.iloc[0].to_dict())
+
+    def names(self) -> list[str]:
+        """Names of every attribute, in declaration order.
+
+        Returns
+        -------
+        list of str
+        """
+        return [f.name for f in fields(self)]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every attribute by name, leaving out ``buildings`` when None and empty ``rasters``.
+
+        Returns
+        -------
+        dict of str to object
+            For functions that take tables by name (e.g.
+            :func:`cityind_gis.maps.report.write_report`).
+        """
+        out = {name: getattr(self, name) for name in self.names()}
+        if self.buildings is None:
+            del out["buildings"]
+        if not self.rasters:
+            del out["rasters"]
+        return out
+
+
+@dataclass(frozen=True)
+class PanelResult:
+    """Everything a panel run computed (:func:`cityind_gis.workflow.run_panel`).
+
+    Attributes
+    ----------
+    periods : dict of str to RunResult
+        Label -> the run of that period (its own normalisation).
+    panel : GeoDataFrame
+        One row per period and unit: pooled ``U1``, ``U2``, ``C``, ``T``, ``D``,
+        ``grade_level``, ``grade_en``, ``grade_zh``.
+    d_change : GeoDataFrame
+        Per unit: D of the first and last period, their change, levels, trend.
+    weights : DataFrame
+        Pooled weights over all periods.
+    summary : DataFrame
+        Mean U1, U2, D per period.
+    parameters : dict
+        Settings and counts (``panel.json``).
+    """
+
+    periods: dict[str, RunResult]
+    panel: gpd.GeoDataFrame
+    d_change: gpd.GeoDataFrame
+    weights: pd.DataFrame
+    summary: pd.DataFrame
+    parameters: dict[str, Any]

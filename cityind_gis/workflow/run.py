@@ -1,0 +1,245 @@
+"""The end-to-end run: layers -> units -> indicators -> distances -> U1, U2, D -> gaps.
+
+:func:`run` is a short composition of the named stages of
+:mod:`cityind_gis.workflow.stages`; it reads no global settings and returns a
+:class:`~cityind_gis.workflow.results.RunResult`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from .._errors import SchemaError
+from ..config import Config
+from ..coupling import GRADES_10
+from ..indicators.registry import Registry
+from . import stages as st
+from .results import RunResult
+
+__all__ = ["run", "STAGES"]
+
+log = logging.getLogger(__name__)
+
+#: The stages of a run, in order, as the progress lines name them.
+STAGES: tuple[str, ...] = (
+    "loading land use, POIs and the walking network",
+    "building the units",
+    "land-use and POI indicators",
+    "walking distances to the nearest facility per category",
+    "subsystem indices U1, U2 and coupling coordination",
+    "service gaps of industrial land",
+    "summary tables",
+)
+
+
+@contextmanager
+def _stage(n: int, text: str, progress: Callable[[str], None] | None) -> Iterator[None]:
+    t0 = time.perf_counter()
+    if progress:
+        progress(f"[{n}/{len(STAGES)}] {text} ...")
+    yield
+    log.info("%s took %.2f s", text, time.perf_counter() - t0)
+    if progress:
+        progress(f"      done in {time.perf_counter() - t0:.2f} s")
+
+
+def run(
+    config: Config,
+    *,
+    progress: Callable[[str], None] | None = None,
+    registry: Registry | None = None,
+) -> RunResult:
+    """Run the whole analysis described by ``config``.
+
+    Parameters
+    ----------
+    config : Config
+        From :func:`cityind_gis.config.load_config` or :func:`~cityind_gis.config.sample_config`.
+    progress : callable, optional
+        Called with one line of text at the start and end of each stage.
+    registry : Registry, optional
+        Indicator registry (default :func:`cityind_gis.indicators.default_registry`).
+        Pass a copy with your own indicators registered to compute them, and,
+        when registered with ``default=True``, to use them in U1 / U2.
+
+    Returns
+    -------
+    RunResult
+        Every layer and table of the run (see :class:`~cityind_gis.workflow.RunResult`).
+    """
+    cfg = config
+    t_start = time.perf_counter()
+    with _stage(1, STAGES[0], progress):
+        layers = st.load_layers(cfg)
+    with _stage(2, f"{STAGES[1]} ({st.unit_noun(cfg.grid, cfg.zones)}) in {layers.crs.name}",
+                progress):
+        units = st.build_units(cfg.grid, cfg.zones, cfg.statistics, layers)
+    with _stage(3, STAGES[2], progress):
+        ind = st.unit_indicators(units, layers, cfg.indicators, registry=registry)
+    gap_cats = list(cfg.gaps.categories)
+    with _stage(4, STAGES[3], progress):
+        dist = st.walking_distances(units, layers, ind, cfg.accessibility, categories=gap_cats,
+                                    search_distance=cfg.indicators.search_distance,
+                                    lang=cfg.study.lang)
+    grid = _grid(units, ind, dist, layers)
+    with _stage(5, STAGES[4], progress):
+        coupled = st.couple(grid, cfg.coupling, gap_categories=gap_cats,
+                            search_distance=cfg.indicators.search_distance,
+                            lang=cfg.study.lang, registry=registry)
+        grid[list(coupled.columns.columns)] = coupled.columns
+        spatial = st.spatial_statistics(grid, cfg.spatial_stats)
+        grid[list(spatial.columns.columns)] = spatial.columns
+    with _stage(6, f"{STAGES[5]} within {cfg.gaps.distance:g} m", progress):
+        gaps = st.service_gap_analysis(grid, layers, dist, ind, cfg.gaps, cfg.accessibility)
+        grid["n_missing_services"] = gaps.n_missing_services
+    with _stage(7, STAGES[6], progress):
+        summary = grade_summary(grid)
+        params = run_parameters(cfg, layers, units, ind, gaps, spatial.parameters,
+                                n_units=len(grid), seconds=time.perf_counter() - t_start)
+    return RunResult(
+        grid=grid, service_gaps=gaps.cells, industrial_service_gaps=gaps.units,
+        candidate_sites=gaps.sites, industrial_gap_table=gaps.table, landuse=layers.landuse,
+        pois=layers.pois, network=gpd.GeoDataFrame(
+            layers.edges[["u", "v", "length", "geometry"]].copy(), crs=layers.crs),
+        weights=coupled.weights, obstacles=coupled.obstacles, summary=summary,
+        classification_report=layers.report, parameters=params, buildings=ind.buildings,
+        rasters=ind.rasters)
+
+
+def _grid(units: st.Units, ind: st.UnitIndicators, dist: st.Distances,
+          layers: st.Layers) -> gpd.GeoDataFrame:
+    """The units with every indicator, distance and ``[statistics]`` column."""
+    grid = pd.concat([units.grid, ind.table, dist.table], axis=1)
+    clash = sorted(set(units.statistics.columns) & set(grid.columns))
+    if clash:
+        msg = (f"`[statistics] indicators` name(s) {clash} are also columns of the zones or "
+               "indicators the run computes; give them other names, e.g. "
+               "indicators = {\"<column>\" = \"stat_<name>\"}.")
+        raise SchemaError(msg)
+    grid = pd.concat([grid, units.statistics], axis=1)
+    return gpd.GeoDataFrame(grid, geometry="geometry", crs=layers.crs)
+
+
+def data_credit(config: Config) -> str:
+    """Attribution owed for the input data (ODbL: maps made from OSM must credit it).
+
+    Parameters
+    ----------
+    config : Config
+        The run's config.
+
+    Returns
+    -------
+    str
+        "Data © OpenStreetMap contributors, ODbL 1.0" when any layer comes from
+        OSM, else an empty string.
+    """
+    cfg = config
+    sources = [cfg.osm, cfg.landuse.path, cfg.pois.path, cfg.roads.path]
+    from_osm = cfg.osm is not None and any(
+        p is None or p == cfg.osm for p in (cfg.landuse.path, cfg.pois.path, cfg.roads.path))
+    from_osm = from_osm or any(
+        str(p).lower().endswith((".pbf", ".osm", ".graphml")) for p in sources if p is not None)
+    return "Data © OpenStreetMap contributors, ODbL 1.0" if from_osm else ""
+
+
+def grade_summary(grid: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Cells, share and mean indices per coordination grade (all 10 grades listed).
+
+    Parameters
+    ----------
+    grid : GeoDataFrame
+        Units with ``grade_level``, ``U1``, ``U2`` and ``D``.
+
+    Returns
+    -------
+    DataFrame
+        One row per grade: ``grade_level``, ``grade_zh``, ``grade_en``, ``d_from``,
+        ``d_to``, ``cells``, ``share_pct``, ``mean_U1``, ``mean_U2``, ``mean_D``.
+    """
+    g = grid.groupby("grade_level", observed=True)
+    stats = pd.DataFrame({
+        "cells": g.size(),
+        "mean_U1": g["U1"].mean(),
+        "mean_U2": g["U2"].mean(),
+        "mean_D": g["D"].mean(),
+    })
+    rows = pd.DataFrame(GRADES_10,
+                        columns=["grade_level", "d_from", "d_to", "grade_zh", "grade_en"])
+    out = rows.merge(stats, left_on="grade_level", right_index=True, how="left")
+    out["cells"] = out["cells"].fillna(0).astype(int)
+    out["share_pct"] = 100.0 * out["cells"] / max(len(grid), 1)
+    return out[["grade_level", "grade_zh", "grade_en", "d_from", "d_to", "cells", "share_pct",
+                "mean_U1", "mean_U2", "mean_D"]]
+
+
+def run_parameters(
+    config: Config, layers: st.Layers, units: st.Units, ind: st.UnitIndicators,
+    gaps: st.ServiceGaps, spatial: dict[str, Any], *, n_units: int, seconds: float,
+) -> pd.DataFrame:
+    """One-row table of a run's settings, counts and timings (``run.json``).
+
+    Parameters
+    ----------
+    config : Config
+        The run's config.
+    layers, units, ind, gaps
+        Results of the stages.
+    spatial : dict
+        :attr:`SpatialStatistics.parameters` (Moran's I keys).
+    n_units : int
+        Number of units.
+    seconds : float
+        Run time so far.
+
+    Returns
+    -------
+    DataFrame
+    """
+    cfg, buildings, pois = config, ind.buildings, layers.pois
+    ind_gaps = gaps.units
+    return pd.DataFrame([{
+        "study": cfg.study.name,
+        "data_credit": data_credit(cfg),
+        "source": str(cfg.osm or cfg.source or ""),
+        "crs": layers.crs.to_string(),
+        "cell_size_m": float(cfg.grid.cell_size),
+        "units": units.noun,
+        "n_cells": n_units,
+        "n_landuse_polygons": len(layers.landuse),
+        "n_buildings": 0 if buildings is None else len(buildings),
+        "n_industrial_buildings": (0 if buildings is None
+                                   else int((buildings["use"] == "industrial").sum())),
+        "n_pois_analysed": int((pois["status"] == "analysed").sum()),
+        "n_pois_unmapped": int((pois["status"] == "unmapped").sum()),
+        "n_network_nodes": layers.graph.n_nodes,
+        "n_network_edges": layers.graph.n_edges,
+        "n_network_components": layers.graph.n_components,
+        "normalize_shift": json.dumps(cfg.coupling.shift),
+        "weights_method": cfg.coupling.weights,
+        "alpha": json.dumps(list(cfg.coupling.alpha)),
+        "coupling_model": cfg.coupling.model,
+        "search_distance_m": cfg.indicators.search_distance,
+        "gap_distance_m": cfg.gaps.distance,
+        "gap_categories": ";".join(cfg.gaps.categories),
+        "n_industrial_cells": int(gaps.industrial.sum()),
+        "n_gap_cells": len(gaps.cells),
+        "gap_units": cfg.gaps.units,
+        "industrial_gap_distance_m": gaps.distance,
+        "n_industrial_units": len(ind_gaps),
+        "n_industrial_units_with_gaps": int((ind_gaps["n_missing"] > 0).sum()),
+        "n_industrial_units_off_main_network": int((~ind_gaps["main_network"]).sum()),
+        "n_candidate_sites": len(gaps.sites),
+        "snap": cfg.accessibility.snap,
+        "snap_distance_m": cfg.accessibility.snap_distance,
+        **spatial,
+        "runtime_s": round(seconds, 3),
+    }])

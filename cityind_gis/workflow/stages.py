@@ -1,0 +1,740 @@
+"""The named stages of a run, each a function of its config section returning a frozen result.
+
+:func:`cityind_gis.workflow.run` is their composition::
+
+    layers  = load_layers(config)                          # io/: canonical layers
+    units   = build_units(config.grid, config.zones, ...)  # grid cells or zones
+    ind     = unit_indicators(units, layers, config.indicators, registry=...)
+    access  = walking_distances(units, layers, ind, config.accessibility, ...)
+    coupled = couple(grid, config.coupling, ...)           # U1, U2, C, T, D, grades
+    spatial = spatial_statistics(grid, config.spatial_stats)
+    gaps    = service_gap_analysis(grid, layers, ind, access, config.gaps, ...)
+
+A stage never reads another section than the ones it is given, never changes
+its inputs and returns a frozen dataclass (``docs/architecture.md``).
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pyproj import CRS
+
+from .. import coupling
+from .._errors import InputError, SchemaError
+from .._validate import check_positive
+from ..columns import NET_DIST, net_dist
+from ..gaps import gap_table, industrial_service_gaps, service_gaps
+from ..indicators import IndicatorInputs, compute_indicators, poi_kernel_density
+from ..indicators.buildings import UNKNOWN, classify_by_landuse
+from ..indicators.registry import Registry, default_subsystem_indicators
+from ..io import layers as io_layers
+from ..io import vector as vector_io
+from ..io.crs import analysis_crs, to_analysis_crs
+from ..io.statistics import zone_statistics
+from ..network import (
+    WalkGraph,
+    facility_counts_within,
+    graph_from_edges,
+    life_circle_coverage,
+    life_circle_requirements,
+    nearest_facility_distance,
+)
+from ..taxonomy import service_categories
+from ..units import grid_over, make_h3_grid, make_hex_grid, prepare_zones
+from .preflight import cross_layer_checks
+from .results import Raster
+
+if TYPE_CHECKING:
+    from ..config import (
+        AccessibilityConfig,
+        Config,
+        CouplingConfig,
+        GapConfig,
+        GridConfig,
+        IndicatorConfig,
+        SpatialStatsConfig,
+        StatisticsConfig,
+        ZonesConfig,
+    )
+
+__all__ = [
+    "Layers",
+    "Units",
+    "UnitIndicators",
+    "Distances",
+    "Coupled",
+    "SpatialStatistics",
+    "ServiceGaps",
+    "load_layers",
+    "build_units",
+    "unit_noun",
+    "unit_indicators",
+    "walking_distances",
+    "default_indicators",
+    "couple",
+    "spatial_statistics",
+    "service_gap_analysis",
+]
+
+log = logging.getLogger(__name__)
+
+
+# ----------------------------------------------------------------------------- 1. layers
+
+
+@dataclass(frozen=True)
+class Layers:
+    """The canonical input layers of a run, in its analysis CRS (:func:`load_layers`)."""
+
+    landuse: gpd.GeoDataFrame
+    pois: gpd.GeoDataFrame
+    buildings: gpd.GeoDataFrame | None
+    boundary: gpd.GeoDataFrame | None
+    nodes: gpd.GeoDataFrame
+    edges: gpd.GeoDataFrame
+    graph: WalkGraph
+    crs: CRS
+    report: pd.DataFrame
+
+
+def load_layers(config: Config) -> Layers:
+    """Load every layer of ``config``, check them against each other, project them once.
+
+    Parameters
+    ----------
+    config : Config
+        The run's config: its layer sections (``[landuse]``, ``[pois]``,
+        ``[buildings]``, ``[roads]``, ``[study] boundary``) and ``[osm] path``.
+
+    Returns
+    -------
+    Layers
+        In the analysis CRS (``[study] crs`` or the UTM zone of the network).
+        Cross-layer problems (no overlap, POIs off the roads) are warnings.
+    """
+    osm = config.osm
+    landuse, lu_report = io_layers.load_landuse(config.landuse, osm=osm)
+    pois, poi_report = io_layers.load_pois(config.pois, osm=osm)
+    buildings, b_report = io_layers.load_buildings(config.buildings, osm=osm)
+    boundary = io_layers.load_boundary(config.study)
+    nodes, edges = io_layers.load_network(config.roads, osm=osm, crs=config.study.crs)
+    for problem in cross_layer_checks(
+        {"landuse": landuse, "pois": pois, "roads": edges, "boundary": boundary},
+        pois_coords=config.pois.coords,
+    ):
+        warnings.warn(problem, stacklevel=3)
+    crs = analysis_crs(nodes, config.study.crs)
+    landuse = to_analysis_crs(landuse, crs, "landuse")
+    pois = to_analysis_crs(pois, crs, "pois")
+    if buildings is not None:
+        buildings = to_analysis_crs(buildings, crs, "buildings")
+    nodes = to_analysis_crs(nodes, crs, "network nodes")
+    edges = to_analysis_crs(edges, crs, "network edges")
+    if boundary is not None:
+        boundary = to_analysis_crs(boundary, crs, "boundary")
+    report = pd.concat([lu_report, poi_report, *([b_report] if len(b_report) else [])],
+                       ignore_index=True)
+    return Layers(landuse=landuse, pois=pois, buildings=buildings, boundary=boundary,
+                  nodes=nodes, edges=edges, graph=graph_from_edges(nodes, edges), crs=crs,
+                  report=report)
+
+
+# ----------------------------------------------------------------------------- 2. units
+
+
+@dataclass(frozen=True)
+class Units:
+    """The analysis units (:func:`build_units`)."""
+
+    grid: gpd.GeoDataFrame
+    statistics: pd.DataFrame
+    noun: str
+
+
+def unit_noun(grid: GridConfig, zones: ZonesConfig) -> str:
+    """Plural noun phrase for the units, after their count ("100 cells of 250 m").
+
+    Parameters
+    ----------
+    grid, zones : GridConfig, ZonesConfig
+        ``[grid]`` and ``[zones]`` of the config.
+
+    Returns
+    -------
+    str
+    """
+    if zones.path is not None:
+        return f"zones of {Path(zones.path).name}"
+    if grid.kind == "h3":
+        return f"H3 cells at resolution {grid.h3_resolution}"
+    return f"{'hexagons' if grid.kind == 'hex' else 'cells'} of {grid.cell_size:g} m"
+
+
+def _units(grid: GridConfig, zones: ZonesConfig, layers: Layers) -> gpd.GeoDataFrame:
+    """User zones (``[zones]``) or a square / hex / H3 grid (``[grid] kind``)."""
+    cell = check_positive(grid.cell_size, "cell_size", example=250)
+    boundary = layers.boundary
+    if zones.path is not None:
+        raw = vector_io.read_vector(zones.path, name="zones", layer=zones.layer, crs=zones.crs)
+        raw = to_analysis_crs(raw, layers.crs, "zones")
+        raw = raw[raw.geom_type.isin(["Polygon", "MultiPolygon"])]
+        return prepare_zones(raw, id_column=zones.id_column, boundary=boundary)
+    ext = boundary.total_bounds if boundary is not None else layers.nodes.total_bounds
+    if grid.kind == "hex":
+        return make_hex_grid(ext, cell, crs=layers.crs, boundary=boundary)
+    if grid.kind == "h3":
+        return make_h3_grid(ext, int(grid.h3_resolution), crs=layers.crs, boundary=boundary)
+    return grid_over([layers.nodes], cell, boundary=boundary)
+
+
+def _statistics(section: StatisticsConfig, zones: ZonesConfig,
+                units: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Indicators of the ``[statistics]`` table joined to the zones (empty without one)."""
+    if section.path is None:
+        return pd.DataFrame(index=units.index)
+    if section.key is None:
+        msg = ("`[statistics] key` is missing: name the column of the table that holds the "
+               "zone codes or names (e.g. \"区县代码\").")
+        raise InputError(msg)
+    zones_key = None if section.zones_key in (None, zones.id_column) else section.zones_key
+    return zone_statistics(units, section.path, key=section.key, zones_key=zones_key,
+                           sheet=section.sheet, indicators=section.indicators)
+
+
+def build_units(
+    grid: GridConfig, zones: ZonesConfig, statistics: StatisticsConfig, layers: Layers
+) -> Units:
+    """Analysis units and the ``[statistics]`` indicators joined to them.
+
+    Parameters
+    ----------
+    grid, zones, statistics : GridConfig, ZonesConfig, StatisticsConfig
+        ``[grid]``, ``[zones]`` and ``[statistics]`` of the config.
+    layers : Layers
+        From :func:`load_layers` (the grid covers the network, or the boundary).
+
+    Returns
+    -------
+    Units
+        ``grid`` with ``cell_area_m2`` in the analysis CRS.
+
+    Raises
+    ------
+    InputError
+        Fewer than two units.
+    """
+    noun = unit_noun(grid, zones)
+    units = _units(grid, zones, layers)
+    if len(units) < 2:
+        msg = (f"the study area holds {len(units)} unit(s) ({noun}); at least 2 are needed "
+               "to compare units. Use a smaller `cell_size`, a finer `h3_resolution` or "
+               "more zones.")
+        raise InputError(msg)
+    if zones.path is not None:  # zones in a wrong CRS overlap nothing: say so
+        for problem in cross_layer_checks({"zones": units, "landuse": layers.landuse,
+                                           "roads": layers.edges}):
+            if "`zones`" in problem:
+                warnings.warn(problem, stacklevel=3)
+    return Units(grid=units, statistics=_statistics(statistics, zones, units), noun=noun)
+
+
+# ----------------------------------------------------------------------------- 3. indicators
+
+
+@dataclass(frozen=True)
+class UnitIndicators:
+    """Indicators of every unit (:func:`unit_indicators`)."""
+
+    table: pd.DataFrame
+    analysed_pois: gpd.GeoDataFrame
+    buildings: gpd.GeoDataFrame | None
+    rasters: dict[str, Raster] = field(default_factory=dict)
+
+
+def _kernel_density(section: IndicatorConfig, analysed: gpd.GeoDataFrame,
+                    grid: gpd.GeoDataFrame) -> dict[str, Raster]:
+    """`[indicators] kernel_density`: one quartic KDE surface per category over the units."""
+    out: dict[str, Raster] = {}
+    if not section.kernel_density:
+        return out
+    if section.kde_bandwidth < section.kde_pixel:
+        msg = (f"`[indicators] kde_bandwidth` ({section.kde_bandwidth:g} m) must be at least "
+               f"`kde_pixel` ({section.kde_pixel:g} m); widen the bandwidth or use smaller "
+               "pixels.")
+        raise InputError(msg)
+    from affine import Affine
+
+    px, bw = section.kde_pixel, section.kde_bandwidth
+    minx, miny, maxx, maxy = grid.total_bounds
+    # POIs up to one bandwidth outside the units still add density inside: compute on the
+    # grown extent, then keep the pixels over the units
+    wide = (minx - bw, miny - bw, maxx + bw, maxy + bw)
+    x0, y1 = np.floor(minx / px) * px, np.ceil(maxy / px) * px
+    n_cols = max(int(np.ceil((maxx - x0) / px)), 1)
+    n_rows = max(int(np.ceil((y1 - miny) / px)), 1)
+    for cat in section.kernel_density:
+        pts = analysed if cat == "all" else analysed[analysed["category"] == cat]
+        if cat != "all" and pts.empty:
+            warnings.warn(f"`[indicators] kernel_density`: no analysed POI of {cat!r}; its "
+                          "surface is all zero.", stacklevel=4)
+        arr, t = poi_kernel_density(pts, cell_size=px, bandwidth=bw, bounds=wide)
+        c0, r0 = int(round((x0 - t.c) / px)), int(round((t.f - y1) / px))
+        out[f"kde_{cat}"] = Raster(np.ascontiguousarray(arr[r0:r0 + n_rows, c0:c0 + n_cols]),
+                                   Affine(px, 0.0, x0, 0.0, -px, y1), grid.crs)
+    return out
+
+
+def unit_indicators(
+    units: Units, layers: Layers, section: IndicatorConfig, *, registry: Registry | None = None
+) -> UnitIndicators:
+    """Every registered indicator the layers allow, per unit (``docs/indicators.md``).
+
+    Parameters
+    ----------
+    units : Units
+        From :func:`build_units`.
+    layers : Layers
+        From :func:`load_layers`.
+    section : IndicatorConfig
+        ``[indicators]``: rasters, their warping, kernel densities.
+    registry : Registry, optional
+        Indicator registry (default :func:`~cityind_gis.indicators.default_registry`);
+        a copy with your own indicators registered adds them to the run.
+
+    Returns
+    -------
+    UnitIndicators
+        ``table`` aligned to the units; ``buildings`` with generic buildings
+        given the use of the land under them (``use_source``).
+    """
+    grid = units.grid
+    analysed = layers.pois[layers.pois["status"] == "analysed"]
+    buildings = layers.buildings
+    if buildings is not None:  # generic buildings take the use of the land under them
+        buildings = buildings.assign(
+            use_source=np.where(buildings["use"].eq(UNKNOWN).to_numpy(), "land_use", "given"))
+        buildings["use"] = classify_by_landuse(buildings, layers.landuse, class_column="use")
+    table = compute_indicators(IndicatorInputs(
+        units=grid, landuse=layers.landuse, pois=analysed, buildings=buildings,
+        roads=layers.edges, population_raster=section.population_raster,
+        night_light_raster=section.night_light_raster,
+        landcover_raster=section.landcover_raster,
+        landcover_classes=section.landcover_classes, warp_rasters=section.warp_rasters),
+        registry=registry)
+    counted = table[[c for c in table.columns if c.startswith("poi_count_")]]
+    n_out = int(len(analysed) - counted.to_numpy().sum())
+    if n_out:
+        log.info("%d analysed POIs lie outside the grid and are not counted in cells", n_out)
+    return UnitIndicators(table=table, analysed_pois=analysed, buildings=buildings,
+                          rasters=_kernel_density(section, analysed, grid))
+
+
+# ----------------------------------------------------------------------------- 4. distances
+
+
+@dataclass(frozen=True)
+class Distances:
+    """Walking distances and life circles of every unit (:func:`walking_distances`)."""
+
+    table: pd.DataFrame
+    present: list[str]
+    absent: list[str]
+
+
+def _life_circle_columns(dist: pd.DataFrame, req: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Grid columns of :func:`life_circle_coverage`: score, completeness and missing per level."""
+    cov = life_circle_coverage(dist, req)
+    out = cov[[c for c in cov.columns if not c.endswith("_missing_zh")]].copy()
+    if lang == "zh":  # one missing-facility column per level, in the study's language
+        for col in [c for c in out.columns if c.endswith("_missing")]:
+            out[col] = cov[f"{col}_zh"]
+    for col in [c for c in out.columns if c.endswith("_complete")]:
+        out[col] = out[col].astype(bool)
+    return out
+
+
+def walking_distances(
+    units: Units, layers: Layers, indicators: UnitIndicators, section: AccessibilityConfig,
+    *, categories: list[str], search_distance: float, lang: str,
+) -> Distances:
+    """Walking distance (m) to the nearest facility per category, and life-circle columns.
+
+    Parameters
+    ----------
+    units, layers, indicators
+        Results of the earlier stages.
+    section : AccessibilityConfig
+        ``[accessibility]``: snapping, walking speed, life circles.
+    categories : list of str
+        ``[gaps] categories``: the ``net_dist_{category}`` columns of the grid.
+    search_distance : float
+        ``[indicators] search_distance`` (m): farther facilities count as unreachable (NaN).
+    lang : {"en", "zh"}
+        Language of the life-circle ``*_missing`` columns.
+
+    Returns
+    -------
+    Distances
+        ``table`` with ``net_dist_{category}`` and the life-circle columns.
+    """
+    unknown = sorted(set(categories) - set(service_categories()))
+    if unknown:
+        msg = (f"`[gaps] categories` holds unknown categories {unknown}; "
+               f"known: {service_categories()}.")
+        raise InputError(msg)
+    grid, analysed = units.grid, indicators.analysed_pois
+    present = sorted(set(analysed["category"]) & set(categories))
+    absent = [c for c in categories if c not in present]
+    if absent:
+        warnings.warn(
+            f"no facility of {absent} exists in the study area; their walking distance is "
+            "missing (NaN) everywhere and every industrial cell lacks them.",
+            stacklevel=3,
+        )
+    req = (life_circle_requirements(walk_speed=section.walk_speed)
+           if section.life_circles else None)
+    wanted = list(dict.fromkeys([*categories, *([] if req is None
+                                                else pd.unique(req["poi_category"]))]))
+    reach = sorted(set(analysed["category"]) & set(wanted))
+    dist = nearest_facility_distance(
+        grid, analysed[analysed["category"].isin(reach)], layers.graph,
+        categories=reach, max_distance=search_distance, snap=section.snap,
+        snap_distance=section.snap_distance,
+    ) if reach else pd.DataFrame(index=grid.index)
+    for c in wanted:
+        if net_dist(c) not in dist.columns:
+            dist[net_dist(c)] = np.nan
+    # 5/10/15-minute life circles of every unit (docs/accessibility.md); the distances of
+    # categories outside [gaps] categories feed them but are not grid columns
+    circles = (_life_circle_columns(dist, req, lang) if req is not None
+               else pd.DataFrame(index=grid.index))
+    table = pd.concat([dist[[net_dist(c) for c in categories]], circles], axis=1)
+    return Distances(table=table, present=present, absent=absent)
+
+
+# ----------------------------------------------------------------------------- 5. coupling
+
+
+@dataclass(frozen=True)
+class Coupled:
+    """Subsystem indices and coupling coordination of every unit (:func:`couple`)."""
+
+    columns: pd.DataFrame
+    weights: pd.DataFrame
+    obstacles: pd.DataFrame
+
+
+def default_indicators(
+    grid_columns: list[str], gap_categories: list[str], *, registry: Registry | None = None
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Default indicators and directions of the two subsystems.
+
+    Parameters
+    ----------
+    grid_columns : list of str
+        Columns available on the grid.
+    gap_categories : list of str
+        Service categories whose walking distance enters U2 (negative direction).
+    registry : Registry, optional
+        Indicator registry (default: the package's); its ``default`` flags decide.
+
+    Returns
+    -------
+    industry, urban : dict of str to {"+", "-"}
+        Indicator -> direction for U1 (industrial subsystem) and U2 (urban function).
+    """
+    # {category} patterns take the service categories (densities) and the gap
+    # categories (distances)
+    industry = default_subsystem_indicators(grid_columns, "industry", registry=registry)
+    urban = default_subsystem_indicators(
+        grid_columns, "urban", categories=[*service_categories(), *gap_categories],
+        registry=registry)
+    return industry, urban
+
+
+def _subsystem(
+    name: str, label: str, table: pd.DataFrame, directions: dict[str, str],
+    section: CouplingConfig,
+) -> tuple[pd.Series, pd.DataFrame, pd.DataFrame]:
+    missing = [c for c in directions if c not in table.columns]
+    if missing:
+        available = sorted(c for c in table.select_dtypes("number").columns
+                           if c not in ("row", "col"))
+        msg = (f"`[coupling.{name}]` names indicator(s) {missing} that the run does not produce; "
+               f"available: {available}.")
+        raise InputError(msg)
+    data = table[list(directions)]
+    variable = data.nunique() > 1
+    if not variable.any():
+        msg = (f"every {name} indicator {list(directions)} is constant over the study area, so "
+               f"{label} cannot be measured; choose other indicators or a larger study area.")
+        raise SchemaError(msg)
+    if not variable.all():
+        warnings.warn(
+            f"{name} indicator(s) {list(variable.index[~variable])} are constant over the study "
+            "area (no variance) and were left out of the index.",
+            stacklevel=4,
+        )
+        data = data.loc[:, variable]
+    normed = coupling.normalize(data, {c: directions[c] for c in data.columns},
+                                shift=section.shift)
+    w = coupling.indicator_weights(normed, method=section.weights)
+    u = coupling.subsystem_index(normed, w)
+    info = pd.DataFrame({
+        "subsystem": name,
+        "indicator": w.index,
+        "direction": [directions[c] for c in w.index],
+        "weight": w.to_numpy(),
+        "raw_min": data[w.index].min().to_numpy(),
+        "raw_max": data[w.index].max().to_numpy(),
+        "raw_mean": data[w.index].mean().to_numpy(),
+    })
+    return u, info, normed
+
+
+def _obstacles(
+    x1: pd.DataFrame, x2: pd.DataFrame, w1: pd.DataFrame, w2: pd.DataFrame, alpha: Any
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Obstacle degree of every indicator: per-indicator table and top 3 per cell."""
+    x = pd.concat({"industry": x1, "urban": x2}, axis=1)
+    w = pd.concat([w1.assign(weight=w1["weight"] * alpha[0]),
+                   w2.assign(weight=w2["weight"] * alpha[1])], ignore_index=True)
+    names = [f"{s}.{i}" if x.columns.get_level_values(1).duplicated(keep=False)[k] else i
+             for k, (s, i) in enumerate(x.columns)]
+    x.columns = names
+    o = coupling.obstacle_degree(x, pd.Series(w["weight"].to_numpy(), index=names))
+    top = coupling.main_obstacles(o, n=min(3, len(names)))
+    first = top["obstacle_1"].value_counts()
+    table = pd.DataFrame({
+        "subsystem": w["subsystem"].to_numpy(),
+        "indicator": w["indicator"].to_numpy(),
+        "weight_in_system": w["weight"].to_numpy(),
+        "mean_obstacle_pct": 100.0 * o.mean().to_numpy(),
+        "max_obstacle_pct": 100.0 * o.max().to_numpy(),
+        "n_cells_main_obstacle": first.reindex(names, fill_value=0).to_numpy(),
+    }).sort_values("mean_obstacle_pct", ascending=False, kind="stable")
+    table.insert(0, "rank", np.arange(1, len(table) + 1))
+    return table.reset_index(drop=True), top
+
+
+def couple(
+    grid: gpd.GeoDataFrame, section: CouplingConfig, *, gap_categories: list[str],
+    search_distance: float, lang: str, registry: Registry | None = None,
+) -> Coupled:
+    """U1, U2 and the coupling coordination degree of every unit, with grades and obstacles.
+
+    Parameters
+    ----------
+    grid : GeoDataFrame
+        Units with every indicator column.
+    section : CouplingConfig
+        ``[coupling]``: indicators, weights, shift, alpha, model.
+    gap_categories : list of str
+        Categories whose ``net_dist_{category}`` enters U2 by default.
+    search_distance : float
+        Distances beyond it (or unreachable) count as ``search_distance`` m.
+    lang : {"en", "zh"}
+        Language of ``grade``, ``coupling_stage`` and ``lag_type``.
+    registry : Registry, optional
+        Indicator registry whose ``default`` flags choose the default indicators.
+
+    Returns
+    -------
+    Coupled
+        ``columns``: ``U1``, ``U2``, ``C``, ``T``, ``D``, ``grade_level``,
+        ``grade_zh``, ``grade_en``, ``grade``, ``coupling_stage``, ``lag_type``,
+        ``obstacle_1..3`` (and ``_pct``); ``weights`` and ``obstacles`` tables.
+    """
+    d_industry, d_urban = default_indicators(list(grid.columns), gap_categories,
+                                             registry=registry)
+    industry = section.industry or d_industry
+    urban = section.urban or d_urban
+    table = pd.DataFrame(grid.drop(columns="geometry")).copy()
+    for c in [c for c in table.columns if c.startswith(f"{NET_DIST}_")]:
+        # unreachable within the search distance: as far as the search limit
+        table[c] = table[c].fillna(search_distance).clip(upper=search_distance)
+    u1, w1, x1 = _subsystem("industry", "U1", table, industry, section)
+    u2, w2, x2 = _subsystem("urban", "U2", table, urban, section)
+    u = pd.DataFrame({"U1": u1, "U2": u2})
+    ctd = coupling.coupling_coordination(u, alpha=list(section.alpha), model=section.model)
+    out = pd.DataFrame({"U1": u1, "U2": u2}, index=grid.index)
+    out[["C", "T", "D"]] = ctd[["C", "T", "D"]]
+    out["grade_level"] = coupling.coordination_level(out["D"])
+    out["grade_zh"] = coupling.coordination_grade(out["D"], lang="zh")
+    out["grade_en"] = coupling.coordination_grade(out["D"], lang="en")
+    out["grade"] = out["grade_zh"] if lang == "zh" else out["grade_en"]
+    out["coupling_stage"] = coupling.coupling_stage(out["C"], lang=lang)
+    out["lag_type"] = coupling.lag_type(
+        u, labels={"U1": "industry", "U2": "urban function"} if lang == "en"
+        else {"U1": "产业", "U2": "城市功能"}, lang=lang)
+    obstacles, top = _obstacles(x1, x2, w1, w2, section.alpha)
+    out[list(top.columns)] = top
+    return Coupled(columns=out, weights=pd.concat([w1, w2], ignore_index=True),
+                   obstacles=obstacles)
+
+
+# ----------------------------------------------------------------------------- 6. spatial
+
+
+@dataclass(frozen=True)
+class SpatialStatistics:
+    """Global Moran's I of D and local statistics columns (:func:`spatial_statistics`)."""
+
+    parameters: dict[str, Any]
+    columns: pd.DataFrame
+
+
+def spatial_statistics(grid: gpd.GeoDataFrame, section: SpatialStatsConfig) -> SpatialStatistics:
+    """Global Moran's I of D (run.json keys) and LISA / Gi* columns (``[spatial_stats]``).
+
+    Parameters
+    ----------
+    grid : GeoDataFrame
+        Units with ``D``.
+    section : SpatialStatsConfig
+        ``[spatial_stats]``: weights, permutations, alpha, seed.
+
+    Returns
+    -------
+    SpatialStatistics
+        Empty columns when disabled or when D is constant or units are too few.
+    """
+    from .. import spatial_stats as sps
+
+    ss = section
+    none = pd.DataFrame(index=grid.index)
+    if not ss.enabled:
+        return SpatialStatistics({}, none)
+    if len(grid) < 3 or grid["D"].nunique() < 2:
+        reason = (f"they need at least 3 units and D not constant ({len(grid)} unit(s), "
+                  f"{grid['D'].nunique()} distinct D)")
+        log.info("spatial statistics of D skipped: %s", reason)
+        return SpatialStatistics({"spatial_stats_skipped": reason}, none)
+    kw = ({"k": ss.k} if ss.weights == "knn" else
+          {"distance": ss.distance} if ss.weights == "distance" else {})
+    w = sps.spatial_weights(grid, method=ss.weights, **kw)
+    m = sps.global_moran(grid, "D", weights=w, permutations=ss.permutations, seed=ss.seed)
+    lisa = sps.local_moran(grid, "D", weights=w, permutations=ss.local_permutations,
+                           alpha=ss.alpha, seed=ss.seed)
+    gi = sps.getis_ord(grid, "D", weights=w, permutations=ss.local_permutations,
+                       alpha=ss.alpha, seed=ss.seed)
+    moran = {"moran_weights": ss.weights, "moran_i": round(float(m["I"]), 6),
+             "moran_z_sim": round(float(m["z_sim"]), 4), "moran_p_sim": float(m["p_sim"]),
+             "moran_permutations": int(m["permutations"]), "moran_n_islands": int(m["n_islands"]),
+             "lisa_alpha": ss.alpha, "local_permutations": ss.local_permutations}
+    return SpatialStatistics(moran, pd.concat([lisa[["lisa_cluster", "lisa_i", "lisa_p"]], gi],
+                                              axis=1))
+
+
+# ----------------------------------------------------------------------------- 7. gaps
+
+
+@dataclass(frozen=True)
+class ServiceGaps:
+    """Service gaps of industrial land (:func:`service_gap_analysis`)."""
+
+    cells: gpd.GeoDataFrame
+    n_missing_services: pd.Series
+    industrial: pd.Series
+    units: gpd.GeoDataFrame
+    table: pd.DataFrame
+    sites: gpd.GeoDataFrame
+    distance: float
+
+
+def _industrial_units(section: GapConfig, landuse: gpd.GeoDataFrame,
+                      cells: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Industrial parcels (``[gaps] units = "parcels"``) or industrial cells."""
+    if section.units == "parcels":
+        units = landuse.loc[landuse["class"] == "industrial", ["class", "geometry"]]
+        return units.rename_axis("parcel")
+    return cells[["geometry"]]
+
+
+def _parcel_gaps(
+    section: GapConfig, access: AccessibilityConfig, units: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame, graph: WalkGraph, categories: list[str], distance: float,
+) -> gpd.GeoDataFrame:
+    """Gaps, worker counts and facility counts within the walking distances per unit."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="no facility of")  # said in stage 4
+        warnings.filterwarnings("ignore", message=".*facilities lie farther")  # said in stage 4
+        ind = industrial_service_gaps(
+            units, facilities, graph, categories=categories, distance=distance,
+            worker_density=section.worker_density, snap=access.snap,
+            snap_distance=access.snap_distance,
+        )
+        counts = facility_counts_within(
+            ind, facilities, graph, distances=access.distances, categories=categories,
+            snap=access.snap, snap_distance=access.snap_distance,
+        ) if len(ind) else pd.DataFrame(index=ind.index)
+    return gpd.GeoDataFrame(pd.concat([ind.drop(columns="geometry"), counts,
+                                       ind[["geometry"]]], axis=1),
+                            geometry="geometry", crs=ind.crs)
+
+
+def service_gap_analysis(
+    grid: gpd.GeoDataFrame, layers: Layers, distances: Distances, indicators: UnitIndicators,
+    section: GapConfig, access: AccessibilityConfig,
+) -> ServiceGaps:
+    """Industrial cells lacking services, parcel-level gaps, ranked table, candidate sites.
+
+    Parameters
+    ----------
+    grid : GeoDataFrame
+        Units with ``industrial_share`` and ``net_dist_{category}``.
+    layers, distances, indicators
+        Results of the earlier stages.
+    section : GapConfig
+        ``[gaps]``: categories, distance, units, life circle, workers, candidates.
+    access : AccessibilityConfig
+        ``[accessibility]``: snapping, walking distances, walking speed.
+
+    Returns
+    -------
+    ServiceGaps
+    """
+    from ..siting import candidate_points, candidate_sites
+
+    categories = list(section.categories)
+    cells = service_gaps(grid, categories=categories, distance=section.distance,
+                         min_industrial_share=section.min_industrial_share)
+    industrial = grid["industrial_share"] > section.min_industrial_share
+    d = grid[[net_dist(c) for c in categories]].to_numpy(dtype=float)
+    n_miss = (~(d <= section.distance)).sum(axis=1)
+    n_missing = pd.Series(pd.array(np.where(industrial, n_miss, 0), dtype="Int64"),
+                          index=grid.index, name="n_missing_services")
+    n_missing[~industrial.to_numpy()] = pd.NA
+    distance = float(section.distance)
+    if section.life_circle is not None:
+        req = life_circle_requirements(walk_speed=access.walk_speed, levels=[section.life_circle])
+        distance = float(req["distance_m"].iloc[0])
+    analysed = indicators.analysed_pois
+    facilities = analysed[analysed["category"].isin(distances.present)]
+    units = _industrial_units(section, layers.landuse, grid[industrial])
+    ind = _parcel_gaps(section, access, units, facilities, layers.graph, categories, distance)
+    off = int((~ind["main_network"]).sum())
+    if off:
+        log.warning("%d industrial unit(s) join the walking network on fragments cut off from the "
+                    "main network; their services are counted on the fragment only (column "
+                    "`main_network` in industrial_service_gaps)", off)
+    if section.candidates > 0 and (ind["n_missing"] > 0).any():
+        sites = candidate_sites(ind, candidate_points(layers.graph, layers.landuse), layers.graph,
+                                categories=categories, distance=distance, k=section.candidates,
+                                weight_column="workers", snap=access.snap,
+                                snap_distance=access.snap_distance)
+    else:
+        sites = candidate_sites(ind.iloc[:0], candidate_points(layers.graph,
+                                                               layers.landuse.iloc[:0]),
+                                layers.graph, categories=categories, distance=distance)
+    return ServiceGaps(cells=cells, n_missing_services=n_missing, industrial=industrial,
+                       units=ind, table=gap_table(ind, categories=categories), sites=sites,
+                       distance=distance)
