@@ -29,8 +29,8 @@ from cityind_gis.coupling import (
     subsystem_index,
     topsis_index,
 )
-from cityind_gis.workflow import run
 from cityind_gis.testing import write_three_cell_town
+from cityind_gis.workflow import run
 
 ZONES = pd.Index(["z1", "z2", "z3", "z4"], name="zone")
 

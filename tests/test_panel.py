@@ -539,8 +539,8 @@ def test_panel_map_of_the_kouvola_sample_with_cli_flags(tmp_path):
 def test_zones_far_from_the_layers_are_reported(tmp_path):
     """Zones in the wrong place (e.g. a wrong CRS) overlap nothing: the run says so at stage 2."""
     from cityind_gis.config import load_config
-    from cityind_gis.workflow import run
     from cityind_gis.testing import CRS
+    from cityind_gis.workflow import run
 
     cfg = _district_run(tmp_path)
     gpd.GeoDataFrame(

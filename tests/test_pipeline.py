@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from cityind_gis.config import load_config
-from cityind_gis.workflow import run, write_outputs
 from cityind_gis.testing import write_three_cell_town
+from cityind_gis.workflow import run, write_outputs
 
 
 @pytest.fixture(scope="module")

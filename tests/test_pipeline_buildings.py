@@ -16,8 +16,8 @@ import shapely
 from cityind_gis import InputError
 from cityind_gis.cli import main
 from cityind_gis.config import load_config, sample_config
-from cityind_gis.workflow import run, write_outputs
 from cityind_gis.testing import write_china_park, write_china_park_buildings, write_three_cell_town
+from cityind_gis.workflow import run, write_outputs
 
 UTM50 = "EPSG:32650"
 

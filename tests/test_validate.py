@@ -10,9 +10,9 @@ import pytest
 import shapely
 
 from cityind_gis import workflow
-from cityind_gis.network import graph_from_lines
 from cityind_gis.cli import main
 from cityind_gis.config import load_config
+from cityind_gis.network import graph_from_lines
 from cityind_gis.testing import china_park, write_china_park
 from cityind_gis.validate import (
     coordinate_offset,

@@ -9,8 +9,8 @@ missing key, and panels hold one :class:`RunResult` per period.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
 from collections.abc import Iterator
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import geopandas as gpd

@@ -20,10 +20,10 @@ from cityind_gis import CRSError, InputError
 from cityind_gis.config import load_config
 from cityind_gis.indicators import raster_class_shares, raster_zonal_stats
 from cityind_gis.io.raster import warped_raster, write_geotiff
-from cityind_gis.workflow import run
 from cityind_gis.testing import write_three_cell_town
 from cityind_gis.units import make_grid, prepare_zones
 from cityind_gis.validate import validate_config
+from cityind_gis.workflow import run
 
 UTM50 = "EPSG:32650"
 TO_UTM = Transformer.from_crs("EPSG:4326", UTM50, always_xy=True)

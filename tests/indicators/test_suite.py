@@ -9,8 +9,8 @@ from affine import Affine
 from cityind_gis import InputError
 from cityind_gis.config import load_config
 from cityind_gis.io.raster import write_geotiff
-from cityind_gis.workflow import default_indicators, run
 from cityind_gis.testing import write_three_cell_town
+from cityind_gis.workflow import default_indicators, run
 
 
 def _town(folder, extra: str = "", grid: str = "cell_size = 100"):

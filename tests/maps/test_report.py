@@ -13,8 +13,8 @@ from cityind_gis._errors import InputError
 from cityind_gis.config import load_config, output_config
 from cityind_gis.maps.assets import copy_assets
 from cityind_gis.maps.report import write_report
-from cityind_gis.workflow import run, write_outputs
 from cityind_gis.testing import write_three_cell_town
+from cityind_gis.workflow import run, write_outputs
 
 
 @pytest.fixture(scope="module")
