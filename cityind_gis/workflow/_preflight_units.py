@@ -210,61 +210,10 @@ def _table_reading(path: Path, sheet: str | int | None) -> str:
     return "CSV"
 
 
-def _check_statistics(entry: _Entry, config: Config, units: gpd.GeoDataFrame | None,
-                      polygons: gpd.GeoDataFrame | None, computed: tuple[set[str], bool]) -> None:
-    """`[statistics]`: read the table as the run does and report every problem at once."""
-    import difflib
-
-    from ..io.vector import _read_table
-
-    st = config.statistics
-    # called for `[statistics] path` only, and load_config requires `key` with it
-    assert st.path is not None and st.key is not None
-    key = st.key
-    p = Path(st.path)
-    where = f"`[statistics] path` ({p.name})"
-    if not p.is_file():
-        entry.fail(f"{where}: the file does not exist. Fix the path (relative to the config "
-                   "file).")
-        _check_coupling_names(entry, config, list((st.indicators or {}).values()) or None)
-        return
-    table = _run(entry, lambda: _read_table(p, "statistics", st.sheet))
-    if table is _FAILED:
-        _check_coupling_names(entry, config, list((st.indicators or {}).values()) or None)
-        return
-    table.columns = [str(c).strip() for c in table.columns]
-    reading = _table_reading(p, st.sheet)
-    entry.counts.update(rows=len(table), columns=len(table.columns))
-    columns = list(table.columns)
-    has_key = st.key in columns
-    if not has_key:
-        close = difflib.get_close_matches(st.key, columns, n=2, cutoff=0.5)
-        hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
-        one = (" The table has one column: its separator is not a comma, tab, ';' or '|' -- "
-               "save it as CSV with commas." if len(columns) == 1 else "")
-        entry.fail(f"`[statistics] key` {st.key!r} is not a column of {p.name} (read as "
-                   f"{reading}){hint}; columns: {columns}. Set `key` to the column holding the "
-                   f"zone codes or names.{one}")
-    chosen = dict(st.indicators) if st.indicators is not None else {
-        c: c for c in columns if c != st.key}
-    absent = [c for c in chosen if c not in columns or c == st.key]
-    if absent:
-        entry.fail(f"`[statistics] indicators` names column(s) {absent} that {p.name} does not "
-                   f"have (read as {reading}); columns: {[c for c in columns if c != st.key]}. "
-                   "Fix the names (they must match the header exactly) or leave them out.")
-    if has_key:
-        keys = table[st.key].astype(str).str.strip()
-        dup = sorted(set(keys[keys.duplicated()]))
-        entry.counts["repeated_keys"] = len(dup)
-        if dup:
-            entry.fail(f"`[statistics] key` {st.key!r}: {p.name} repeats key(s) {dup[:10]}; the "
-                       "run joins one row per zone. Keep one row per zone (e.g. drop subtotal "
-                       "rows).")
-    else:  # name the rows by their line in the file (header = line 1)
-        keys = pd.Series([f"line {i + 2}" for i in range(len(table))], index=table.index)
-    used = {c: n for c, n in chosen.items() if c in columns and c != st.key}
+def _check_cells(entry: _Entry, table: pd.DataFrame, used: dict[str, str], keys: pd.Series,
+                 where: str, *, default: bool) -> tuple[int, int]:
+    """Non-numeric and empty cells of the indicator columns; returns their counts."""
     n_bad = n_empty = 0
-    default = st.indicators is None
     for col, name in used.items():
         raw = table[col]
         text = raw.astype(str).str.replace(",", "", regex=False).str.strip()
@@ -289,6 +238,69 @@ def _check_statistics(entry: _Entry, config: Config, units: gpd.GeoDataFrame | N
                        f"{list(keys[empty][:10])}; the run needs a value of every indicator for "
                        "every row. Fill them (e.g. from another yearbook) or leave the column "
                        "out of `[statistics] indicators`.")
+    return n_bad, n_empty
+
+
+def _missing_key(entry: _Entry, key: str, columns: list[str], file: str, reading: str) -> None:
+    """`[statistics] key` is not a column: say so, with the nearest names."""
+    import difflib
+
+    close = difflib.get_close_matches(key, columns, n=2, cutoff=0.5)
+    hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
+    one = (" The table has one column: its separator is not a comma, tab, ';' or '|' -- "
+           "save it as CSV with commas." if len(columns) == 1 else "")
+    entry.fail(f"`[statistics] key` {key!r} is not a column of {file} (read as "
+               f"{reading}){hint}; columns: {columns}. Set `key` to the column holding the "
+               f"zone codes or names.{one}")
+
+
+def _check_statistics(entry: _Entry, config: Config, units: gpd.GeoDataFrame | None,
+                      polygons: gpd.GeoDataFrame | None, computed: tuple[set[str], bool]) -> None:
+    """`[statistics]`: read the table as the run does and report every problem at once."""
+    from ..io.vector import _read_table
+
+    st = config.statistics
+    # called for `[statistics] path` only, and load_config requires `key` with it
+    assert st.path is not None and st.key is not None
+    key = st.key
+    p = Path(st.path)
+    where = f"`[statistics] path` ({p.name})"
+    if not p.is_file():
+        entry.fail(f"{where}: the file does not exist. Fix the path (relative to the config "
+                   "file).")
+        _check_coupling_names(entry, config, list((st.indicators or {}).values()) or None)
+        return
+    table = _run(entry, lambda: _read_table(p, "statistics", st.sheet))
+    if table is _FAILED:
+        _check_coupling_names(entry, config, list((st.indicators or {}).values()) or None)
+        return
+    table.columns = [str(c).strip() for c in table.columns]
+    reading = _table_reading(p, st.sheet)
+    entry.counts.update(rows=len(table), columns=len(table.columns))
+    columns = list(table.columns)
+    has_key = st.key in columns
+    if not has_key:
+        _missing_key(entry, key, columns, p.name, reading)
+    chosen = dict(st.indicators) if st.indicators is not None else {
+        c: c for c in columns if c != st.key}
+    absent = [c for c in chosen if c not in columns or c == st.key]
+    if absent:
+        entry.fail(f"`[statistics] indicators` names column(s) {absent} that {p.name} does not "
+                   f"have (read as {reading}); columns: {[c for c in columns if c != st.key]}. "
+                   "Fix the names (they must match the header exactly) or leave them out.")
+    if has_key:
+        keys = table[st.key].astype(str).str.strip()
+        dup = sorted(set(keys[keys.duplicated()]))
+        entry.counts["repeated_keys"] = len(dup)
+        if dup:
+            entry.fail(f"`[statistics] key` {st.key!r}: {p.name} repeats key(s) {dup[:10]}; the "
+                       "run joins one row per zone. Keep one row per zone (e.g. drop subtotal "
+                       "rows).")
+    else:  # name the rows by their line in the file (header = line 1)
+        keys = pd.Series([f"line {i + 2}" for i in range(len(table))], index=table.index)
+    used = {c: n for c, n in chosen.items() if c in columns and c != st.key}
+    n_bad, n_empty = _check_cells(entry, table, used, keys, where,
+                                  default=st.indicators is None)
     entry.counts.update(indicators=len(used), non_numeric_cells=n_bad, empty_cells=n_empty)
     names = list(used.values())
     _check_coupling_names(entry, config, names)

@@ -30,6 +30,7 @@ from scipy.sparse.csgraph import connected_components
 from .._errors import CityindError
 from ..config import Config
 from ..io.coords import convert_lonlat, out_of_china
+from ..io.crs import analysis_crs
 from ._preflight_report import (
     _FAILED,
     LayerCheck,
@@ -392,11 +393,28 @@ def _check_raster(entry: _Entry, config: Config, key: str, crs: CRS | None) -> N
 # ------------------------------------------------------------------------ the whole config
 
 
+def _analysis_crs(session: _Session, config: Config, nodes: gpd.GeoDataFrame | None,
+                  period: str | None) -> CRS | None:
+    """The run's analysis CRS (a bad `[study] crs` fails here), or None."""
+    if nodes is not None:
+        entry = _Entry(session.rec, "crs", period)
+        crs = _run(entry, lambda: analysis_crs(nodes, config.study.crs))
+        if entry.messages:
+            entry.close()
+        return None if crs is _FAILED else crs
+    if config.study.crs is not None:  # roads failed (perhaps on this very CRS): said there
+        try:
+            return analysis_crs(nodes, config.study.crs)
+        except CityindError:
+            return None
+    return None
+
+
 def _check_period(session: _Session, config: Config,
                   period: str | None) -> tuple[Any, ...] | None:
     """Every check of one run's config; returns the signature of its units."""
     from ..io import layers as io_layers
-    from ..io.crs import analysis_crs, to_analysis_crs
+    from ..io.crs import to_analysis_crs
 
     def src(layer: Any) -> Any:
         return config.osm if getattr(layer, "path", None) is None else None
@@ -428,19 +446,7 @@ def _check_period(session: _Session, config: Config,
         loaded[name] = result[1] if name == "roads" else result
     nodes = results["roads"][0] if results.get("roads") is not None else None
 
-    crs = None
-    if nodes is not None:  # the run's analysis CRS (a bad `[study] crs` fails here)
-        entry = _Entry(session.rec, "crs", period)
-        crs = _run(entry, lambda: analysis_crs(nodes, config.study.crs))
-        if crs is _FAILED:
-            crs = None
-        if entry.messages:
-            entry.close()
-    elif config.study.crs is not None:  # roads failed (perhaps on this very CRS): said there
-        try:
-            crs = analysis_crs(nodes, config.study.crs)
-        except CityindError:
-            crs = None
+    crs = _analysis_crs(session, config, nodes, period)
     boundary = loaded.get("boundary")
     if boundary is not None and crs is not None:
         boundary = to_analysis_crs(boundary, crs, "boundary")

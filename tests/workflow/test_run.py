@@ -108,3 +108,37 @@ def test_landuse_points_and_lines_are_dropped_with_a_warning(tmp_path):
     with pytest.warns(UserWarning, match=r"2 land-use feature\(s\) are \['LineString', 'Point'\]"):
         out, _ = _load_landuse(cfg.landuse, osm=cfg.osm)
     assert out["class"].tolist() == ["industrial"]
+
+
+def _retail_share(counts):
+    """Share of a unit's POIs that are shops (0 where the unit has none)."""
+    total = counts.sum(axis=1)
+    share = (counts["poi_count_retail"] / total.where(total > 0)).fillna(0.0)
+    return share.rename("t_retail_poi_share")
+
+
+def test_indicator_registered_outside_the_package_enters_a_run(tmp_path):
+    from cityind_gis.indicators import Indicator, default_registry
+
+    reg = default_registry().copy()
+    reg.register(Indicator(
+        name="t_retail_poi_share", func=_retail_share, needs=("poi_counts",),
+        unit="share 0-1", direction="+", subsystem="urban", default=True,
+        label_zh="购物POI占比", label_en="share of POIs that are shops",
+        formula="n_retail / sum_k n_k", citation="-"))
+    cfg = load_config(write_three_cell_town(tmp_path))
+    plain, plugged = run(cfg), run(cfg, registry=reg)
+    counts = plain.grid[[c for c in plain.grid.columns if c.startswith("poi_count_")]]
+    expected = _retail_share(counts)
+    np.testing.assert_allclose(plugged.grid["t_retail_poi_share"], expected)
+    # the town: cell 0 one factory, cell 1 one shop, cell 2 two shops
+    np.testing.assert_allclose(plugged.grid["t_retail_poi_share"], [0.0, 1.0, 1.0])
+    # default=True: it enters U2; the built-in columns are unchanged
+    assert "t_retail_poi_share" in set(plugged.weights["indicator"])
+    assert "t_retail_poi_share" not in plain.grid.columns
+    assert "t_retail_poi_share" not in set(plain.weights["indicator"])
+    for c in plain.grid.columns.drop(["U1", "U2", "C", "T", "D"], errors="ignore"):
+        if c in ("geometry",) or plain.grid[c].dtype.kind not in "fi":
+            continue
+        if c.startswith(("poi_", "landuse_", "net_dist_")) or c.endswith("_share"):
+            np.testing.assert_allclose(plugged.grid[c], plain.grid[c], err_msg=c)
