@@ -1,5 +1,7 @@
 """The whole pipeline on the three-cell town, whose answers are worked out by hand."""
 
+import dataclasses
+
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -127,13 +129,17 @@ def test_indicator_registered_outside_the_package_enters_a_run(tmp_path):
         label_zh="购物POI占比", label_en="share of POIs that are shops",
         formula="n_retail / sum_k n_k", citation="-"))
     cfg = load_config(write_three_cell_town(tmp_path))
-    plain, plugged = run(cfg), run(cfg, registry=reg)
+    plain = run(cfg)
+    # the town names its U2 indicators; name the new one beside them
+    urban = {**cfg.coupling.urban, "t_retail_poi_share": "+"}
+    plugged = run(cfg.replace(coupling=dataclasses.replace(cfg.coupling, urban=urban)),
+                  registry=reg)
     counts = plain.grid[[c for c in plain.grid.columns if c.startswith("poi_count_")]]
     expected = _retail_share(counts)
     np.testing.assert_allclose(plugged.grid["t_retail_poi_share"], expected)
     # the town: cell 0 one factory, cell 1 one shop, cell 2 two shops
     np.testing.assert_allclose(plugged.grid["t_retail_poi_share"], [0.0, 1.0, 1.0])
-    # default=True: it enters U2; the built-in columns are unchanged
+    # it enters U2; the built-in columns are unchanged
     assert "t_retail_poi_share" in set(plugged.weights["indicator"])
     assert "t_retail_poi_share" not in plain.grid.columns
     assert "t_retail_poi_share" not in set(plain.weights["indicator"])
