@@ -95,9 +95,7 @@ def service_gaps(
     if not categories:
         msg = "`categories` is empty; name at least one service category to check."
         raise InputError(msg)
-    if not np.isfinite(distance) or distance <= 0:
-        msg = f"`distance` must be a positive number of metres, got {distance!r}."
-        raise InputError(msg)
+    check_positive(distance, "distance")
     check_unique_index(units, "units")
     dist_cols = [f"{distance_prefix}{c}" for c in categories]
     check_columns(units, [industrial_column, *dist_cols], "units")
@@ -153,11 +151,7 @@ def workers_from_area(parcels: gpd.GeoDataFrame, *, worker_density: float) -> pd
     InputError
         If ``worker_density`` is not a positive number.
     """
-    if (isinstance(worker_density, bool) or not isinstance(worker_density, (int, float))
-            or not np.isfinite(worker_density) or worker_density <= 0):
-        msg = (f"`worker_density` must be a positive number of workers per hectare, got "
-               f"{worker_density!r}; e.g. `worker_density=100`.")
-        raise InputError(msg)
+    check_positive(worker_density, "worker_density", unit="workers per hectare", example=100)
     check_projected(parcels, "parcels")
     return pd.Series(parcels.geometry.area.to_numpy() / 1e4 * float(worker_density),
                      index=parcels.index, name="workers")
@@ -276,9 +270,7 @@ def industrial_service_gaps(
     if not cats:
         msg = "`categories` is empty; name at least one service category to check."
         raise InputError(msg)
-    if not np.isfinite(distance) or distance <= 0:
-        msg = f"`distance` must be a positive number of metres, got {distance!r}."
-        raise InputError(msg)
+    check_positive(distance, "distance")
     check_unique_index(parcels, "parcels")
     if workers is None:
         w = workers_from_area(parcels, worker_density=worker_density).to_numpy()

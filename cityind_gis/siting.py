@@ -22,7 +22,7 @@ import shapely
 from scipy import sparse
 
 from ._errors import InputError
-from ._validate import check_columns, check_projected, check_unique_index
+from ._validate import check_columns, check_positive, check_projected, check_unique_index
 from .taxonomy import poi_categories
 
 if TYPE_CHECKING:
@@ -180,9 +180,7 @@ def maximal_covering(
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         msg = f"`k` must be a positive whole number of sites, got {k!r}."
         raise InputError(msg)
-    if not np.isfinite(distance) or distance <= 0:
-        msg = f"`distance` must be a positive number of metres, got {distance!r}."
-        raise InputError(msg)
+    check_positive(distance, "distance")
     _check_layer(demand, "demand", graph, allow_empty=True)
     _check_layer(candidates, "candidates", graph, allow_empty=True)
     check_unique_index(candidates, "candidates")

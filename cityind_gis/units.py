@@ -22,6 +22,7 @@ from ._errors import GeometryError, InputError, SchemaError
 from ._validate import (
     check_columns,
     check_geometries,
+    check_positive,
     check_projected,
     check_same_crs,
     check_unique_index,
@@ -78,9 +79,7 @@ def make_grid(
     crs = CRS.from_user_input(crs)
     probe = gpd.GeoSeries([], crs=crs)
     check_projected(probe, "crs")
-    if not np.isfinite(cell_size) or cell_size <= 0:
-        msg = f"`cell_size` must be a positive number of metres, got {cell_size!r}."
-        raise InputError(msg)
+    check_positive(cell_size, "cell_size")
     minx, miny, maxx, maxy = (float(b) for b in bounds)
     if not (np.all(np.isfinite([minx, miny, maxx, maxy])) and maxx >= minx and maxy >= miny):
         msg = ("`bounds` must be finite (minx, miny, maxx, maxy) with max >= min, "
@@ -367,9 +366,7 @@ def make_hex_grid(
     crs = CRS.from_user_input(crs)
     probe = gpd.GeoSeries([], crs=crs)
     check_projected(probe, "crs")
-    if not np.isfinite(cell_size) or cell_size <= 0:
-        msg = f"`cell_size` must be a positive number of metres, got {cell_size!r}."
-        raise InputError(msg)
+    check_positive(cell_size, "cell_size")
     minx, miny, maxx, maxy = (float(b) for b in bounds)
     if not (np.all(np.isfinite([minx, miny, maxx, maxy])) and maxx >= minx and maxy >= miny):
         msg = ("`bounds` must be finite (minx, miny, maxx, maxy) with max >= min, "

@@ -14,6 +14,7 @@ from .._errors import InputError, SchemaError
 from .._validate import (
     check_columns,
     check_geometries,
+    check_positive,
     check_projected,
     check_same_crs,
     check_unique_index,
@@ -557,9 +558,7 @@ def building_area(
     check_columns(buildings, [class_column] + ([levels_column] if levels_column else []),
                   "buildings")
     check_geometries(buildings, "buildings", geom_types=_POLY, allow_empty_layer=True)
-    if not np.isfinite(default_levels) or default_levels <= 0:
-        msg = f"`default_levels` must be a positive number of floors, got {default_levels!r}."
-        raise InputError(msg)
+    check_positive(default_levels, "default_levels", unit="floors")
     classes = list(classes)
     col = pd.Index(classes).get_indexer(buildings[class_column].astype(str))
     keep = col >= 0

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 from .. import columns as cols
 from .._errors import InputError
-from .._validate import check_columns, check_projected, check_unique_index
+from .._validate import check_columns, check_positive, check_projected, check_unique_index
 from ..taxonomy import poi_categories, service_categories
 from ..units import unit_positions
 from .registry import Indicator, Measure, column_entry, default_registry, indicator, measure
@@ -440,9 +440,7 @@ def poi_kernel_density(
     from scipy.signal import fftconvolve
 
     check_projected(pois, "pois")
-    if not np.isfinite(cell_size) or cell_size <= 0:
-        msg = f"`cell_size` must be a positive number of metres, got {cell_size!r}."
-        raise InputError(msg)
+    check_positive(cell_size, "cell_size")
     if not np.isfinite(bandwidth) or bandwidth < cell_size:
         msg = (f"`bandwidth` must be a number of metres >= `cell_size` ({cell_size}), got "
                f"{bandwidth!r}; use a larger search radius or smaller pixels.")

@@ -8,7 +8,13 @@ import pandas as pd
 import shapely
 
 from .._errors import InputError
-from .._validate import check_geometries, check_projected, check_same_crs, check_unique_index
+from .._validate import (
+    check_geometries,
+    check_positive,
+    check_projected,
+    check_same_crs,
+    check_unique_index,
+)
 from ..units import unit_positions
 from .registry import Indicator, Measure, default_registry
 
@@ -99,9 +105,7 @@ def road_intersections(
     if min_degree < 1:
         msg = f"`min_degree` must be at least 1, got {min_degree}."
         raise InputError(msg)
-    if not np.isfinite(tolerance) or tolerance <= 0:
-        msg = f"`tolerance` must be a positive number of metres, got {tolerance!r}."
-        raise InputError(msg)
+    check_positive(tolerance, "tolerance")
     parts = shapely.get_parts(roads.geometry.values)
     if len(parts) == 0:
         return gpd.GeoDataFrame({"degree": np.empty(0, dtype=np.int64)},
