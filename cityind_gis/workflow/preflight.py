@@ -29,7 +29,7 @@ from scipy.sparse.csgraph import connected_components
 
 from .._errors import CityindError
 from ..config import Config
-from ..io.coords import convert_lonlat, out_of_china
+from ..io.coords import convert_lonlat, detect_coordinate_system, out_of_china
 from ..io.crs import analysis_crs
 from ._preflight_report import (
     _FAILED,
@@ -209,6 +209,22 @@ def _gk_hint(layers: dict[str, gpd.GeoDataFrame]) -> str:
     return ""
 
 
+def _offset_problem(present: dict[str, gpd.GeoDataFrame], pois_coords: str) -> str | None:
+    """POIs a median > 50 m off the roads as declared but < half that in another system."""
+    med = coordinate_offset(present["pois"], present["roads"], declared=pois_coords)
+    if not len(med):
+        return None
+    best = str(med.idxmin())
+    now = med[pois_coords]
+    if best != pois_coords and now > 50.0 and med[best] < 0.5 * now:
+        return (f"POIs sit a median {now:.0f} m from the nearest road when read as "
+                f"{_SYSTEM_NAMES[pois_coords]}, but {med[best]:.0f} m when read as "
+                f"{_SYSTEM_NAMES[best]}: the POI coordinates are {_SYSTEM_NAMES[best]}, "
+                f"declared as {_SYSTEM_NAMES[pois_coords]}. Fix: set `coords = \"{best}\"` "
+                "in `[pois]` (or convert them with cityind_gis.io.coords.transform_coords).")
+    return None
+
+
 def cross_layer_checks(
     layers: dict[str, gpd.GeoDataFrame], *, pois_coords: str = "wgs84"
 ) -> list[str]:
@@ -244,18 +260,18 @@ def cross_layer_checks(
                     f"`crs` keys.{_gk_hint({a: present[a], b: present[b]})}"
                 )
     if "pois" in present and "roads" in present:
-        med = coordinate_offset(present["pois"], present["roads"], declared=pois_coords)
-        if len(med):
-            best = str(med.idxmin())
-            now = med[pois_coords]
-            if best != pois_coords and now > 50.0 and med[best] < 0.5 * now:
-                found.append(
-                    f"POIs sit a median {now:.0f} m from the nearest road when read as "
-                    f"{_SYSTEM_NAMES[pois_coords]}, but {med[best]:.0f} m when read as "
-                    f"{_SYSTEM_NAMES[best]}: the POI coordinates are {_SYSTEM_NAMES[best]}, "
-                    f"declared as {_SYSTEM_NAMES[pois_coords]}. Fix: set `coords = \"{best}\"` "
-                    "in `[pois]` (or convert them with cityind_gis.io.coords.transform_coords)."
-                )
+        shift = _offset_problem(present, pois_coords)
+        if shift:
+            found.append(shift)
+    reference = next((k for k in ("roads", "landuse") if k in present), None)
+    if "pois" in present and reference is not None and not any("coords" in t for t in found):
+        # the candidate systems compared with each other (io.coords.detect_coordinate_system):
+        # catches a 500 m GCJ-02 shift even in a dense grid where every POI is near some road
+        check = detect_coordinate_system(present["pois"], present[reference],
+                                         declared=pois_coords, name="pois",
+                                         reference_name=reference)
+        if not check.ok:
+            found.append(check.message)
     return found
 
 

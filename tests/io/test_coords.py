@@ -409,3 +409,20 @@ def test_declared_system_is_taken_into_account(shanghai):
     assert 400 < got.table.loc["wgs84", "offset_m"] < 700
     assert 'not GCJ-02 (Amap/Tencent) as declared' in got.message
     assert 'coords = "wgs84"' in got.message
+
+
+def test_validate_flags_a_gcj02_table_in_a_dense_grid(shanghai):
+    """The cross-layer check of `cityind validate` and `run` catches a 500 m GCJ-02 shift.
+
+    In this dense grid the shifted POIs still lie a median ~28 m from *some* road, which the
+    old fixed 50 m rule passed; comparing the candidate systems with each other catches it.
+    """
+    from cityind_gis.workflow import cross_layer_checks
+
+    roads, pois = shanghai
+    shifted = _shifted(pois, wgs84_to_gcj02)
+    problems = cross_layer_checks({"pois": shifted, "roads": roads}, pois_coords="wgs84")
+    assert len(problems) == 1 and 'coords = "gcj02"' in problems[0]
+    assert cross_layer_checks({"pois": pois, "roads": roads}, pois_coords="wgs84") == []
+    # declared right: nothing to say
+    assert cross_layer_checks({"pois": shifted, "roads": roads}, pois_coords="gcj02") == []
