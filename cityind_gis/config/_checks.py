@@ -12,7 +12,7 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from .._errors import InputError
 from .._validate import check_lang, check_positive
@@ -54,7 +54,7 @@ def _integer(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
-def _fail(msg: str) -> None:
+def _fail(msg: str) -> NoReturn:
     raise InputError(msg)
 
 
@@ -151,7 +151,7 @@ def shift_pair(value: Any, where: str) -> tuple[float, float] | None:
     if not ok:
         _fail(f"`{where}` must be two numbers [a, b] with 0 <= a < b <= 1 (e.g. [0.01, 0.99]) "
               f"or false, got {list(value)!r}.")
-    return tuple(value)  # type: ignore[return-value]
+    return tuple(value)
 
 
 def alpha_pair(value: Any, where: str) -> tuple[float, float]:
@@ -163,7 +163,7 @@ def alpha_pair(value: Any, where: str) -> tuple[float, float]:
             and abs(sum(items) - 1.0) <= 1e-6):
         _fail(f"`{where}` must be two non-negative numbers summing to 1, the weights of U1 and "
               f"U2 in T (e.g. [0.5, 0.5]), got {items!r}.")
-    return tuple(items)  # type: ignore[return-value]
+    return (items[0], items[1])
 
 
 def directions(value: Any, where: str) -> dict[str, str]:

@@ -20,7 +20,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from .._errors import InputError
-from ._section import name_hint, problems_of, raise_problems, unknown_keys
+from ._section import Section, name_hint, problems_of, raise_problems, unknown_keys
 from .sections import (
     AccessibilityConfig,
     BuildingsConfig,
@@ -58,7 +58,7 @@ SAMPLES: dict[str, tuple[str, str, str]] = {
 }
 
 #: TOML section name -> its class (``[osm]``, ``[output]`` and ``[[periods]]`` are read here).
-_SECTIONS: dict[str, type] = {
+_SECTIONS: dict[str, type[Section]] = {
     "study": StudyConfig,
     "grid": GridConfig,
     "landuse": LayerConfig,

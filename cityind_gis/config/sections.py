@@ -49,8 +49,17 @@ POI_ONLY_KEYS = ("industry_column", "industry_digits")
 #: Basemaps of the web map (``[output] basemap``); see ``docs/outputs.md``.
 BASEMAPS: tuple[str, ...] = ("osm", "none", "amap", "tianditu")
 
-_PATH = {"check": c.file_path(), "toml": c.resolve_path}
-_MAPPING = {"check": c.mapping, "toml": c.resolve_mapping}
+
+
+def _path() -> Any:
+    """A file path key: any non-empty path; resolved against the config folder when read."""
+    return option(None, check=c.file_path(), toml=c.resolve_path)
+
+
+def _mapping() -> Any:
+    """A ``mapping`` key: bundled names kept, CSV files resolved against the config folder."""
+    return option(None, check=c.mapping, toml=c.resolve_mapping)
+
 _COLUMN = c.non_empty()  # a column, layer, CRS or encoding name (stripped)
 
 
@@ -69,7 +78,7 @@ class StudyConfig(Section):
     _table = "study"
     name: str = "cityind study"
     crs: str | None = None
-    boundary: Path | None = option(None, **_PATH)
+    boundary: Path | None = _path()
     boundary_layer: str | None = None
     boundary_crs: str | None = None
     lang: str = option("en", check=c.lang)
@@ -92,7 +101,7 @@ class ZonesConfig(Section):
     """User zones used as units instead of a grid (``[zones]``)."""
 
     _table = "zones"
-    path: Path | None = option(None, **_PATH)
+    path: Path | None = _path()
     layer: str | None = option(None, check=c.non_empty(strip=False))
     id_column: str | None = option(None, check=c.non_empty(strip=False))
     crs: str | None = option(None, check=c.non_empty(strip=False))
@@ -125,12 +134,12 @@ class LayerConfig(Section):
     ``industry_column`` and ``industry_digits`` are only read from ``[pois]``.
     """
 
-    path: Path | None = option(None, **_PATH)
+    path: Path | None = _path()
     layer: str | None = None
     crs: str | None = None
     encoding: str | None = None
     class_column: str | None = None
-    mapping: str | tuple[str, ...] | None = option(None, **_MAPPING)
+    mapping: str | tuple[str, ...] | None = _mapping()
     x: str | None = None
     y: str | None = None
     sheet: str | None = None
@@ -142,7 +151,7 @@ class LayerConfig(Section):
     _: KW_ONLY
     section: InitVar[str] = "landuse"
 
-    def __post_init__(self, section: str) -> None:  # type: ignore[override]
+    def __post_init__(self, section: str) -> None:
         self._validate(section)
 
     @classmethod
@@ -179,13 +188,13 @@ class BuildingsConfig(Section):
 
     _table = "buildings"
     enabled: bool = option(True, check=c.boolean())
-    path: Path | None = option(None, **_PATH)
+    path: Path | None = _path()
     layer: str | None = option(None, check=_COLUMN)
     crs: str | None = option(None, check=_COLUMN)
     encoding: str | None = option(None, check=_COLUMN)
     coords: str = option("wgs84", check=c.coords)
     class_column: str | None = option(None, check=_COLUMN)
-    mapping: str | tuple[str, ...] | None = option(None, **_MAPPING)
+    mapping: str | tuple[str, ...] | None = _mapping()
     levels_column: str | None = option(None, check=_COLUMN)
     height_column: str | None = option(None, check=_COLUMN)
     floor_height: float = option(3.0, check=c.positive(unit="metres per storey", example=3))
@@ -197,7 +206,7 @@ class RoadsConfig(Section):
     """Walking network (``[roads]``): road centre lines or an OSM/GraphML file."""
 
     _table = "roads"
-    path: Path | None = option(None, **_PATH)
+    path: Path | None = _path()
     layer: str | None = None
     crs: str | None = None
     snap_tolerance: float = option(0.5, check=c.positive(example=0.5, allow_zero=True))
@@ -211,9 +220,9 @@ class IndicatorConfig(Section):
 
     _table = "indicators"
     search_distance: float = option(3000.0, check=c.positive(example=3000, allow_zero=True))
-    population_raster: Path | None = option(None, **_PATH)
-    night_light_raster: Path | None = option(None, **_PATH)
-    landcover_raster: Path | None = option(None, **_PATH)
+    population_raster: Path | None = _path()
+    night_light_raster: Path | None = _path()
+    landcover_raster: Path | None = _path()
     landcover_classes: str | dict[int, str] | None = option(None, check=c.landcover_classes)
     warp_rasters: bool = option(False, check=c.boolean())
     kernel_density: tuple[str, ...] = option((), check=c.kernel_density)
