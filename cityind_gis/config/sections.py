@@ -1,0 +1,409 @@
+"""The config sections: frozen dataclasses that check their own keys.
+
+Each field declares its default and its check together (``option(default,
+check=...)``); see :mod:`._section` for how ``__post_init__`` and ``from_toml``
+use them, and ``docs/config.md`` for every key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import KW_ONLY, InitVar, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import _checks as c
+from ._section import Section, option, raise_problems, unknown_keys
+
+__all__ = [
+    "Config",
+    "StudyConfig",
+    "GridConfig",
+    "LayerConfig",
+    "BuildingsConfig",
+    "RoadsConfig",
+    "IndicatorConfig",
+    "CouplingConfig",
+    "GapConfig",
+    "SpatialStatsConfig",
+    "PeriodConfig",
+    "AccessibilityConfig",
+    "ZonesConfig",
+    "StatisticsConfig",
+    "OutputConfig",
+    "BASEMAPS",
+    "COUPLING_CHOICES",
+    "GRID_KINDS",
+    "POI_ONLY_KEYS",
+]
+
+#: Kinds of grid (``[grid] kind``).
+GRID_KINDS = ("square", "hex", "h3")
+#: Allowed values of the `[coupling]` keys chosen by name (also the CLI choices).
+COUPLING_CHOICES: dict[str, tuple[str, ...]] = {
+    "model": ("classic", "corrected"),
+    "weights": ("entropy", "critic", "cv", "equal"),
+}
+#: Keys of LayerConfig that only `[pois]` takes.
+POI_ONLY_KEYS = ("industry_column", "industry_digits")
+#: Basemaps of the web map (``[output] basemap``); see ``docs/outputs.md``.
+BASEMAPS: tuple[str, ...] = ("osm", "none", "amap", "tianditu")
+
+
+
+def _path() -> Any:
+    """A file path key: any non-empty path; resolved against the config folder when read."""
+    return option(None, check=c.file_path(), toml=c.resolve_path)
+
+
+def _mapping() -> Any:
+    """A ``mapping`` key: bundled names kept, CSV files resolved against the config folder."""
+    return option(None, check=c.mapping, toml=c.resolve_mapping)
+
+_COLUMN = c.non_empty()  # a column, layer, CRS or encoding name (stripped)
+
+
+def _int_at_least(low: int) -> Any:
+    return lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= low
+
+
+def _number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+@dataclass(frozen=True)
+class StudyConfig(Section):
+    """Study-wide settings (``[study]``)."""
+
+    _table = "study"
+    name: str = "cityind study"
+    crs: str | None = None
+    boundary: Path | None = _path()
+    boundary_layer: str | None = None
+    boundary_crs: str | None = None
+    lang: str = option("en", check=c.lang)
+
+
+@dataclass(frozen=True)
+class GridConfig(Section):
+    """Grid settings (``[grid]``)."""
+
+    _table = "grid"
+    cell_size: float = option(250.0, check=c.positive(example=250))
+    kind: str = option("square", check=c.choice(GRID_KINDS))
+    h3_resolution: int = option(9, check=c.expect(
+        lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 15,
+        "an integer 0-15 (9 ≈ 0.1 km² cells)"))
+
+
+@dataclass(frozen=True)
+class ZonesConfig(Section):
+    """User zones used as units instead of a grid (``[zones]``)."""
+
+    _table = "zones"
+    path: Path | None = _path()
+    layer: str | None = option(None, check=c.non_empty(strip=False))
+    id_column: str | None = option(None, check=c.non_empty(strip=False))
+    crs: str | None = option(None, check=c.non_empty(strip=False))
+
+
+@dataclass(frozen=True)
+class StatisticsConfig(Section):
+    """A statistics table joined to the zones (``[statistics]``); see ``docs/panel.md``.
+
+    ``indicators`` maps each table column used to its name on the zones
+    (None: every column except ``key``, names kept).
+    """
+
+    _table = "statistics"
+    path: Path | None = option(None, check=c.file_path("a CSV or Excel file"), toml=c.resolve_path)
+    key: str | None = option(None, check=c.non_empty(what="column name", tail='; e.g. "区县代码"'))
+    zones_key: str | None = option(None, check=c.non_empty(what="column name",
+                                                        tail='; e.g. "XZQDM"'))
+    sheet: str | int | None = option(None, check=c.expect(
+        lambda v: not isinstance(v, bool) and isinstance(v, str | int) and v != "",
+        "a sheet name or a 0-based number"))
+    indicators: dict[str, str] | None = option(None, check=c.column_map)
+
+
+@dataclass(frozen=True)
+class LayerConfig(Section):
+    """One input layer (``[landuse]``, ``[pois]``): file, layer, CRS and columns.
+
+    ``section`` (keyword-only, not a field) names the TOML section in messages;
+    ``industry_column`` and ``industry_digits`` are only read from ``[pois]``.
+    """
+
+    path: Path | None = _path()
+    layer: str | None = None
+    crs: str | None = None
+    encoding: str | None = None
+    class_column: str | None = None
+    mapping: str | tuple[str, ...] | None = _mapping()
+    x: str | None = None
+    y: str | None = None
+    sheet: str | None = None
+    coords: str = option("wgs84", check=c.coords)
+    industry_column: str | None = option(None, check=_COLUMN)
+    industry_digits: int | None = option(None, check=c.expect(
+        _int_at_least(1), "a whole number >= 1, the leading characters of the industry code to "
+        "keep (2 keeps the GB/T 4754 division of \"1310\": \"13\")"))
+    _: KW_ONLY
+    section: InitVar[str] = "landuse"
+
+    def __post_init__(self, section: str) -> None:
+        self._validate(section)
+
+    @classmethod
+    def _toml_keys(cls, name: str) -> list[str]:
+        return [k for k in super()._toml_keys(name) if name == "pois" or k not in POI_ONLY_KEYS]
+
+    @classmethod
+    def _key_problems(cls, name: str, data: dict[str, Any]) -> list[str]:
+        known = cls._toml_keys(name)
+        unknown = sorted(set(data) - set(known))
+        misplaced = [k for k in unknown if k in POI_ONLY_KEYS]
+        rest = [k for k in unknown if k not in POI_ONLY_KEYS]
+        out = []
+        if misplaced:
+            out.append(f"config section `[{name}]` has key(s) {misplaced}, which belong in "
+                       "`[pois]`: the industry subtype is read from the enterprise POIs (see "
+                       "docs/inputs/pois.md).")
+        if rest:
+            out.append(unknown_keys(f"config section `[{name}]`", rest, known))
+        return out
+
+    @classmethod
+    def _init_args(cls, name: str) -> dict[str, Any]:
+        return {"section": name}
+
+
+@dataclass(frozen=True)
+class BuildingsConfig(Section):
+    """Building outlines (``[buildings]``); see ``docs/inputs/buildings.md``.
+
+    Without a ``path`` the buildings of ``[osm]`` are read (``building=*``, with
+    ``building:levels`` and ``height``); ``enabled = false`` skips buildings.
+    """
+
+    _table = "buildings"
+    enabled: bool = option(True, check=c.boolean())
+    path: Path | None = _path()
+    layer: str | None = option(None, check=_COLUMN)
+    crs: str | None = option(None, check=_COLUMN)
+    encoding: str | None = option(None, check=_COLUMN)
+    coords: str = option("wgs84", check=c.coords)
+    class_column: str | None = option(None, check=_COLUMN)
+    mapping: str | tuple[str, ...] | None = _mapping()
+    levels_column: str | None = option(None, check=_COLUMN)
+    height_column: str | None = option(None, check=_COLUMN)
+    floor_height: float = option(3.0, check=c.positive(unit="metres per storey", example=3))
+    default_levels: float = option(1.0, check=c.positive(unit="storeys", example=1))
+
+
+@dataclass(frozen=True)
+class RoadsConfig(Section):
+    """Walking network (``[roads]``): road centre lines or an OSM/GraphML file."""
+
+    _table = "roads"
+    path: Path | None = _path()
+    layer: str | None = None
+    crs: str | None = None
+    snap_tolerance: float = option(0.5, check=c.positive(example=0.5, allow_zero=True))
+    coords: str = option("wgs84", check=c.coords)
+    level_column: str | None = None
+
+
+@dataclass(frozen=True)
+class IndicatorConfig(Section):
+    """Indicator settings (``[indicators]``)."""
+
+    _table = "indicators"
+    search_distance: float = option(3000.0, check=c.positive(example=3000, allow_zero=True))
+    population_raster: Path | None = _path()
+    night_light_raster: Path | None = _path()
+    landcover_raster: Path | None = _path()
+    landcover_classes: str | dict[int, str] | None = option(None, check=c.landcover_classes)
+    warp_rasters: bool = option(False, check=c.boolean())
+    kernel_density: tuple[str, ...] = option((), check=c.kernel_density)
+    kde_bandwidth: float = option(1000.0, check=c.positive(example=1000))
+    kde_pixel: float = option(50.0, check=c.positive(example=50))
+
+    def _check_together(self, table: str) -> list[str]:
+        out = []
+        if self.kernel_density and self.kde_bandwidth < self.kde_pixel:
+            out.append(f"`[{table}] kde_bandwidth` ({self.kde_bandwidth:g} m) must be at least "
+                       f"`kde_pixel` ({self.kde_pixel:g} m); widen the bandwidth or use smaller "
+                       "pixels.")
+        if self.landcover_classes is not None and self.landcover_raster is None:
+            out.append(f"`[{table}] landcover_classes` is set but `landcover_raster` is not; give "
+                       "the land-cover raster, or remove `landcover_classes`.")
+        return out
+
+
+@dataclass(frozen=True)
+class CouplingConfig(Section):
+    """Subsystem indices and coupling model (``[coupling]``)."""
+
+    _table = "coupling"
+    industry: dict[str, str] | None = option(None, check=c.directions)
+    urban: dict[str, str] | None = option(None, check=c.directions)
+    weights: str = option("entropy", check=c.choice(COUPLING_CHOICES["weights"]))
+    shift: tuple[float, float] | None = option((0.01, 0.99), check=c.shift_pair)
+    alpha: tuple[float, float] = option((0.5, 0.5), check=c.alpha_pair)
+    model: str = option("classic", check=c.choice(COUPLING_CHOICES["model"]))
+
+
+@dataclass(frozen=True)
+class GapConfig(Section):
+    """Service-gap analysis (``[gaps]``)."""
+
+    _table = "gaps"
+    distance: float = option(1000.0, check=c.positive(example=1000))
+    categories: tuple[str, ...] = option((
+        "education", "healthcare", "retail", "food", "leisure", "transit", "public_admin",
+    ), check=c.string_list)
+    min_industrial_share: float = option(0.0, check=c.positive(unit="area share (0-1)", example=0.3,
+                                                             allow_zero=True))
+    units: str = option("parcels", check=c.choice(("parcels", "cells")))
+    life_circle: str | None = option(None, check=c.choice(("5min", "10min", "15min")))
+    worker_density: float = option(100.0, check=c.positive(unit="workers per hectare", example=100))
+    candidates: int = option(3, check=c.expect(
+        _int_at_least(0), "a whole number >= 0 of sites per missing category (0 = none)"))
+
+
+@dataclass(frozen=True)
+class AccessibilityConfig(Section):
+    """Walking accessibility (``[accessibility]``); see ``docs/accessibility.md``."""
+
+    _table = "accessibility"
+    snap: str = option("edge", check=c.choice(("edge", "node")))
+    snap_distance: float | None = option(500.0, check=c.snap_distance)
+    distances: tuple[float, ...] = option((300.0, 500.0, 1000.0, 1500.0), check=c.distances)
+    walk_speed: float | None = option(None, check=c.positive(unit="metres per minute", example=80))
+    life_circles: bool = option(True, check=c.boolean(
+        "add the 5/10/15-minute life-circle columns to the grid"))
+
+
+@dataclass(frozen=True)
+class SpatialStatsConfig(Section):
+    """Spatial statistics of D (``[spatial_stats]``); see ``docs/spatial_stats.md``."""
+
+    _table = "spatial_stats"
+    enabled: bool = option(True, check=c.boolean())
+    weights: str = option("queen", check=c.choice(
+        ("queen", "rook", "knn", "distance"), expected="'queen', 'rook', 'knn' or 'distance'"))
+    k: int = option(8, check=c.expect(_int_at_least(1), "an integer >= 1"))
+    distance: float | None = option(None, check=c.positive())
+    permutations: int = option(999, check=c.expect(_int_at_least(1), "an integer >= 1"))
+    local_permutations: int = option(0, check=c.expect(_int_at_least(0), "an integer >= 0"))
+    alpha: float = option(0.05, check=c.expect(lambda v: _number(v) and 0 < v < 1,
+                                            "a number between 0 and 1", convert=float))
+    seed: int = option(0, check=c.expect(lambda v: isinstance(v, int) and not isinstance(v, bool),
+                                      "an integer"))
+
+
+@dataclass(frozen=True)
+class PeriodConfig:
+    """One period of a panel run (``[[periods]]``): its label and the layers that differ.
+
+    A layer (or statistics table) left as None is taken from the top level of the
+    config; a given one is merged over it (``docs/panel.md``).
+    """
+
+    label: str
+    osm: Path | None = None
+    landuse: LayerConfig | None = None
+    pois: LayerConfig | None = None
+    roads: RoadsConfig | None = None
+    statistics: StatisticsConfig | None = None
+
+    def __post_init__(self) -> None:
+        c.non_empty(strip=False)(self.label, "[[periods]] label")
+
+
+def _formats(value: Any, where: str) -> tuple[str, ...]:
+    """`[output] formats`: a non-empty list of export formats, duplicates dropped."""
+    from .._errors import InputError
+    from ..io.writers import EXPORT_FORMATS
+
+    known = list(EXPORT_FORMATS)
+    if isinstance(value, str) or not isinstance(value, list | tuple) or not value:
+        msg = (f"`{where}` must be a non-empty list of {known}, got {value!r}. "
+               "Example: formats = [\"gpkg\", \"geojson\"].")
+        raise InputError(msg)
+    unknown = sorted({str(f) for f in value} - set(known))
+    if unknown:
+        msg = f"`{where}` holds unknown format(s) {unknown}; known: {known}."
+        raise InputError(msg)
+    return tuple(dict.fromkeys(str(f) for f in value))
+
+
+@dataclass(frozen=True)
+class OutputConfig(Section):
+    """What ``write_outputs`` writes (``[output]``; its ``dir`` is ``Config.out_dir``)."""
+
+    _table = "output"
+    formats: tuple[str, ...] = option(("gpkg",), check=_formats)
+    basemap: str = option("osm", check=c.choice(BASEMAPS))
+    tianditu_key: str | None = option(None, check=c.non_empty(strip=False))
+    assets: str | None = option(None, check=c.expect(
+        lambda v: isinstance(v, str | Path) and bool(str(v).strip()), "a URL or a folder path",
+        convert=str))
+    report: bool = option(True, check=c.boolean())
+
+    def _check_together(self, table: str) -> list[str]:
+        if self.basemap == "tianditu" and not self.tianditu_key:
+            return [f"`[{table}] basemap = \"tianditu\"` needs your Tianditu browser key: set "
+                    f"`[{table}] tianditu_key`, pass `--tianditu-key`, or set the TIANDITU_KEY "
+                    "environment variable (get a key at the Tianditu console)."]
+        return []
+
+
+@dataclass(frozen=True)
+class Config:
+    """A whole run. Build with :func:`load_config` or :func:`sample_config`.
+
+    The constructor checks what spans sections: ``periods`` (a tuple of
+    :class:`PeriodConfig` with distinct labels).
+    """
+
+    study: StudyConfig = field(default_factory=StudyConfig)
+    grid: GridConfig = field(default_factory=GridConfig)
+    osm: Path | None = None
+    landuse: LayerConfig = field(default_factory=LayerConfig)
+    pois: LayerConfig = field(default_factory=LayerConfig)
+    buildings: BuildingsConfig = field(default_factory=BuildingsConfig)
+    roads: RoadsConfig = field(default_factory=RoadsConfig)
+    indicators: IndicatorConfig = field(default_factory=IndicatorConfig)
+    coupling: CouplingConfig = field(default_factory=CouplingConfig)
+    gaps: GapConfig = field(default_factory=GapConfig)
+    accessibility: AccessibilityConfig = field(default_factory=AccessibilityConfig)
+    zones: ZonesConfig = field(default_factory=ZonesConfig)
+    statistics: StatisticsConfig = field(default_factory=StatisticsConfig)
+    spatial_stats: SpatialStatsConfig = field(default_factory=SpatialStatsConfig)
+    periods: tuple[PeriodConfig, ...] = ()
+    out_dir: Path = Path("cityind-out")
+    source: Path | None = None
+    output: OutputConfig = field(default_factory=OutputConfig)
+
+    def __post_init__(self) -> None:
+        periods = tuple(self.periods)
+        object.__setattr__(self, "periods", periods)
+        labels = [p.label for p in periods]
+        if len(set(labels)) != len(labels):
+            raise_problems([f"`[[periods]]` labels must differ; got {labels}."])
+
+    def replace(self, **changes: Any) -> Config:
+        """Return a copy with top-level fields replaced.
+
+        Parameters
+        ----------
+        **changes
+            Field name -> new value.
+
+        Returns
+        -------
+        Config
+        """
+        return dataclasses.replace(self, **changes)
