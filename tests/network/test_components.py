@@ -122,6 +122,78 @@ def test_snap_functions_report_rejoined(grid_and_fragment):
     assert not old["rejoined"].any()
 
 
+# Adding a facility never lengthens a walk: the component a feature joins depends on the
+# network alone, never on which other facilities exist. Three shops, each alone (hand-worked,
+# in metres; LEG = hypot(60, 105) = 120.934 is the unit's rejoin leg to node (200, 200)):
+#   A (0,-5)     beside: LEG + 400 + 5                      = 525.934 ; on_grid: 5 + 100 + 5 = 110
+#   B (270,295)  next to the fragment, rejoins at (200, 200) with leg hypot(70, 95) = 118.004:
+#                beside: LEG + 118.004 = 238.938 ; on_grid: 5 + 100 + 200 + 118.004 = 423.004
+#   C (205,160)  edge snap: 5 m leg onto (200,100)-(200,200), 40 m below (200, 200):
+#                beside: LEG + 40 + 5 = 165.934 ; on_grid: 5 + 100 + 100 + 60 + 5 = 270
+#                node snap: nearest node (200, 200), leg hypot(5, 40) = 40.311:
+#                beside: LEG + 40.311 = 161.245 ; on_grid: 5 + 100 + 200 + 40.311 = 345.311
+# The nearest-facility distance of a set is the minimum of these rows over its members.
+SHOPS = {"A": (0, -5), "B": (270, 295), "C": (205, 160)}
+ALONE = {
+    "edge": {"A": [LEG + 405, 110.0], "B": [LEG + np.hypot(70, 95), 305 + np.hypot(70, 95)],
+             "C": [LEG + 45, 270.0]},
+    "node": {"A": [LEG + 405, 110.0], "B": [LEG + np.hypot(70, 95), 305 + np.hypot(70, 95)],
+             "C": [LEG + np.hypot(5, 40), 305 + np.hypot(5, 40)]},
+}
+SUBSETS = ["A", "B", "C", "AB", "AC", "BC", "ABC"]
+
+
+def _shops(names):
+    xy = np.array([SHOPS[n] for n in names], dtype=float)
+    return gpd.GeoDataFrame({"category": ["retail"] * len(names)},
+                            geometry=gpd.points_from_xy(*xy.T), crs=CRS)
+
+
+def _nearest_of(graph, units, names, snap):
+    with pytest.warns(UserWarning, match="lie nearest to a network fragment"):
+        return nearest_facility_distance(units, _shops(names), graph, snap=snap,
+                                         component="largest")["net_dist_retail"].to_numpy()
+
+
+@pytest.mark.parametrize("snap", ["edge", "node"], ids=["edge", "node"])
+@pytest.mark.parametrize("names", SUBSETS, ids=SUBSETS)
+def test_nearest_of_a_set_is_the_minimum_over_its_facilities(grid_and_fragment, names, snap):
+    graph, units, _ = grid_and_fragment
+    expected = np.min([ALONE[snap][n] for n in names], axis=0)
+    np.testing.assert_allclose(_nearest_of(graph, units, names, snap), expected, atol=1e-9)
+
+
+@pytest.mark.parametrize("snap", ["edge", "node"], ids=["edge", "node"])
+def test_adding_a_facility_never_increases_a_distance(grid_and_fragment, snap):
+    # every subset S of every superset T: d(T) <= d(S) for every unit (the panel invariant:
+    # a later year with more services never walks farther); B rejoins, like the unit
+    graph, units, _ = grid_and_fragment
+    dist = {s: _nearest_of(graph, units, s, snap) for s in SUBSETS}
+    pairs = [(s, t) for s in SUBSETS for t in SUBSETS if s != t and set(s) <= set(t)]
+    assert len(pairs) == 12
+    for s, t in pairs:
+        assert (dist[t] <= dist[s] + 1e-9).all(), (s, t, dist[s], dist[t])
+    # the rejoined shop B really shortens the unit's walk (525.934 -> 238.938)
+    assert dist["AB"][0] == pytest.approx(LEG + np.hypot(70, 95))
+
+
+def test_adding_a_facility_never_lowers_a_count(grid_and_fragment):
+    # within 200 m: beside has C (165.9); on_grid has A (110). Within 500 m: beside B, C;
+    # on_grid A, B (423.0), C (270)
+    graph, units, _ = grid_and_fragment
+    counts = {}
+    for s in SUBSETS:
+        with pytest.warns(UserWarning, match="lie nearest to a network fragment"):
+            counts[s] = facility_counts_within(units, _shops(s), graph, distances=[200, 500],
+                                               component="largest").to_numpy()
+    np.testing.assert_array_equal(counts["ABC"], [[1, 2], [1, 3]])
+    np.testing.assert_array_equal(counts["A"], [[0, 0], [1, 1]])
+    for s in SUBSETS:
+        for t in SUBSETS:
+            if set(s) < set(t):
+                assert (counts[t] >= counts[s]).all(), (s, t)
+
+
 @pytest.mark.parametrize("component", ["main", 0, 2.5, True], ids=["word", "zero", "float",
                                                                     "bool"])
 def test_component_errors(grid_and_fragment, component):
