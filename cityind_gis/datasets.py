@@ -28,6 +28,7 @@ def write_kouvola_panel(
     earlier: int = 2019,
     later: int = 2024,
     drop_share: float = 0.4,
+    landuse_share: float | None = None,
     seed: int = 0,
 ) -> Path:
     """Write a two-period panel of the Kouvola sample: a generated earlier year and the extract.
@@ -45,6 +46,10 @@ def write_kouvola_panel(
         Existing folder to write into.
     earlier, later : int, default 2019 and 2024
         Period labels.
+    landuse_share : float, optional
+        Share of the urban-function land-use polygons removed from the earlier
+        year (default ``drop_share``); 0 keeps the land use of both years equal,
+        so only services differ.
     drop_share : float, default 0.4
         Share (0-1) of urban-function polygons and of service POIs removed.
     seed : int, default 0
@@ -78,7 +83,8 @@ def write_kouvola_panel(
         pois, _ = load_pois(cfg.pois, osm=cfg.osm)
     rng = np.random.default_rng(seed)
     urban = landuse["class"].isin(_URBAN_CLASSES).to_numpy()
-    drop_lu = urban & (rng.random(len(landuse)) < drop_share)
+    lu_share = drop_share if landuse_share is None else landuse_share
+    drop_lu = urban & (rng.random(len(landuse)) < lu_share)
     pois = pois[pois["status"] == "analysed"]
     service = (pois["category"] != "enterprise").to_numpy()
     drop_poi = service & (rng.random(len(pois)) < drop_share)
