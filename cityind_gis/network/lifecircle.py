@@ -39,6 +39,21 @@ STANDARD_COLUMNS: tuple[str, ...] = ("category", "life_circle", "threshold_m", "
                                      "source", "clause", "status")
 
 
+def _read_text_table(path: str | os.PathLike[str] | None, bundled: str,
+                     what: str) -> tuple[pd.DataFrame, str]:
+    """A CSV of text cells (``#`` comments): the bundled ``bundled`` or the user's ``path``."""
+    if path is None:
+        ref = resources.files("cityind_gis.taxonomy").joinpath("data", bundled)
+        with resources.as_file(ref) as p:
+            table = pd.read_csv(p, comment="#", dtype=str, keep_default_na=False, encoding="utf-8")
+        return table, bundled
+    if not os.path.isfile(path):
+        msg = f"{what} {str(path)!r} does not exist; give a CSV file."
+        raise InputError(msg)
+    table = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False, encoding="utf-8")
+    return table, os.path.basename(path)
+
+
 def walk_minutes(metres: float | np.ndarray, *, walk_speed: float = WALK_SPEED) -> np.ndarray:
     """Walking time in minutes of a distance in metres, at ``walk_speed`` m/min.
 
@@ -102,17 +117,7 @@ def life_circles(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     InputError
         If ``path`` does not exist.
     """
-    if path is None:
-        ref = resources.files("cityind_gis.taxonomy").joinpath("data", "life_circles.csv")
-        with resources.as_file(ref) as p:
-            table = pd.read_csv(p, comment="#", dtype=str, keep_default_na=False, encoding="utf-8")
-        name = "life_circles.csv"
-    else:
-        if not os.path.isfile(path):
-            msg = f"life-circle table {str(path)!r} does not exist; give a CSV file."
-            raise InputError(msg)
-        table = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False, encoding="utf-8")
-        name = os.path.basename(path)
+    table, name = _read_text_table(path, "life_circles.csv", "life-circle table")
     check_columns(table, ["level", "minutes", "walk_distance_m", "facility", "poi_category",
                           "required"], name)
     for col in LIFE_CIRCLE_COLUMNS:
@@ -337,17 +342,7 @@ def service_standards(
     lists them), so the distances live once, in ``life_circles.csv``. Transit
     (500 m bus-stop radius) and accommodation (no standard) carry their own.
     """
-    if path is None:
-        ref = resources.files("cityind_gis.taxonomy").joinpath("data", "service_standards.csv")
-        with resources.as_file(ref) as p:
-            table = pd.read_csv(p, comment="#", dtype=str, keep_default_na=False, encoding="utf-8")
-        name = "service_standards.csv"
-    else:
-        if not os.path.isfile(path):
-            msg = f"service-standard table {str(path)!r} does not exist; give a CSV file."
-            raise InputError(msg)
-        table = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False, encoding="utf-8")
-        name = os.path.basename(path)
+    table, name = _read_text_table(path, "service_standards.csv", "service-standard table")
     check_columns(table, ["category", "life_circle", "threshold_m"], name)
     for col in STANDARD_COLUMNS:
         if col not in table.columns:
