@@ -32,6 +32,7 @@ __all__ = [
     "CouplingConfig",
     "GapConfig",
     "SpatialStatsConfig",
+    "DomainConfig",
     "PeriodConfig",
     "AccessibilityConfig",
     "ZonesConfig",
@@ -221,6 +222,20 @@ class SpatialStatsConfig:
 
 
 @dataclass(frozen=True)
+class DomainConfig:
+    """Analysis domain (``[domain]``): which units the coupling model analyses.
+
+    ``rule`` is one of ``"all"``, ``"urban_land"``, ``"industrial"``, ``"mask"``
+    (:func:`cityind_gis.domain.analysis_domain`); ``min_share`` None takes the
+    library default; ``mask`` is a polygon layer, for ``rule = "mask"``.
+    """
+
+    rule: str = "urban_land"
+    min_share: float | None = None
+    mask: Path | None = None
+
+
+@dataclass(frozen=True)
 class PeriodConfig:
     """One period of a panel run (``[[periods]]``): its label and the layers that differ.
 
@@ -269,6 +284,7 @@ class Config:
     zones: ZonesConfig = field(default_factory=ZonesConfig)
     statistics: StatisticsConfig = field(default_factory=StatisticsConfig)
     spatial_stats: SpatialStatsConfig = field(default_factory=SpatialStatsConfig)
+    domain: DomainConfig = field(default_factory=DomainConfig)
     periods: tuple[PeriodConfig, ...] = ()
     out_dir: Path = Path("cityind-out")
     source: Path | None = None
@@ -303,6 +319,7 @@ _SECTIONS: dict[str, type] = {
     "zones": ZonesConfig,
     "statistics": StatisticsConfig,
     "spatial_stats": SpatialStatsConfig,
+    "domain": DomainConfig,
 }
 _PATH_KEYS = {"path", "boundary", "population_raster", "night_light_raster", "landcover_raster"}
 #: keys of LayerConfig that only `[pois]` takes
@@ -342,6 +359,8 @@ def _section(name: str, data: Any, base: Path) -> Any:
             value = str(value).strip().lower().replace("-", "").replace("_", "")
         elif name == "spatial_stats":
             value = _spatial_stats_value(key, value)
+        elif name == "domain":
+            value = _domain_value(key, value, base)
         elif (name, key) in _NEW_KEYS:
             value = _new_value(name, key, value)
         elif name == "statistics":
@@ -604,6 +623,25 @@ def _spatial_stats_value(key: str, value: Any) -> Any:
     return float(value) if key in ("distance", "alpha") else value
 
 
+def _domain_value(key: str, value: Any, base: Path) -> Any:
+    """Validate one `[domain]` value (``mask`` resolved against the config's folder)."""
+    from .domain import DOMAIN_RULES
+
+    if key == "rule" and value not in DOMAIN_RULES:
+        msg = f"`[domain] rule` must be one of {list(DOMAIN_RULES)}, got {value!r}."
+        raise InputError(msg)
+    if key == "min_share" and (isinstance(value, bool) or not isinstance(value, int | float)
+                               or not 0 <= value <= 1):
+        msg = f"`[domain] min_share` must be a share in [0, 1] (e.g. 0.05), got {value!r}."
+        raise InputError(msg)
+    if key == "mask":
+        if not isinstance(value, str) or not value:
+            msg = f"`[domain] mask` must be the path of a polygon layer, got {value!r}."
+            raise InputError(msg)
+        return (base / os.path.expanduser(value)).resolve()
+    return float(value) if key == "min_share" else value
+
+
 def _statistics_value(key: str, value: Any) -> Any:
     """Validate one `[statistics]` value (a non-empty ``path`` is resolved by the caller)."""
     if key == "path":
@@ -825,6 +863,11 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     if "periods" in raw:
         kwargs["periods"] = _periods(raw["periods"], base)
     cfg = Config(**kwargs)
+    if (cfg.domain.rule == "mask") != (cfg.domain.mask is not None):
+        msg = ("`[domain] rule = \"mask\"` and `[domain] mask` go together: give the mask "
+               f"layer's path with rule \"mask\" (got rule {cfg.domain.rule!r}, mask "
+               f"{cfg.domain.mask}).")
+        raise InputError(msg)
     _check_statistics(cfg, "statistics" in raw)
     _check_coupling_names(cfg)
     ic = cfg.indicators

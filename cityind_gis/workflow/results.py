@@ -51,9 +51,12 @@ class RunResult:
     Attributes
     ----------
     grid : GeoDataFrame
-        The units (analysis CRS): every indicator, ``U1``, ``U2``, ``C``, ``T``,
-        ``D``, grades, coupling stage, lag type, main obstacles, spatial
-        statistics columns and ``n_missing_services``; see ``docs/pipeline.md``.
+        The units (analysis CRS): every indicator, ``analysed`` and
+        ``domain_reason``, ``U1``, ``U2``, ``C``, ``T``, ``D``, grades, coupling
+        stage, lag type, typology, relative development, bivariate class, main
+        obstacles, spatial statistics columns and ``n_missing_services``; the
+        coupling columns are NaN / None where ``analysed`` is False. See
+        ``docs/pipeline.md``.
     service_gaps : GeoDataFrame
         Industrial units lacking a service within the gap distance, ranked.
     industrial_service_gaps : GeoDataFrame
@@ -75,6 +78,12 @@ class RunResult:
     rasters : dict of str to Raster
         ``kde_{category}`` surfaces of ``[indicators] kernel_density`` (empty
         without them).
+    weight_sensitivity : DataFrame
+        D, grade and typology under entropy, CRITIC and equal weights against
+        the run's method: one row per method (``weight_sensitivity.csv``).
+    domain : DataFrame
+        Units analysed and left out, by reason
+        (:func:`cityind_gis.domain.domain_summary`).
     """
 
     grid: gpd.GeoDataFrame
@@ -92,6 +101,8 @@ class RunResult:
     parameters: pd.DataFrame
     buildings: gpd.GeoDataFrame | None = None
     rasters: dict[str, Raster] = field(default_factory=dict)
+    weight_sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)
+    domain: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     #: Layers written to the GeoPackage, in this order (then ``buildings``).
     LAYERS = ("grid", "service_gaps", "landuse", "pois", "network",
