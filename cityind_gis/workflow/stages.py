@@ -44,8 +44,6 @@ from ..io import layers as io_layers
 from ..io import vector as vector_io
 from ..io.crs import analysis_crs, to_analysis_crs
 from ..io.statistics import zone_statistics
-from ..sensitivity import WeightSensitivity, weight_sensitivity
-from ..weights import sparse_indicators, sparse_message
 from ..network import (
     WalkGraph,
     facility_counts_within,
@@ -54,8 +52,10 @@ from ..network import (
     life_circle_requirements,
     nearest_facility_distance,
 )
+from ..sensitivity import WeightSensitivity, weight_sensitivity
 from ..taxonomy import service_categories
 from ..units import grid_over, make_h3_grid, make_hex_grid, prepare_zones
+from ..weights import sparse_indicators, sparse_message
 from .preflight import cross_layer_checks
 from .results import Raster
 
