@@ -568,7 +568,7 @@ def plot_map(
 
     # --- fonts: never draw tofu boxes ---------------------------------------------------
     needs_cjk = lang == "zh" or _has_cjk(title)
-    font = find_cjk_font() if needs_cjk else None
+    font = find_cjk_font() if needs_cjk or not_analysed(grid).any() else None
     if needs_cjk and font is None:
         replaced = (
             " and the Chinese title is replaced by the English default" if _has_cjk(title) else ""
@@ -650,9 +650,10 @@ def plot_map(
                 for level in range(1, 11)
             ]
         handles += [Patch(facecolor=c, edgecolor="#777777", label=label) for c, label in classes]
-        if outside.any():
+        if outside.any():  # both languages when a CJK font can draw them
             handles.append(Patch(facecolor=NOT_ANALYSED_COLOR, edgecolor="#777777",
-                                 label=NOT_ANALYSED_LABEL))
+                                 label=NOT_ANALYSED_LABEL if font is not None
+                                 else NOT_ANALYSED_LABEL.split(" / ")[0]))
         if kind != "gaps" and levels[~outside].isna().any():
             handles.append(Patch(facecolor=NODATA_COLOR, edgecolor="#777777", label=text["nodata"]))
         if kind == "gaps" and len(gaps):
