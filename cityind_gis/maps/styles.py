@@ -506,9 +506,9 @@ def _specs(gdf: Any, layer: str, lang: str) -> list[_Spec]:
     lisa = lisa_column(cols)
     if "D" in cols and geometry == "fill":
         outside = bool(not_analysed(gdf).any())
-        if "typology_code" in cols:  # the type first: what a planner reads first
-            specs.append(_typology_categorized(lang, outside))
         specs.append(_d_graduated(lang))
+        if "typology_code" in cols:
+            specs.append(_typology_categorized(lang, outside))
         if "grade_level" in cols:
             specs.append(_grade_categorized(lang, outside))
         if "bivar_class" in cols:

@@ -14,6 +14,10 @@ GRADE_COLORS : tuple of 10 str
     Fill of the 10 coordination grades, level 1 first (ColorBrewer RdYlBu 10).
 NODATA_COLOR : str
     Fill of units whose D (grade) is missing.
+NOT_ANALYSED_COLOR : str
+    Fill of units outside the analysis domain (``analysed`` False), on every map.
+TYPOLOGY_COLORS : dict of str to str
+    City–industry types (``typology_code``; ColorBrewer Dark2 and a pale sand for "both low").
 INDEX_COLORS : tuple of 7 str
     Ramp of the subsystem indices U1 and U2 on [0, 1] (ColorBrewer YlGnBu 7).
 GAP_COLORS : tuple of 7 str
@@ -39,11 +43,13 @@ LISA_COLUMNS : tuple of str
     Column names recognised as holding LISA clusters, in order of preference.
 BUILDING_NAMES : dict of str to dict of str to str
     ``lang -> building use -> name``.
+NOT_ANALYSED_LABEL : str
+    Legend entry of units outside the analysis domain, "not analysed / 未分析".
 
 Helpers
 -------
 grade_names, grade_classes, grade_levels, grade_color, gap_color,
-lisa_column, lisa_key, lisa_label.
+lisa_column, lisa_key, lisa_label, not_analysed.
 
 Notes
 -----

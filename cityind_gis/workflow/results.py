@@ -129,8 +129,12 @@ class RunResult:
         Returns
         -------
         dict of str to DataFrame
+            ``summary`` ends with one "not analysed: <reason>" row per reason
+            units were left out of the analysis domain (no grade level).
         """
-        return {name: getattr(self, name) for name in self.TABLES}
+        out = {name: getattr(self, name) for name in self.TABLES}
+        out["summary"] = _with_domain(self.summary, self.domain)
+        return out
 
     @property
     def params(self) -> dict[str, Any]:
@@ -161,6 +165,24 @@ class RunResult:
         if not self.rasters:
             del out["rasters"]
         return out
+
+
+def _with_domain(summary: pd.DataFrame, domain: pd.DataFrame) -> pd.DataFrame:
+    """The grade summary with a row per reason units were not analysed (``summary.csv``)."""
+    if domain.empty or "reason" not in domain.columns or summary.empty:
+        return summary
+    left = domain[domain["reason"] != "analysed"]
+    if left.empty:
+        return summary
+    n = int(domain["n_units"].sum())
+    rows = pd.DataFrame({
+        "grade_level": pd.array([pd.NA] * len(left), dtype="Int64"),
+        "grade_zh": ("未分析：" + left["reason_zh"].astype(str)).to_numpy(),
+        "grade_en": ("not analysed: " + left["reason"].astype(str)).to_numpy(),
+        "cells": left["n_units"].to_numpy(),
+        "share_pct": (100.0 * left["n_units"] / max(n, 1)).to_numpy(),
+    })
+    return pd.concat([summary.astype({"grade_level": "Int64"}), rows], ignore_index=True)
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,7 @@ def run(
         gaps = st.service_gap_analysis(grid, layers, dist, ind, cfg.gaps, cfg.accessibility)
         grid["n_missing_services"] = gaps.n_missing_services
     with _stage(7, STAGES[6], progress):
-        summary = grade_summary(grid, domain.summary)
+        summary = grade_summary(grid)
         params = run_parameters(cfg, layers, units, ind, gaps, spatial.parameters,
                                 n_units=len(grid), seconds=time.perf_counter() - t_start)
         params = params.assign(**domain_parameters(domain, coupled, types))

@@ -731,6 +731,11 @@ def couple(
 # ----------------------------------------------------------------------------- 7. typology
 
 
+#: Fewest analysed units for the "D tracks one subsystem" caution: a correlation
+#: over fewer units is no evidence either way.
+MIN_UNITS_CAUTION = 10
+
+
 @dataclass(frozen=True)
 class Typology:
     """City–industry type, relative development and bivariate class (:func:`unit_typology`).
@@ -739,7 +744,8 @@ class Typology:
     ----------
     columns : DataFrame
         On every unit (None / NaN outside the domain): ``typology_code``,
-        ``typology_zh``, ``typology_en``, ``typology``, ``rel_dev`` (U1/U2),
+        ``typology_zh``, ``typology_en``, ``typology``, ``rel_dev`` (U1/U2,
+        NaN where U2 = 0: GeoPackage has no infinity),
         ``dev_gap`` (U1 - U2), ``dev_gap_rank``, ``bivar_u1``, ``bivar_u2``,
         ``bivar_class``, ``bivar_color``.
     correlations : DataFrame
@@ -772,7 +778,8 @@ def unit_typology(coupled: Coupled, *, lang: str) -> Typology:
     Warns
     -----
     UserWarning
-        The caution, when D tracks one subsystem.
+        The caution, when D tracks one subsystem (|Spearman rho| >= 0.8 over
+        at least :data:`MIN_UNITS_CAUTION` analysed units).
 
     Notes
     -----
@@ -788,9 +795,12 @@ def unit_typology(coupled: Coupled, *, lang: str) -> Typology:
     corr = typology_lib.d_tracks_subsystem(u, coupled.columns["D"])
     labels = ({"U1": "U1 (industry)", "U2": "U2 (urban function)"} if lang == "en"
               else {"U1": "产业子系统 U1", "U2": "城市功能子系统 U2"})
-    caution = typology_lib.tracking_caution(corr, labels=labels, lang=lang)
+    n = int(u["U1"].notna().sum())
+    caution = (typology_lib.tracking_caution(corr, labels=labels, lang=lang)
+               if n >= MIN_UNITS_CAUTION else None)
     if caution:
         warnings.warn(caution, stacklevel=3)
+    rel = rel.assign(rel_dev=rel["rel_dev"].replace([np.inf, -np.inf], np.nan))
     cols = pd.concat([types, rel[["rel_dev", "dev_gap", "dev_gap_rank"]], bivar], axis=1)
     return Typology(columns=cols, correlations=corr, caution=caution)
 
