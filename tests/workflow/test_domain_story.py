@@ -103,10 +103,13 @@ def test_summary_and_run_json_report_the_domain(story, tmp_path):
     assert json.loads(p["domain_left_out"]) == {"no data (no land use, no POIs)": 3}
     assert (p["n_indicators_U1"], p["n_indicators_U2"]) == (2, 3)
     assert p["moran_n_units"] == 15
-    rows = res.summary.set_index("grade_en")
+    assert res.summary["cells"].sum() == 15  # the grades count the analysed units
+    rows = res.tables()["summary"].set_index("grade_en")  # summary.csv adds the left-out
     assert rows.loc["not analysed: no data (no land use, no POIs)", "cells"] == 3
     assert rows["cells"].sum() == 18
     paths = write_outputs(res, tmp_path)
+    csv = paths["summary"].read_text(encoding="utf-8-sig")
+    assert '"not analysed: no data (no land use, no POIs)",,,3,' in csv
     written = json.loads(paths["parameters"].read_text(encoding="utf-8"))
     assert written["n_units_not_analysed"] == 3
     sens = paths["weight_sensitivity"].read_text(encoding="utf-8-sig").splitlines()
