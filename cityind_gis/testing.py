@@ -362,3 +362,153 @@ def write_china_park_buildings(folder: str | Path) -> Path:
     china_park_buildings().to_file(path, driver="ESRI Shapefile", encoding="GBK")
     path.with_suffix(".cpg").unlink(missing_ok=True)
     return path
+
+
+__all__ += ["domain_story_zone", "write_domain_story_zone"]
+
+
+def domain_story_zone() -> dict[str, gpd.GeoDataFrame]:
+    r"""A 600 m x 300 m zone with a known story: an industrial belt, a mixed core, empty land.
+
+    ::
+
+        y=300 +-----+-----+--+--+--+--+--+-----+
+              |   belt    |M | core  |M |  R| fringe  | empty |
+              |  M1 (all) |  |  R2   |  |  R2 |R 10 % |       |
+        y=0   +-----+-----+--+--+--+--+--+-----+
+              x=0        200  300        400    500     600
+
+    Eighteen 100 m cells (6 columns x 3 rows), the walking network three east-west
+    streets (y = 50, 150, 250) through the cell centres, joined by north-south
+    streets at x = 0, 300, 600.
+
+    * **belt** (columns 0-1): all industrial land (``M1``), two enterprises
+      per cell, no service at all;
+    * **core** (columns 2-3): 20 % industrial (``M1`` strips x 200-220,
+      300-320), 80 % residential (``R2``); per cell one enterprise, one shop
+      and one school on the street within 50 m of x = 300;
+    * **fringe** (column 4): 10 % residential (``R2``, x 400-410), no POI;
+    * **empty** (column 5): no land use, no POI.
+
+    Known answers with the config of :func:`write_domain_story_zone` (``shift``
+    off, equal weights; U1 = {industrial_share, poi_density_enterprise}, U2 =
+    {residential_share, poi_density_retail, poi_density_education}), over the
+    15 analysed units (the empty column is "no data"):
+
+    * U1: belt 1, core (0.2 + 0.5) / 2 = 0.35, fringe 0;
+    * U2: belt 0, core 1, fringe 0.125 / 3 = 0.041667;
+    * D (classic): belt 0 (C = 0), fringe 0, core
+      :math:`\sqrt{C T}` with :math:`C = 2\sqrt{0.35}/1.35`, :math:`T = 0.675`: 0.769161;
+    * types: belt industry-leading (industrial empty city), core city-leading,
+      fringe both low;
+    * gaps (100 m, retail and education): the six belt cells lack both (the
+      nearest shop is 140 m or 240 m away along the street); core cells have both
+      within 40 m.
+
+    Returns
+    -------
+    dict of str to GeoDataFrame
+        ``landuse`` (column ``code``), ``pois`` (columns ``kind``, ``name``),
+        ``roads`` (column ``name``), all in EPSG:32650.
+    """
+    boxes = [(0, 200, "M1"), (200, 220, "M1"), (220, 300, "R2"), (300, 320, "M1"),
+             (320, 400, "R2"), (400, 410, "R2")]
+    landuse = gpd.GeoDataFrame(
+        {"code": [b[2] for b in boxes]},
+        geometry=[shapely.box(x0, 0, x1, 300) for x0, x1, _ in boxes], crs=CRS)
+    rows = (50.0, 150.0, 250.0)
+    pts: list[tuple[str, str, float, float]] = []
+    for y in rows:
+        pts += [("企业", "工厂", x, y) for x in (30.0, 70.0, 130.0, 170.0)]  # belt: 2 per cell
+        pts += [("企业", "公司", 210.0, y), ("企业", "公司", 390.0, y),  # core: 1 per cell
+                ("购物", "超市", 290.0, y), ("学校", "小学", 280.0, y),
+                ("购物", "便利店", 310.0, y), ("学校", "幼儿园", 320.0, y)]
+    pois = gpd.GeoDataFrame(
+        {"kind": [p[0] for p in pts], "name": [p[1] for p in pts]},
+        geometry=gpd.points_from_xy([p[2] for p in pts], [p[3] for p in pts]), crs=CRS)
+    xs = np.arange(0, 601, 50, dtype=float)
+    lines = [shapely.LineString([(a, y), (b, y)]) for y in rows
+             for a, b in zip(xs[:-1], xs[1:], strict=True)]
+    ys = (0.0, 50.0, 150.0, 250.0, 300.0)
+    lines += [shapely.LineString([(x, a), (x, b)]) for x in (0.0, 300.0, 600.0)
+              for a, b in zip(ys[:-1], ys[1:], strict=True)]
+    roads = gpd.GeoDataFrame({"name": ["street"] * len(lines)}, geometry=lines, crs=CRS)
+    return {"landuse": landuse, "pois": pois, "roads": roads}
+
+
+def write_domain_story_zone(folder: str | Path, *, rule: str = "urban_land") -> Path:
+    """Write :func:`domain_story_zone` as files with a TOML config.
+
+    Parameters
+    ----------
+    folder : str or Path
+        Existing folder.
+    rule : str, default "urban_land"
+        ``[domain] rule`` of the config.
+
+    Returns
+    -------
+    Path
+        The config file ``zone.toml`` (land use and roads in ``zone.gpkg``,
+        POIs in ``pois.csv`` with x / y in metres).
+    """
+    folder = Path(folder)
+    zone = domain_story_zone()
+    zone["landuse"].to_file(folder / "zone.gpkg", layer="landuse", driver="GPKG")
+    zone["roads"].to_file(folder / "zone.gpkg", layer="roads", driver="GPKG")
+    pois = zone["pois"]
+    pd.DataFrame({"name": pois["name"], "kind": pois["kind"], "x": pois.geometry.x,
+                  "y": pois.geometry.y}).to_csv(folder / "pois.csv", index=False,
+                                                encoding="utf-8")
+    (folder / "landuse_map.csv").write_text(
+        "value,class\nM1,industrial\nR2,residential\n", encoding="utf-8")
+    (folder / "poi_map.csv").write_text(
+        "value,class\n企业,enterprise\n购物,retail\n学校,education\n", encoding="utf-8")
+    cfg = folder / "zone.toml"
+    cfg.write_text(f"""[study]
+name = "domain story zone"
+
+[grid]
+cell_size = 100
+
+[landuse]
+path = "zone.gpkg"
+layer = "landuse"
+class_column = "code"
+mapping = "landuse_map.csv"
+
+[pois]
+path = "pois.csv"
+crs = "EPSG:32650"
+class_column = "kind"
+mapping = "poi_map.csv"
+
+[roads]
+path = "zone.gpkg"
+layer = "roads"
+
+[domain]
+rule = "{rule}"
+
+[coupling]
+shift = false
+weights = "equal"
+
+[coupling.industry]
+industrial_share = "+"
+poi_density_enterprise = "+"
+
+[coupling.urban]
+residential_share = "+"
+poi_density_retail = "+"
+poi_density_education = "+"
+
+[gaps]
+distance = 100
+categories = ["retail", "education"]
+units = "cells"
+
+[output]
+dir = "out"
+""", encoding="utf-8")
+    return cfg

@@ -1,5 +1,6 @@
 """The `cityind` command: the bundled sample end to end, and user errors (exit 2, no traceback)."""
 
+import json
 import subprocess
 import sys
 
@@ -29,9 +30,20 @@ def test_run_sample_end_to_end(tmp_path):
     grid = gpd.read_file(out / "cityind.gpkg", layer="grid")
     assert len(grid) == 100  # 10 x 10 cells of 250 m over Kouvola
     assert grid.crs.to_epsg() == 32635
-    for col in ("U1", "U2", "C", "T", "D", "industrial_share", "residential_share", "land_use_mix"):
+    # issue 12: D only inside the analysis domain (units with urban or built land)
+    inside = grid["analysed"].astype(bool)
+    assert inside.sum() == 66
+    assert grid.loc[~inside, "domain_reason"].value_counts().to_dict() == {
+        "no urban or built land": 25, "no data (no land use, no POIs)": 9}
+    for col in ("U1", "U2", "C", "T", "D"):
+        assert grid.loc[inside, col].between(0, 1).all(), col
+        assert grid.loc[~inside, col].isna().all(), col
+    for col in ("industrial_share", "residential_share", "land_use_mix"):
         assert grid[col].between(0, 1).all(), col
-    assert grid["grade_level"].between(1, 10).all()
+    assert grid.loc[inside, "grade_level"].between(1, 10).all()
+    run_json = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert (run_json["n_units_analysed"], run_json["n_units_not_analysed"]) == (66, 34)
+    assert (out / "weight_sensitivity.csv").is_file()
     assert grid["net_dist_transit"].dropna().ge(0).all()
     assert (grid["landuse_area_industrial"] > 0).sum() == 19
     gaps = gpd.read_file(out / "cityind.gpkg", layer="service_gaps")
@@ -47,7 +59,10 @@ def test_run_helsinki_sample(tmp_path):
     assert proc.returncode == 0, proc.stderr
     grid = gpd.read_file(tmp_path / "hel" / "cityind.gpkg", layer="grid")
     assert grid["poi_count_food"].sum() > 300
-    assert grid["D"].between(0, 1).all()
+    inside = grid["analysed"].astype(bool)  # Helsinki has no industrial land: D where built
+    assert inside.sum() == 31
+    assert grid.loc[inside, "D"].between(0, 1).all()
+    assert grid.loc[~inside, "D"].isna().all()
 
 
 def test_run_user_config(tmp_path, capsys):

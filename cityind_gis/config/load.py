@@ -34,6 +34,7 @@ from .sections import (
     PeriodConfig,
     RoadsConfig,
     SpatialStatsConfig,
+    DomainConfig,
     StatisticsConfig,
     StudyConfig,
     ZonesConfig,
@@ -72,6 +73,7 @@ _SECTIONS: dict[str, type[Section]] = {
     "zones": ZonesConfig,
     "statistics": StatisticsConfig,
     "spatial_stats": SpatialStatsConfig,
+    "domain": DomainConfig,
 }
 _PERIOD_LAYERS = ("landuse", "pois", "roads", "statistics")
 

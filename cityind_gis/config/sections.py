@@ -26,6 +26,7 @@ __all__ = [
     "CouplingConfig",
     "GapConfig",
     "SpatialStatsConfig",
+    "DomainConfig",
     "PeriodConfig",
     "AccessibilityConfig",
     "ZonesConfig",
@@ -303,6 +304,40 @@ class SpatialStatsConfig(Section):
                                       "an integer"))
 
 
+def _share(value, where):
+    """A share in [0, 1] (e.g. ``0.05``), returned as float."""
+    return c.expect(lambda v: _number(v) and 0 <= v <= 1, "a share in [0, 1] (e.g. 0.05)",
+                    convert=float)(value, where)
+
+
+def _domain_rule(value, where):
+    from ..domain import DOMAIN_RULES
+
+    return c.choice(tuple(DOMAIN_RULES))(value, where)
+
+
+@dataclass(frozen=True)
+class DomainConfig(Section):
+    """Analysis domain (``[domain]``): which units the coupling model analyses.
+
+    ``rule`` is one of ``"all"``, ``"urban_land"``, ``"industrial"``, ``"mask"``
+    (:func:`cityind_gis.domain.analysis_domain`); ``min_share`` None takes the
+    library default; ``mask`` is a polygon layer, for ``rule = "mask"``.
+    """
+
+    _table = "domain"
+    rule: str = option("urban_land", check=_domain_rule)
+    min_share: float | None = option(None, check=_share)
+    mask: Path | None = _path()
+
+    def _check_together(self, table: str) -> list[str]:
+        if (self.rule == "mask") != (self.mask is not None):
+            return [f"`[{table}] rule = \"mask\"` and `[{table}] mask` go together: give the "
+                    f"mask layer's path with rule \"mask\" (got rule {self.rule!r}, mask "
+                    f"{self.mask})."]
+        return []
+
+
 @dataclass(frozen=True)
 class PeriodConfig:
     """One period of a panel run (``[[periods]]``): its label and the layers that differ.
@@ -382,6 +417,7 @@ class Config:
     zones: ZonesConfig = field(default_factory=ZonesConfig)
     statistics: StatisticsConfig = field(default_factory=StatisticsConfig)
     spatial_stats: SpatialStatsConfig = field(default_factory=SpatialStatsConfig)
+    domain: DomainConfig = field(default_factory=DomainConfig)
     periods: tuple[PeriodConfig, ...] = ()
     out_dir: Path = Path("cityind-out")
     source: Path | None = None

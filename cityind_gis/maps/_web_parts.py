@@ -31,6 +31,9 @@ from .theme import (
     LISA_COLORS,
     LISA_NAMES,
     NODATA_COLOR,
+    NOT_ANALYSED_COLOR,
+    NOT_ANALYSED_LABEL,
+    TYPOLOGY_COLORS,
     gap_color,
     grade_names,
 )
@@ -90,6 +93,12 @@ _LABELS: dict[str, dict[str, str]] = {
         "legend_gaps": "服务缺口：缺失类数",
         "legend_pois": "兴趣点类别",
         "nodata": "无数据",
+        "layer_typology": "产城融合类型",
+        "layer_bivariate": "产业 U1 × 城市功能 U2",
+        "typology": "产城融合类型",
+        "domain_reason": "未分析原因",
+        "legend_typology": "产城融合类型",
+        "legend_bivariate": "U1 × U2（三分位）",
         "zone": "分区",
         "unit": "单元",
         "layer_period": "协调等级 {period}",
@@ -132,6 +141,12 @@ _LABELS: dict[str, dict[str, str]] = {
         "legend_gaps": "Service gap: missing categories",
         "legend_pois": "POI category",
         "nodata": "no data",
+        "layer_typology": "City-industry typology",
+        "layer_bivariate": "Industry U1 x urban function U2",
+        "typology": "Typology",
+        "domain_reason": "Not analysed because",
+        "legend_typology": "City-industry typology",
+        "legend_bivariate": "U1 x U2 (terciles)",
         "zone": "Zone",
         "unit": "Unit",
         "layer_period": "Coordination grade {period}",
@@ -315,6 +330,8 @@ var {{ this.get_name() }} = (function () {
     if (n === null || n === undefined || n < 1) { return cfg.gaps[0]; }
     return cfg.gaps[Math.min(n, cfg.gaps.length) - 1];
   }
+  function na(p, c) { return p.analysed === false ? cfg.not_analysed : c; }
+  function typ(p) { return cfg.typology[p.typology_code] || cfg.nodata; }
   function lisa(v) { var k = cfg.lisa_keys[String(v)]; return k ? cfg.lisa[k] : cfg.nodata; }
   function change(v) {
     if (typeof v !== "number" || v !== v || !cfg.change) { return cfg.nodata; }
@@ -340,21 +357,31 @@ var {{ this.get_name() }} = (function () {
     return "<table class='cityind-popup'>" + rows.join("") + "</table>";
   }
   return {cfg: cfg, ramp: ramp, grade: grade, gap: gap, lisa: lisa, change: change,
-          table: table};
+          table: table, na: na, typ: typ};
 })();
 """
 
 _STYLES_JS = {
-    "grades": "function (f) { return {fillColor: {{h}}.grade(f.properties.grade_level), "
+    "grades": "function (f) { return {fillColor: {{h}}.na(f.properties, "
+              "{{h}}.grade(f.properties.grade_level)), "
               "fillOpacity: 0.75, color: '#ffffff', weight: 0.5}; }",
-    "d": "function (f) { return {fillColor: {{h}}.ramp(f.properties.D, {{h}}.cfg.grades), "
+    "d": "function (f) { return {fillColor: {{h}}.na(f.properties, "
+         "{{h}}.ramp(f.properties.D, {{h}}.cfg.grades)), "
          "fillOpacity: 0.75, color: '#ffffff', weight: 0.5}; }",
-    "u1": "function (f) { return {fillColor: {{h}}.ramp(f.properties.U1, {{h}}.cfg.index), "
+    "u1": "function (f) { return {fillColor: {{h}}.na(f.properties, "
+          "{{h}}.ramp(f.properties.U1, {{h}}.cfg.index)), "
           "fillOpacity: 0.8, color: '#ffffff', weight: 0.5}; }",
-    "u2": "function (f) { return {fillColor: {{h}}.ramp(f.properties.U2, {{h}}.cfg.index), "
+    "u2": "function (f) { return {fillColor: {{h}}.na(f.properties, "
+          "{{h}}.ramp(f.properties.U2, {{h}}.cfg.index)), "
           "fillOpacity: 0.8, color: '#ffffff', weight: 0.5}; }",
-    "lisa": "function (f) { return {fillColor: {{h}}.lisa(f.properties.lisa), "
+    "lisa": "function (f) { return {fillColor: {{h}}.na(f.properties, "
+            "{{h}}.lisa(f.properties.lisa)), "
             "fillOpacity: 0.8, color: '#ffffff', weight: 0.5}; }",
+    "typology": "function (f) { return {fillColor: {{h}}.na(f.properties, "
+                "{{h}}.typ(f.properties)), fillOpacity: 0.8, color: '#ffffff', weight: 0.5}; }",
+    "bivariate": "function (f) { return {fillColor: {{h}}.na(f.properties, "
+                 "f.properties.bivar_color || {{h}}.cfg.nodata), fillOpacity: 0.85, "
+                 "color: '#ffffff', weight: 0.5}; }",
     "gaps": "function (f) { var c = {{h}}.gap(f.properties.n_missing); return {color: c, "
             "weight: 3, fillColor: c, fillOpacity: 0.1}; }",
     # panel map: the grade of one period, the change of D (property named by {{p}})
@@ -499,12 +526,17 @@ def _legend_element(
     lisa: Sequence[str] = (),
     ramps: bool = True,
     change: dict[str, Any] | None = None,
+    with_not_analysed: bool = False,
+    classes: Sequence[tuple[str, Sequence[tuple[str, str]]]] = (),
 ) -> Any:
     """Build the fixed HTML legend (a branca MacroElement).
 
     Sections: the 10 grades, the D and U ramps (``ramps``), a ΔD ramp
     (``change``: ``title``, ``note`` and ``ticks``, the tick labels from -m to
-    +m), service gaps, LISA clusters and POI categories.
+    +m), service gaps, LISA clusters and POI categories. ``with_not_analysed``
+    adds the grey "not analysed / 未分析" entry (units outside the analysis
+    domain); ``classes`` adds sections (title, [(colour, label), ...]) such as
+    the typology and the U1 x U2 classes.
     """
     from branca.element import MacroElement
     from jinja2 import Template
@@ -514,6 +546,9 @@ def _legend_element(
     grades = [(GRADE_COLORS[level - 1], f"{level} {names[level]}") for level in range(1, 11)]
     if with_nodata:
         grades.append((NODATA_COLOR, labels["nodata"]))
+    if with_not_analysed:
+        grades.append((NOT_ANALYSED_COLOR, NOT_ANALYSED_LABEL))
+    class_sections = [(str(t), list(rows)) for t, rows in classes]
     gaps = []
     for n in gap_counts:
         last = n >= len(GAP_COLORS)
@@ -587,6 +622,14 @@ def _legend_element(
                    </span>{{ text|e }}</div>
               {% endfor %}
               {% endif %}
+              {% for title, rows in this.classes %}
+              <div style="font-weight: bold; margin: 6px 0 2px;">{{ title|e }}</div>
+              {% for color, text in rows %}
+              <div class="cityind-legend-class"><span style="display: inline-block; width: 14px;
+                   height: 12px; margin-right: 6px; vertical-align: middle; background: {{ color }};
+                   border: 1px solid #777;"></span>{{ text|e }}</div>
+              {% endfor %}
+              {% endfor %}
               {% if this.pois %}
               <div style="font-weight: bold; margin: 6px 0 2px;">
                 {{ this.labels.legend_pois|e }}</div>
@@ -610,6 +653,7 @@ def _legend_element(
             self.gaps = gaps
             self.lisa = lisa_rows
             self.pois = list(poi_colors.items())
+            self.classes = class_sections
             self.ramps = ramps
             self.change = change
             self.change_ramp = ", ".join(CHANGE_COLORS)
@@ -687,7 +731,8 @@ def _helpers_config(lang: str, **extra: Any) -> dict[str, Any]:
     names = grade_names(lang)
     config: dict[str, Any] = {
         "grades": list(GRADE_COLORS), "index": list(INDEX_COLORS), "gaps": list(GAP_COLORS),
-        "nodata": NODATA_COLOR, "lisa": LISA_COLORS, "lisa_keys": {}, "lisa_names": {},
+        "nodata": NODATA_COLOR, "not_analysed": NOT_ANALYSED_COLOR,
+        "typology": TYPOLOGY_COLORS, "lisa": LISA_COLORS, "lisa_keys": {}, "lisa_names": {},
         "grade_names": {str(k): f"{k} {v}" for k, v in names.items()},
         "decimals": _DECIMALS,
     }

@@ -22,7 +22,7 @@ import pandas as pd
 from .._errors import InputError
 from .._validate import check_lang
 from ..io._atomic import atomic_path
-from .theme import GRADE_COLORS
+from .theme import GRADE_COLORS, NOT_ANALYSED_COLOR
 
 __all__ = ["write_report"]
 
@@ -62,12 +62,100 @@ _T: dict[str, dict[str, str]] = {
 }
 
 _MAP_TITLES = {
-    "zh": {"grades": "协调等级", "D": "协调度 D", "U1": "产业子系统 U1",
+    "zh": {"typology": "产城融合类型", "bivariate": "产业 U1 × 城市功能 U2",
+           "grades": "协调等级", "D": "协调度 D", "U1": "产业子系统 U1",
            "U2": "城市功能子系统 U2", "gaps": "服务缺口"},
-    "en": {"grades": "Coordination grades", "D": "Coordination degree D",
+    "en": {"typology": "City-industry typology", "bivariate": "Industry U1 x urban function U2",
+           "grades": "Coordination grades", "D": "Coordination degree D",
            "U1": "Industrial subsystem U1", "U2": "Urban-function subsystem U2",
            "gaps": "Service gaps"},
 }
+
+#: First section of the report: what the maps say, and what D does not say.
+_LEAD = {
+    "en": {
+        "title": "Reading the results",
+        "domain": "{n} of {total} units were analysed (rule {rule!r}); {left} not analysed: "
+                  "{why}. They have no D, grade or type and are grey on every map.",
+        "domain_all": "All {total} units were analysed (rule {rule!r}).",
+        "types": "City-industry types",
+        "d_says": "D (coupling coordination degree) says how high and how balanced the two "
+                  "subsystem indices are together in a unit, relative to the other analysed "
+                  "units. It does not say which side is missing (read the type and U1 - U2), "
+                  "nor that services are within walking distance of workers (read the service-gap "
+                  "map), and a high D where one subsystem barely exists is not integration.",
+        "corr": "Correlation of D with U1 (industry): Pearson r = {r1}, Spearman rho = {s1}; "
+                "with U2 (urban function): r = {r2}, rho = {s2}.",
+        "few": "Few indicators: U1 rests on {n1} and U2 on {n2} indicator(s); an index of fewer "
+               "than three indicators maps those few (docs/indicators.md says what data adds "
+               "more).",
+        "sens": "Weight sensitivity (D under other weighting methods)",
+    },
+    "zh": {
+        "title": "结果解读",
+        "domain": "按规则 {rule!r} 分析了 {total} 个单元中的 {n} 个；{left} 个未分析：{why}。"
+                  "这些单元没有 D、等级与类型，在各图中以灰色表示。",
+        "domain_all": "全部 {total} 个单元均参与分析（规则 {rule!r}）。",
+        "types": "产城融合类型",
+        "d_says": "耦合协调度 D 表示单元内两个子系统指数（相对于其他分析单元）"
+                  "共同的高低与均衡程度；"
+                  "它不说明缺的是哪一方（请看类型与 U1 − U2），也不说明工人步行可达服务"
+                  "（请看服务缺口图）；某一子系统几乎不存在时的高 D 并不代表产城融合。",
+        "corr": "D 与 U1（产业）的相关：Pearson r = {r1}，Spearman ρ = {s1}；"
+                "与 U2（城市功能）：r = {r2}，ρ = {s2}。",
+        "few": "指标偏少：U1 仅有 {n1} 个、U2 仅有 {n2} 个指标；少于三个指标的指数只反映这几个指标"
+               "（补充数据见 docs/indicators.md）。",
+        "sens": "权重敏感性（不同赋权方法下的 D）",
+    },
+}
+
+
+def _num(v: Any) -> str:
+    return "–" if v is None or pd.isna(v) else f"{float(v):.2f}"
+
+
+def _lead(results: Mapping[str, Any], params: dict[str, Any], lang: str,
+          figures: str) -> str:
+    """The report's first section: domain, typology and gap maps, caution, what D says."""
+    import json
+
+    t = _LEAD[lang]
+    grid = results["grid"]
+    parts = [f"<h2>{html.escape(t['title'])}</h2>"]
+    total = len(grid)
+    n = int(params.get("n_units_analysed", total) or 0)
+    left = total - n
+    rule = params.get("domain_rule", "all")
+    if left:
+        why = json.loads(params.get("domain_left_out") or "{}")
+        words = "; ".join(f"{r}: {c}" for r, c in why.items())
+        text = t["domain"].format(n=n, total=total, rule=rule, left=left, why=words)
+        parts.append(f"<p>{html.escape(text)}</p>")
+    else:
+        parts.append(f"<p>{html.escape(t['domain_all'].format(total=total, rule=rule))}</p>")
+    parts.append(figures)
+    if "typology" in grid.columns:
+        counts = grid["typology"].value_counts()
+        rows = pd.DataFrame({t["types"]: counts.index.astype(str),
+                             "units": counts.to_numpy()})
+        parts.append(_table(rows))
+    caution = str(params.get("d_tracks_caution") or "")
+    if caution:
+        parts.append(f"<p class='caution'><b>{html.escape(caution)}</b></p>")
+    parts.append(f"<p>{html.escape(t['d_says'])}</p>")
+    if "corr_D_U1_pearson" in params:
+        parts.append("<p>" + html.escape(t["corr"].format(
+            r1=_num(params.get("corr_D_U1_pearson")), s1=_num(params.get("corr_D_U1_spearman")),
+            r2=_num(params.get("corr_D_U2_pearson")), s2=_num(params.get("corr_D_U2_spearman"))))
+            + "</p>")
+    n1, n2 = params.get("n_indicators_U1"), params.get("n_indicators_U2")
+    if n1 is not None and n2 is not None and min(int(n1), int(n2)) < 3:
+        parts.append(f"<p class='caution'>{html.escape(t['few'].format(n1=n1, n2=n2))}</p>")
+    sens = results.get("weight_sensitivity")
+    if isinstance(sens, pd.DataFrame) and len(sens):
+        parts.append(f"<h3>{html.escape(t['sens'])}</h3>{_table(sens)}")
+    return "".join(parts)
+
 
 # A backslash at the end of a line joins it to the next: the HTML has the long lines.
 _METHOD = {
@@ -151,6 +239,7 @@ figure img { width: 100%; border: 1px solid #ddd; }
 figcaption { text-align: center; font-weight: bold; }
 .swatch { display: inline-block; width: 12px; height: 12px; border: 1px solid #777;
           vertical-align: middle; margin-right: 4px; }
+.caution { border-left: 4px solid #d95f02; padding-left: .6em; }
 @media print { figure { width: 45%; page-break-inside: avoid; } h2 { page-break-after: avoid; } }
 """
 
@@ -192,13 +281,16 @@ def write_report(
     results : mapping
         The tables of a :class:`cityind_gis.workflow.RunResult` by name: ``grid``, ``service_gaps``,
         ``weights``, ``summary`` and ``parameters`` are used (``obstacles``
-        when present).
+        and ``weight_sensitivity`` when present). The report opens with the
+        analysis domain, the typology and gap maps, the caution when D tracks
+        one subsystem and what D does and does not say.
     path : str or path-like
         Target ``.html`` file.
     lang : {"en", "zh"}, default "en"
         Language of headings, method text and labels.
     images : mapping of str to path, optional
-        Map kind (``grades``, ``D``, ``U1``, ``U2``, ``gaps``) -> PNG file, e.g.
+        Map kind (``typology``, ``bivariate``, ``grades``, ``D``, ``U1``,
+        ``U2``, ``gaps``) -> PNG file, e.g.
         from :func:`cityind_gis.maps.static.plot_map`; embedded as data URIs so
         the report is one file that opens offline.
     title : str, optional
@@ -261,8 +353,14 @@ def write_report(
     name_col = "grade_zh" if lang == "zh" else "grade_en"
     grades_rows = []
     for _, r in summary.iterrows():
-        level = int(r["grade_level"])
         mean = {c: "" if pd.isna(r[c]) else f"{r[c]:.4f}" for c in ("mean_U1", "mean_U2", "mean_D")}
+        if pd.isna(r["grade_level"]):  # units outside the analysis domain
+            grades_rows.append(
+                f"<tr><td><span class='swatch' style='background:{NOT_ANALYSED_COLOR}'></span>"
+                f"{html.escape(str(r[name_col]))}</td><td></td><td>{int(r['cells'])}</td>"
+                f"<td>{r['share_pct']:.1f}</td><td></td><td></td><td></td></tr>")
+            continue
+        level = int(r["grade_level"])
         grades_rows.append(
             f"<tr><td><span class='swatch' style='background:{GRADE_COLORS[level - 1]}'></span>"
             f"{level} {html.escape(str(r[name_col]))}</td><td>[{r['d_from']:.1f}, {r['d_to']:.1f}"
@@ -287,15 +385,19 @@ def write_report(
     else:
         gap_html = f"<p>{html.escape(t['no_gaps'])}</p>"
 
-    figures = "".join(
-        f"<figure><img alt='{html.escape(_MAP_TITLES[lang].get(k, k))}' src='{_image(p)}'>"
-        f"<figcaption>{html.escape(_MAP_TITLES[lang].get(k, k))}</figcaption></figure>"
-        for k, p in imgs.items()
-    )
+    def figure(k: str, p: Path) -> str:
+        name = html.escape(_MAP_TITLES[lang].get(k, k))
+        return (f"<figure><img alt='{name}' src='{_image(p)}'>"
+                f"<figcaption>{name}</figcaption></figure>")
+
+    first = ("typology", "gaps")  # the report leads with the typology and the gap map
+    lead = "".join(figure(k, imgs[k]) for k in first if k in imgs)
+    figures = "".join(figure(k, p) for k, p in imgs.items() if k not in first)
     sections = [
         f"<h1>{html.escape(heading)}</h1>",
         f"<p>{html.escape(t['generated'])}: "
         f"{datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')} · cityind_gis</p>",
+        _lead(results, params, lang, lead),
         f"<h2>{t['area']}</h2>{_kv(area)}",
         f"<h2>{t['data']}</h2>{_kv(data)}",
         f"<h2>{t['weights']}</h2>{_table(results['weights'])}",

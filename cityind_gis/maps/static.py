@@ -37,9 +37,13 @@ from .theme import (
     GRADE_COLORS,
     INDEX_COLORS,
     NODATA_COLOR,
+    NOT_ANALYSED_COLOR,
+    NOT_ANALYSED_LABEL,
+    TYPOLOGY_COLORS,
     gap_color,
     grade_levels,
     grade_names,
+    not_analysed,
 )
 
 __all__ = ["MAP_KINDS", "find_cjk_font", "plot_change", "plot_coordination", "plot_map"]
@@ -104,6 +108,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "legend_U2": "U2",
         "legend_gaps": "缺失服务类数",
         "other": "其他网格",
+        "title_typology": "产城融合类型",
+        "legend_typology": "类型（U1 与 U2 之差）",
+        "title_bivariate": "产业 U1 × 城市功能 U2",
+        "legend_bivariate": "U1 × U2（三分位）",
     },
     "en": {
         "title": "City-industry coordination degree D",
@@ -119,6 +127,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "legend_U2": "U2",
         "legend_gaps": "Missing service categories",
         "other": "other cells",
+        "title_typology": "City-industry typology",
+        "legend_typology": "Type (U1 against U2)",
+        "title_bivariate": "Industry U1 x urban function U2",
+        "legend_bivariate": "U1 x U2 (terciles)",
     },
 }
 
@@ -408,8 +420,32 @@ def plot_coordination(
                     attribution=attribution)
 
 
-#: What :func:`plot_map` can draw: grades, D, U1, U2 or service gaps.
-MAP_KINDS: tuple[str, ...] = ("grades", "D", "U1", "U2", "gaps")
+#: What :func:`plot_map` can draw: typology, U1 x U2, grades, D, U1, U2 or service gaps.
+MAP_KINDS: tuple[str, ...] = ("typology", "bivariate", "grades", "D", "U1", "U2", "gaps")
+
+#: Grid column each kind needs beyond ``D`` and ``grade_level``.
+_KIND_COLUMNS = {"U1": "U1", "U2": "U2", "typology": "typology_code",
+                 "bivariate": "bivar_class"}
+
+
+def _class_fills(grid: gpd.GeoDataFrame, kind: str, lang: str) -> tuple[list[str], list[Any]]:
+    """Fills and legend entries (colour, label) of the class maps ``typology`` / ``bivariate``."""
+    from ..typology import BIVARIATE_LABELS, BIVARIATE_PALETTE, TYPOLOGY_CLASSES
+
+    k = 0 if lang == "zh" else 1
+    if kind == "typology":
+        palette, labels = TYPOLOGY_COLORS, {c: v[k] for c, v in TYPOLOGY_CLASSES.items()}
+        codes = grid["typology_code"]
+    else:
+        palette, labels = BIVARIATE_PALETTE, {c: v[k] for c, v in BIVARIATE_LABELS.items()}
+        codes = grid["bivar_class"]
+    codes = codes.astype(object).where(codes.notna(), None)
+    fills = [palette.get(c, NODATA_COLOR) if c is not None else NODATA_COLOR for c in codes]
+    if kind == "bivariate":  # the 3 x 3 key, high urban function first
+        order = [f"{x}-{y}" for y in (3, 2, 1) for x in (1, 2, 3)]
+    else:
+        order = list(TYPOLOGY_CLASSES)
+    return fills, [(palette[c], labels[c]) for c in order]
 
 
 def plot_map(
@@ -433,13 +469,19 @@ def plot_map(
         kinds). Not modified.
     path : str or path-like
         Output file; ``.png`` or ``.pdf``. Written atomically.
-    kind : {"grades", "D", "U1", "U2", "gaps"}, default "grades"
-        ``grades``: the 10 grades of D in :data:`GRADE_COLORS` with every grade
-        name in the legend, gap cells hatched on top. ``D``: D as a continuous
-        diverging ramp of the same colours with a colour bar. ``U1``/``U2``: the
+    kind : {"typology", "bivariate", "grades", "D", "U1", "U2", "gaps"}, default "grades"
+        ``typology``: the city–industry type of ``typology_code``
+        (:data:`~cityind_gis.maps.theme.TYPOLOGY_COLORS`). ``bivariate``: the
+        3 x 3 class of U1 x U2 (``bivar_class``) in
+        :data:`cityind_gis.typology.BIVARIATE_PALETTE`. ``grades``: the 10
+        grades of D in :data:`GRADE_COLORS` with every grade name in the
+        legend, gap cells hatched on top. ``D``: D as a continuous diverging
+        ramp of the same colours with a colour bar. ``U1``/``U2``: the
         subsystem index on :data:`INDEX_COLORS`, fixed domain [0, 1]. ``gaps``:
         the grid in light grey, gap cells filled by their number of missing
-        service categories (:data:`GAP_COLORS`); needs ``gaps`` with ``n_missing``.
+        service categories (:data:`GAP_COLORS`); needs ``gaps`` with
+        ``n_missing``. On every kind, units with ``analysed`` False are grey,
+        "not analysed / 未分析" in the legend.
     gaps : GeoDataFrame, optional
         Industrial cells with missing services, in the CRS of ``grid``.
     lang : {"zh", "en"}, default "zh"
@@ -509,7 +551,8 @@ def plot_map(
     check_geometries(grid, "grid", geom_types=("Polygon", "MultiPolygon"))
     check_projected(grid, "grid")
     check_unique_index(grid, "grid")
-    check_columns(grid, ["D", "grade_level", *([kind] if kind in ("U1", "U2") else [])], "grid")
+    check_columns(grid, ["D", "grade_level", *([_KIND_COLUMNS[kind]] if kind in _KIND_COLUMNS
+                                               else [])], "grid")
     levels = grade_levels(grid, "grid")
     if kind == "gaps" and gaps is None:
         msg = "`kind='gaps'` needs the `gaps` layer (industrial cells with `n_missing`)."
@@ -525,7 +568,7 @@ def plot_map(
 
     # --- fonts: never draw tofu boxes ---------------------------------------------------
     needs_cjk = lang == "zh" or _has_cjk(title)
-    font = find_cjk_font() if needs_cjk else None
+    font = find_cjk_font() if needs_cjk or not_analysed(grid).any() else None
     if needs_cjk and font is None:
         replaced = (
             " and the Chinese title is replaced by the English default" if _has_cjk(title) else ""
@@ -564,8 +607,11 @@ def plot_map(
 
     names = grade_names(lang)
     colorbar: tuple[Any, str] | None = None
+    classes: list[Any] = []
     if kind == "grades":
         colors = [NODATA_COLOR if pd.isna(v) else GRADE_COLORS[int(v) - 1] for v in levels]
+    elif kind in ("typology", "bivariate"):
+        colors, classes = _class_fills(grid, kind, lang)
     elif kind == "gaps":
         colors = ["#eeeeee"] * len(grid)
     else:
@@ -577,6 +623,8 @@ def plot_map(
         colors = [NODATA_COLOR if not np.isfinite(v) else to_hex(cmap(min(max(v, 0.0), 1.0)))
                   for v in values]
         colorbar = (cmap, text[f"legend_{kind}"])
+    outside = not_analysed(grid)
+    colors = [NOT_ANALYSED_COLOR if o else c for o, c in zip(outside, colors, strict=True)]
 
     with mpl.rc_context(rc):
         aspect = (view[3] - view[1]) / (view[2] - view[0])
@@ -601,7 +649,12 @@ def plot_map(
                 Patch(facecolor=GRADE_COLORS[level - 1], edgecolor="#777777", label=names[level])
                 for level in range(1, 11)
             ]
-        if kind != "gaps" and levels.isna().any():
+        handles += [Patch(facecolor=c, edgecolor="#777777", label=label) for c, label in classes]
+        if outside.any():  # both languages when a CJK font can draw them
+            handles.append(Patch(facecolor=NOT_ANALYSED_COLOR, edgecolor="#777777",
+                                 label=NOT_ANALYSED_LABEL if font is not None
+                                 else NOT_ANALYSED_LABEL.split(" / ")[0]))
+        if kind != "gaps" and levels[~outside].isna().any():
             handles.append(Patch(facecolor=NODATA_COLOR, edgecolor="#777777", label=text["nodata"]))
         if kind == "gaps" and len(gaps):
             n_miss = pd.to_numeric(gaps["n_missing"], errors="coerce").fillna(1).astype(int)
@@ -656,8 +709,8 @@ def plot_map(
         if handles:
             ax.legend(
                 handles=handles,
-                title=text["legend"] if kind == "grades" else (
-                    text["legend_gaps"] if kind == "gaps" else None),
+                title=text["legend"] if kind == "grades" else text.get(f"legend_{kind}")
+                if kind in ("gaps", "typology", "bivariate") else None,
                 loc="center left",
                 bbox_to_anchor=(1.02 if colorbar is None else 1.25, 0.5),
                 frameon=False,

@@ -48,11 +48,15 @@ from .theme import (
     LANDUSE_COLORS,
     LISA_COLORS,
     NODATA_COLOR,
+    NOT_ANALYSED_COLOR,
+    NOT_ANALYSED_LABEL,
     POI_COLORS,
+    TYPOLOGY_COLORS,
     grade_classes,
     lisa_column,
     lisa_key,
     lisa_label,
+    not_analysed,
 )
 
 __all__ = [
@@ -355,9 +359,37 @@ def _d_graduated(lang: str) -> _Spec:
                  "graduated", "fill", "D", classes)
 
 
-def _grade_categorized(lang: str) -> _Spec:
+#: Units outside the analysis domain: the catch-all category (QGIS: value "" takes NULL).
+_NOT_ANALYSED = _Class(NOT_ANALYSED_COLOR, NOT_ANALYSED_LABEL, value=None)
+
+
+def _typology_categorized(lang: str, outside: bool) -> _Spec:
+    from ..typology import TYPOLOGY_CLASSES
+
+    k = 0 if lang == "zh" else 1
+    classes = tuple(_Class(TYPOLOGY_COLORS[c], v[k], value=c) for c, v in TYPOLOGY_CLASSES.items())
+    return _Spec("产城融合类型" if lang == "zh" else "City-industry typology",
+                 "City-industry type from U1 and U2 (docs/coupling.md, Typology)",
+                 "categorized", "fill", "typology_code",
+                 classes + ((_NOT_ANALYSED,) if outside else ()))
+
+
+def _bivariate_categorized(lang: str, outside: bool) -> _Spec:
+    from ..typology import BIVARIATE_LABELS, BIVARIATE_PALETTE
+
+    k = 0 if lang == "zh" else 1
+    order = [f"{x}-{y}" for y in (3, 2, 1) for x in (1, 2, 3)]
+    classes = tuple(_Class(BIVARIATE_PALETTE[c], BIVARIATE_LABELS[c][k], value=c) for c in order)
+    return _Spec("产业 U1 × 城市功能 U2" if lang == "zh" else "U1 x U2 (bivariate)",
+                 "Terciles of U1 x U2, Stevens' blue-pink bivariate palette",
+                 "categorized", "fill", "bivar_class",
+                 classes + ((_NOT_ANALYSED,) if outside else ()))
+
+
+def _grade_categorized(lang: str, outside: bool = False) -> _Spec:
     classes = tuple(_Class(GRADE_COLORS[level - 1], f"{level} {name}", value=level)
                     for level, _, _, name in grade_classes(lang))
+    classes += (_NOT_ANALYSED,) if outside else ()
     return _Spec("Grade (categorized)" if lang == "en" else "协调等级（分类）",
                  "Coordination grade level 1-10, one colour per grade",
                  "categorized", "fill", "grade_level", classes)
@@ -473,9 +505,14 @@ def _specs(gdf: Any, layer: str, lang: str) -> list[_Spec]:
     specs: list[_Spec] = []
     lisa = lisa_column(cols)
     if "D" in cols and geometry == "fill":
+        outside = bool(not_analysed(gdf).any())
         specs.append(_d_graduated(lang))
+        if "typology_code" in cols:
+            specs.append(_typology_categorized(lang, outside))
         if "grade_level" in cols:
-            specs.append(_grade_categorized(lang))
+            specs.append(_grade_categorized(lang, outside))
+        if "bivar_class" in cols:
+            specs.append(_bivariate_categorized(lang, outside))
         specs += [_index_graduated(c, lang) for c in ("U1", "U2") if c in cols]
         if lisa:
             specs.append(_lisa_categorized(lisa, gdf[lisa], geometry, lang))
@@ -562,6 +599,8 @@ def _qml_symbol(spec: _Spec, cls: _Class, name: str) -> ET.Element:
 
 
 def _qml_value(value: Any) -> str:
+    if value is None:  # the catch-all category: NULL and any other value
+        return ""
     if isinstance(value, bool):
         return str(int(value))
     if isinstance(value, float) and value.is_integer():
@@ -671,6 +710,9 @@ def _sld(spec: _Spec, layer: str, rename: Mapping[str, str]) -> str:
                 lt = ET.SubElement(conds, q(_OGC, op))
                 ET.SubElement(lt, q(_OGC, "PropertyName")).text = attr
                 ET.SubElement(lt, q(_OGC, "Literal")).text = f"{c.upper:.15g}"
+            elif c.value is None:  # units outside the analysis domain (NULL)
+                nul = ET.SubElement(flt, q(_OGC, "PropertyIsNull"))
+                ET.SubElement(nul, q(_OGC, "PropertyName")).text = attr
             else:
                 eq = ET.SubElement(flt, q(_OGC, "PropertyIsEqualTo"))
                 ET.SubElement(eq, q(_OGC, "PropertyName")).text = attr

@@ -14,6 +14,10 @@ GRADE_COLORS : tuple of 10 str
     Fill of the 10 coordination grades, level 1 first (ColorBrewer RdYlBu 10).
 NODATA_COLOR : str
     Fill of units whose D (grade) is missing.
+NOT_ANALYSED_COLOR : str
+    Fill of units outside the analysis domain (``analysed`` False), on every map.
+TYPOLOGY_COLORS : dict of str to str
+    City–industry types (``typology_code``; ColorBrewer Dark2 and a pale sand for "both low").
 INDEX_COLORS : tuple of 7 str
     Ramp of the subsystem indices U1 and U2 on [0, 1] (ColorBrewer YlGnBu 7).
 GAP_COLORS : tuple of 7 str
@@ -39,11 +43,13 @@ LISA_COLUMNS : tuple of str
     Column names recognised as holding LISA clusters, in order of preference.
 BUILDING_NAMES : dict of str to dict of str to str
     ``lang -> building use -> name``.
+NOT_ANALYSED_LABEL : str
+    Legend entry of units outside the analysis domain, "not analysed / 未分析".
 
 Helpers
 -------
 grade_names, grade_classes, grade_levels, grade_color, gap_color,
-lisa_column, lisa_key, lisa_label.
+lisa_column, lisa_key, lisa_label, not_analysed.
 
 Notes
 -----
@@ -59,6 +65,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .._errors import SchemaError
@@ -68,6 +75,10 @@ from ..coupling import GRADES_10
 __all__ = [
     "GRADE_COLORS",
     "NODATA_COLOR",
+    "NOT_ANALYSED_COLOR",
+    "NOT_ANALYSED_LABEL",
+    "TYPOLOGY_COLORS",
+    "not_analysed",
     "INDEX_COLORS",
     "GAP_COLORS",
     "POI_COLORS",
@@ -111,6 +122,39 @@ GRADE_COLORS: tuple[str, ...] = (
 
 #: Fill of cells whose D (grade) is missing.
 NODATA_COLOR = "#bdbdbd"
+
+#: Fill of units outside the analysis domain (``analysed`` False), on every map.
+NOT_ANALYSED_COLOR = "#bdbdbd"
+
+#: Legend entry of units outside the analysis domain, on every map and style.
+NOT_ANALYSED_LABEL = "not analysed / 未分析"
+
+#: Fill of the city–industry types (``typology_code``, :mod:`cityind_gis.typology`):
+#: ColorBrewer Dark2 for the three directions, a pale sand for "both low".
+TYPOLOGY_COLORS: dict[str, str] = {
+    "industry_leading": "#d95f02",
+    "city_leading": "#7570b3",
+    "synchronous": "#1b9e77",
+    "both_low": "#f6e8c3",
+}
+
+
+def not_analysed(grid: pd.DataFrame) -> np.ndarray:
+    """Boolean array: True for units outside the analysis domain (``analysed`` False).
+
+    Parameters
+    ----------
+    grid : DataFrame
+        Units, with or without an ``analysed`` column (without: all analysed).
+
+    Returns
+    -------
+    ndarray of bool
+    """
+    if "analysed" not in grid.columns:
+        return np.zeros(len(grid), dtype=bool)
+    flag = pd.Series(grid["analysed"]).astype("boolean").fillna(False)
+    return ~flag.to_numpy(dtype=bool)
 
 #: Sequential ramp (ColorBrewer YlGnBu) of the subsystem indices U1 and U2 on a
 #: fixed [0, 1] domain, so the two layers are directly comparable.

@@ -59,10 +59,12 @@ from .theme import (
     LISA_COLORS,
     NODATA_COLOR,
     POI_COLORS,
+    TYPOLOGY_COLORS,
     grade_levels,
     lisa_column,
     lisa_key,
     lisa_label,
+    not_analysed,
 )
 
 if TYPE_CHECKING:
@@ -227,6 +229,12 @@ def web_map(
     for col in ("U1", "U2", "C", "T", "D"):
         props[col] = pd.to_numeric(grid[col], errors="coerce").astype(float)
     props["grade_level"] = levels
+    outside = not_analysed(grid)
+    if "analysed" in grid.columns:  # units outside the analysis domain: grey everywhere
+        props["analysed"] = ~outside
+    for col in ("typology", "typology_code", "bivar_color", "domain_reason"):
+        if col in grid.columns:
+            props[col] = grid[col].astype(object).where(grid[col].notna(), None)
     for col in extra:
         props[col] = grid[col]
     lisa_col = lisa_column([c for c in grid.columns if c != grid.geometry.name])
@@ -251,8 +259,14 @@ def web_map(
     def fields(cols: Sequence[str]) -> list[tuple[str, str]]:
         return [(c, alias(c)) for c in cols]
 
-    popup = fields(["cell", "U1", "U2", "C", "T", "D", "grade", *extra])
+    typed = "typology_code" in grid.columns
+    bivar = "bivar_color" in grid.columns
+    more = [c for c in ("typology", "domain_reason") if c in props.columns]
+    popup = fields(["cell", "U1", "U2", "C", "T", "D", "grade", *more, *extra])
     for key, layer, tip, show in (
+        *([("typology", "layer_typology", ["cell", "typology", *more[1:]], False)]
+          if typed else []),
+        *([("bivariate", "layer_bivariate", ["cell", "U1", "U2"], False)] if bivar else []),
         ("grades", "layer_grades", ["cell", "D", "grade"], True),
         ("d", "layer_d", ["cell", "D", "grade"], False),
         ("u1", "layer_u1", ["cell", "U1"], False),
@@ -318,7 +332,9 @@ def web_map(
     m.add_child(
         _legend_element(
             lang,
-            with_nodata=bool(levels.isna().any()),
+            with_nodata=bool(levels[~outside].isna().any()),
+            with_not_analysed=bool(outside.any()),
+            classes=_class_legend(lang, typed=typed, bivar=bivar),
             gap_counts=gap_counts,
             poi_colors=poi_colors,
             lisa=sorted(set(lisa_keys.values())),
@@ -327,6 +343,21 @@ def web_map(
     folium.LayerControl(collapsed=False).add_to(m)
     m.fit_bounds(bounds)
     return m
+
+
+def _class_legend(lang: str, *, typed: bool, bivar: bool) -> list[tuple[str, Any]]:
+    """Legend sections of the typology and U1 x U2 layers (title, [(colour, label)])."""
+    from ..typology import BIVARIATE_LABELS, BIVARIATE_PALETTE, TYPOLOGY_CLASSES
+
+    k, labels, out = (0 if lang == "zh" else 1), _LABELS[lang], []
+    if typed:
+        out.append((labels["legend_typology"],
+                    [(TYPOLOGY_COLORS[c], v[k]) for c, v in TYPOLOGY_CLASSES.items()]))
+    if bivar:
+        order = [f"{x}-{y}" for y in (3, 2, 1) for x in (1, 2, 3)]
+        out.append((labels["legend_bivariate"],
+                    [(BIVARIATE_PALETTE[c], BIVARIATE_LABELS[c][k]) for c in order]))
+    return out
 
 
 def save_html(m: folium.Map, path: str | os.PathLike[str]) -> int:

@@ -148,6 +148,14 @@ def write_tables(ctx: OutputContext) -> dict[str, Path]:
             for name, table in ctx.result.tables().items()}
 
 
+def write_weight_sensitivity(ctx: OutputContext) -> dict[str, Path]:
+    """``weight_sensitivity.csv``: D, grade and typology under entropy, CRITIC and equal weights."""
+    table = getattr(ctx.result, "weight_sensitivity", None)
+    if table is None or table.empty:
+        return {}
+    return {"weight_sensitivity": write_csv(table, ctx.out / "weight_sensitivity.csv")}
+
+
 def write_run_json(ctx: OutputContext) -> dict[str, Path]:
     """``run.json``: parameters, counts, timings, and the web map's size and outside fetches."""
     from ..maps.assets import external_assets
@@ -183,6 +191,7 @@ WRITERS: tuple[Writer, ...] = (
     write_print_maps,
     write_rasters,
     write_tables,
+    write_weight_sensitivity,
     write_run_json,
     write_report_html,
 )

@@ -51,9 +51,12 @@ class RunResult:
     Attributes
     ----------
     grid : GeoDataFrame
-        The units (analysis CRS): every indicator, ``U1``, ``U2``, ``C``, ``T``,
-        ``D``, grades, coupling stage, lag type, main obstacles, spatial
-        statistics columns and ``n_missing_services``; see ``docs/pipeline.md``.
+        The units (analysis CRS): every indicator, ``analysed`` and
+        ``domain_reason``, ``U1``, ``U2``, ``C``, ``T``, ``D``, grades, coupling
+        stage, lag type, typology, relative development, bivariate class, main
+        obstacles, spatial statistics columns and ``n_missing_services``; the
+        coupling columns are NaN / None where ``analysed`` is False. See
+        ``docs/pipeline.md``.
     service_gaps : GeoDataFrame
         Industrial units lacking a service within the gap distance, ranked.
     industrial_service_gaps : GeoDataFrame
@@ -75,6 +78,12 @@ class RunResult:
     rasters : dict of str to Raster
         ``kde_{category}`` surfaces of ``[indicators] kernel_density`` (empty
         without them).
+    weight_sensitivity : DataFrame
+        D, grade and typology under entropy, CRITIC and equal weights against
+        the run's method: one row per method (``weight_sensitivity.csv``).
+    domain : DataFrame
+        Units analysed and left out, by reason
+        (:func:`cityind_gis.domain.domain_summary`).
     """
 
     grid: gpd.GeoDataFrame
@@ -92,6 +101,8 @@ class RunResult:
     parameters: pd.DataFrame
     buildings: gpd.GeoDataFrame | None = None
     rasters: dict[str, Raster] = field(default_factory=dict)
+    weight_sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)
+    domain: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     #: Layers written to the GeoPackage, in this order (then ``buildings``).
     LAYERS = ("grid", "service_gaps", "landuse", "pois", "network",
@@ -118,8 +129,12 @@ class RunResult:
         Returns
         -------
         dict of str to DataFrame
+            ``summary`` ends with one "not analysed: <reason>" row per reason
+            units were left out of the analysis domain (no grade level).
         """
-        return {name: getattr(self, name) for name in self.TABLES}
+        out = {name: getattr(self, name) for name in self.TABLES}
+        out["summary"] = _with_domain(self.summary, self.domain)
+        return out
 
     @property
     def params(self) -> dict[str, Any]:
@@ -150,6 +165,24 @@ class RunResult:
         if not self.rasters:
             del out["rasters"]
         return out
+
+
+def _with_domain(summary: pd.DataFrame, domain: pd.DataFrame) -> pd.DataFrame:
+    """The grade summary with a row per reason units were not analysed (``summary.csv``)."""
+    if domain.empty or "reason" not in domain.columns or summary.empty:
+        return summary
+    left = domain[domain["reason"] != "analysed"]
+    if left.empty:
+        return summary
+    n = int(domain["n_units"].sum())
+    rows = pd.DataFrame({
+        "grade_level": pd.array([pd.NA] * len(left), dtype="Int64"),
+        "grade_zh": ("未分析：" + left["reason_zh"].astype(str)).to_numpy(),
+        "grade_en": ("not analysed: " + left["reason"].astype(str)).to_numpy(),
+        "cells": left["n_units"].to_numpy(),
+        "share_pct": (100.0 * left["n_units"] / max(n, 1)).to_numpy(),
+    })
+    return pd.concat([summary.astype({"grade_level": "Int64"}), rows], ignore_index=True)
 
 
 @dataclass(frozen=True)

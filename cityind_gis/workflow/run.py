@@ -34,7 +34,7 @@ STAGES: tuple[str, ...] = (
     "building the units",
     "land-use and POI indicators",
     "walking distances to the nearest facility per category",
-    "subsystem indices U1, U2 and coupling coordination",
+    "analysis domain, subsystem indices U1, U2, coupling coordination and typology",
     "service gaps of industrial land",
     "summary tables",
 )
@@ -91,10 +91,15 @@ def run(
                                     lang=cfg.study.lang)
     grid = _grid(units, ind, dist, layers)
     with _stage(5, STAGES[4], progress):
+        domain = st.analysis_domain(grid, cfg.domain)
+        grid[list(domain.columns.columns)] = domain.columns
         coupled = st.couple(grid, cfg.coupling, gap_categories=gap_cats,
                             search_distance=cfg.indicators.search_distance,
-                            lang=cfg.study.lang, registry=registry)
+                            lang=cfg.study.lang, registry=registry, domain=domain)
+        types = st.unit_typology(coupled, lang=cfg.study.lang)
         grid[list(coupled.columns.columns)] = coupled.columns
+        grid[list(types.columns.columns)] = types.columns
+        sens = st.sensitivity(coupled, cfg.coupling)
         spatial = st.spatial_statistics(grid, cfg.spatial_stats)
         grid[list(spatial.columns.columns)] = spatial.columns
     with _stage(6, f"{STAGES[5]} within {cfg.gaps.distance:g} m", progress):
@@ -104,6 +109,7 @@ def run(
         summary = grade_summary(grid)
         params = run_parameters(cfg, layers, units, ind, gaps, spatial.parameters,
                                 n_units=len(grid), seconds=time.perf_counter() - t_start)
+        params = params.assign(**domain_parameters(domain, coupled, types))
     return RunResult(
         grid=grid, service_gaps=gaps.cells, industrial_service_gaps=gaps.units,
         candidate_sites=gaps.sites, industrial_gap_table=gaps.table, landuse=layers.landuse,
@@ -111,7 +117,8 @@ def run(
             layers.edges[["u", "v", "length", "geometry"]].copy(), crs=layers.crs),
         weights=coupled.weights, obstacles=coupled.obstacles, summary=summary,
         classification_report=layers.report, parameters=params, buildings=ind.buildings,
-        rasters=ind.rasters)
+        rasters=ind.rasters, weight_sensitivity=sens.summary.reset_index(),
+        domain=domain.summary)
 
 
 def _grid(units: st.Units, ind: st.UnitIndicators, dist: st.Distances,
@@ -151,19 +158,24 @@ def data_credit(config: Config) -> str:
     return "Data © OpenStreetMap contributors, ODbL 1.0" if from_osm else ""
 
 
-def grade_summary(grid: gpd.GeoDataFrame) -> pd.DataFrame:
+def grade_summary(grid: gpd.GeoDataFrame, domain: pd.DataFrame | None = None) -> pd.DataFrame:
     """Cells, share and mean indices per coordination grade (all 10 grades listed).
 
     Parameters
     ----------
     grid : GeoDataFrame
-        Units with ``grade_level``, ``U1``, ``U2`` and ``D``.
+        Units with ``grade_level``, ``U1``, ``U2`` and ``D`` (NaN outside the
+        analysis domain).
+    domain : DataFrame, optional
+        :func:`cityind_gis.domain.domain_summary`: one more row per reason
+        units were left out ("not analysed: ...", no grade level).
 
     Returns
     -------
     DataFrame
         One row per grade: ``grade_level``, ``grade_zh``, ``grade_en``, ``d_from``,
-        ``d_to``, ``cells``, ``share_pct``, ``mean_U1``, ``mean_U2``, ``mean_D``.
+        ``d_to``, ``cells``, ``share_pct`` (of all units), ``mean_U1``,
+        ``mean_U2``, ``mean_D``; then the rows of the units not analysed.
     """
     g = grid.groupby("grade_level", observed=True)
     stats = pd.DataFrame({
@@ -175,10 +187,55 @@ def grade_summary(grid: gpd.GeoDataFrame) -> pd.DataFrame:
     rows = pd.DataFrame(GRADES_10,
                         columns=["grade_level", "d_from", "d_to", "grade_zh", "grade_en"])
     out = rows.merge(stats, left_on="grade_level", right_index=True, how="left")
+    if domain is not None and (domain["reason"] != "analysed").any():
+        left = domain[domain["reason"] != "analysed"]
+        out = pd.concat([out.astype({"grade_level": "Int64"}), pd.DataFrame({
+            "grade_level": pd.array([pd.NA] * len(left), dtype="Int64"),
+            "grade_zh": ("未分析：" + left["reason_zh"]).to_numpy(),
+            "grade_en": ("not analysed: " + left["reason"]).to_numpy(),
+            "cells": left["n_units"].to_numpy()})], ignore_index=True)
     out["cells"] = out["cells"].fillna(0).astype(int)
     out["share_pct"] = 100.0 * out["cells"] / max(len(grid), 1)
     return out[["grade_level", "grade_zh", "grade_en", "d_from", "d_to", "cells", "share_pct",
                 "mean_U1", "mean_U2", "mean_D"]]
+
+
+def domain_parameters(domain: st.Domain, coupled: st.Coupled,
+                      types: st.Typology) -> dict[str, Any]:
+    """``run.json`` keys of the domain, subsystem breadth, sparse indicators and typology.
+
+    Parameters
+    ----------
+    domain, coupled, types
+        Results of :func:`~cityind_gis.workflow.stages.analysis_domain`,
+        :func:`~cityind_gis.workflow.stages.couple` and
+        :func:`~cityind_gis.workflow.stages.unit_typology`.
+
+    Returns
+    -------
+    dict
+        ``domain_rule``, ``n_units_analysed``, ``n_units_not_analysed``,
+        ``domain_left_out`` (reason -> units), ``n_indicators_U1``,
+        ``n_indicators_U2``, ``sparse_indicators``, ``corr_D_U1`` / ``corr_D_U2``
+        (Pearson and Spearman), ``d_tracks_caution``.
+    """
+    corr = types.correlations
+    left = domain.left_out()
+    sparse = coupled.sparse
+    return {
+        "domain_rule": domain.rule,
+        "n_units_analysed": int(domain.analysed.sum()),
+        "n_units_not_analysed": int(sum(left.values())),
+        "domain_left_out": json.dumps(left, ensure_ascii=False),
+        "n_indicators_U1": coupled.n_indicators.get("U1"),
+        "n_indicators_U2": coupled.n_indicators.get("U2"),
+        "sparse_indicators": json.dumps(
+            {str(r.indicator): round(float(r.share), 4) for r in sparse.itertuples()}
+            if len(sparse) else {}),
+        **{f"corr_D_{k}_{m}": None if pd.isna(corr.loc[k, m]) else round(float(corr.loc[k, m]), 4)
+           for k in corr.index for m in ("pearson", "spearman")},
+        "d_tracks_caution": types.caution or "",
+    }
 
 
 def run_parameters(

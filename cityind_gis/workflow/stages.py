@@ -6,8 +6,11 @@
     units   = build_units(config.grid, config.zones, ...)  # grid cells or zones
     ind     = unit_indicators(units, layers, config.indicators, registry=...)
     access  = walking_distances(units, layers, ind, config.accessibility, ...)
-    coupled = couple(grid, config.coupling, ...)           # U1, U2, C, T, D, grades
-    spatial = spatial_statistics(grid, config.spatial_stats)
+    domain  = analysis_domain(grid, config.domain)         # analysed units, reasons
+    coupled = couple(grid, config.coupling, domain=domain, ...)  # U1, U2, C, T, D, grades
+    types   = unit_typology(coupled, lang=...)             # typology, bivariate class
+    sens    = sensitivity(coupled, config.coupling)        # D under other weights
+    spatial = spatial_statistics(grid, config.spatial_stats)  # over analysed units
     gaps    = service_gap_analysis(grid, layers, ind, access, config.gaps, ...)
 
 A stage never reads another section than the ones it is given, never changes
@@ -28,6 +31,8 @@ import pandas as pd
 from pyproj import CRS
 
 from .. import coupling
+from .. import domain as domain_lib
+from .. import typology as typology_lib
 from .._errors import InputError, SchemaError
 from .._validate import check_positive
 from ..columns import NET_DIST, net_dist
@@ -47,8 +52,10 @@ from ..network import (
     life_circle_requirements,
     nearest_facility_distance,
 )
+from ..sensitivity import WeightSensitivity, weight_sensitivity
 from ..taxonomy import service_categories
 from ..units import grid_over, make_h3_grid, make_hex_grid, prepare_zones
+from ..weights import sparse_indicators, sparse_message
 from .preflight import cross_layer_checks
 from .results import Raster
 
@@ -57,6 +64,7 @@ if TYPE_CHECKING:
         AccessibilityConfig,
         Config,
         CouplingConfig,
+        DomainConfig,
         GapConfig,
         GridConfig,
         IndicatorConfig,
@@ -70,7 +78,9 @@ __all__ = [
     "Units",
     "UnitIndicators",
     "Distances",
+    "Domain",
     "Coupled",
+    "Typology",
     "SpatialStatistics",
     "ServiceGaps",
     "load_layers",
@@ -78,8 +88,11 @@ __all__ = [
     "unit_noun",
     "unit_indicators",
     "walking_distances",
+    "analysis_domain",
     "default_indicators",
     "couple",
+    "unit_typology",
+    "sensitivity",
     "spatial_statistics",
     "service_gap_analysis",
 ]
@@ -420,16 +433,175 @@ def walking_distances(
     return Distances(table=table, present=present, absent=absent)
 
 
-# ----------------------------------------------------------------------------- 5. coupling
+# ----------------------------------------------------------------------------- 5. domain
+
+
+@dataclass(frozen=True)
+class Domain:
+    """Which units the coupling model analyses, and why not the others (:func:`analysis_domain`).
+
+    Attributes
+    ----------
+    columns : DataFrame
+        On the units: ``analysed`` (bool) and ``domain_reason`` (None where analysed).
+    summary : DataFrame
+        :func:`cityind_gis.domain.domain_summary`: units analysed and left out, by reason.
+    rule : str
+        ``[domain] rule``.
+    """
+
+    columns: pd.DataFrame
+    summary: pd.DataFrame
+    rule: str
+
+    @property
+    def analysed(self) -> pd.Series:
+        """Boolean Series on the units: True where the unit is analysed."""
+        return self.columns["analysed"]
+
+    def left_out(self) -> dict[str, int]:
+        """Reason -> number of units left out for it (empty when every unit is analysed)."""
+        rows = self.summary[self.summary["reason"] != "analysed"]
+        return {str(r): int(n) for r, n in zip(rows["reason"], rows["n_units"], strict=True)}
+
+
+def analysis_domain(grid: gpd.GeoDataFrame, section: DomainConfig) -> Domain:
+    """The units where the coupling question makes sense (``[domain]``, ``docs/pipeline.md``).
+
+    Parameters
+    ----------
+    grid : GeoDataFrame
+        Units with the ``{class}_share`` and ``poi_count_{category}`` columns,
+        in the analysis CRS (metres).
+    section : DomainConfig
+        ``[domain]``: ``rule`` ("all", "urban_land", "industrial", "mask"),
+        ``min_share`` and ``mask`` (a polygon layer for rule "mask").
+
+    Returns
+    -------
+    Domain
+
+    Raises
+    ------
+    InputError
+        Fewer than two units analysed: the rule leaves nothing to compare.
+    """
+    mask = None
+    if section.rule == "mask":
+        mask = vector_io.read_vector(section.mask, name="[domain] mask")
+        mask = to_analysis_crs(mask, grid.crs, "domain mask")
+    table = domain_lib.analysis_domain(grid, rule=section.rule, min_share=section.min_share,
+                                       mask=mask)
+    summary = domain_lib.domain_summary(table)
+    n = int(table["analysed"].sum())
+    if n < 2:
+        why = "; ".join(f"{r}: {c}" for r, c in zip(summary["reason"], summary["n_units"],
+                                                     strict=True) if r != "analysed")
+        msg = (f"`[domain] rule` = {section.rule!r} leaves {n} of {len(grid)} unit(s) to "
+               f"analyse ({why}); the coupling model compares at least 2. Check the land-use "
+               "layer and its mapping, lower `[domain] min_share`, or set `[domain] rule = "
+               "\"all\"` to analyse every unit.")
+        raise InputError(msg)
+    if n < len(grid):
+        log.info("analysis domain (%s): %d of %d units analysed, left out: %s", section.rule,
+                 n, len(grid), dict(zip(summary["reason"][1:], summary["n_units"][1:],
+                                        strict=True)))
+    cols = pd.DataFrame({"analysed": table["analysed"], "domain_reason": table["reason"]},
+                        index=grid.index)
+    return Domain(columns=cols, summary=summary, rule=section.rule)
+
+
+# ----------------------------------------------------------------------------- 6. coupling
 
 
 @dataclass(frozen=True)
 class Coupled:
-    """Subsystem indices and coupling coordination of every unit (:func:`couple`)."""
+    """Subsystem indices and coupling coordination of every unit (:func:`couple`).
+
+    ``columns`` are on every unit (NaN / None outside the analysis domain);
+    ``normed`` holds the normalised indicators of the analysed units per
+    subsystem (``{"U1": ..., "U2": ...}``), ``n_indicators`` how many survived.
+    """
 
     columns: pd.DataFrame
     weights: pd.DataFrame
     obstacles: pd.DataFrame
+    normed: dict[str, pd.DataFrame] = field(default_factory=dict)
+    n_indicators: dict[str, int] = field(default_factory=dict)
+    sparse: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+#: What data adds indicators to each subsystem (``docs/indicators.md``).
+_MORE_DATA = {
+    "industry": ("a buildings layer (industrial floor area, plot ratio), enterprise / factory "
+                 "POIs and a land-use layer with industrial, logistics and warehouse classes"),
+    "urban": ("POIs of more service categories (education, healthcare, retail, food, leisure, "
+              "transit), residential land and a population raster"),
+}
+
+#: Sparse indicators: at one value in more than this share of the analysed units.
+SPARSE_SHARE = 0.9
+
+
+def _breadth_warning(name: str, label: str, kept: list[str], dropped: list[str]) -> None:
+    """Warn loudly when a subsystem index rests on fewer than three indicators."""
+    if len(kept) >= 3:
+        return
+    gone = f"; left out as constant: {dropped}" if dropped else ""
+    warnings.warn(
+        f"few indicators: {label} ({name}) rests on {len(kept)} indicator(s) {kept}{gone}. "
+        f"An index of fewer than three indicators maps those few, not the subsystem; add "
+        f"{_MORE_DATA.get(name, 'more layers')} (docs/indicators.md, \"More indicators\").",
+        stacklevel=4,
+    )
+
+
+def _subsystem(
+    name: str, label: str, table: pd.DataFrame, directions: dict[str, str],
+    section: CouplingConfig,
+) -> tuple[pd.Series, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Index of one subsystem over the analysed units: U, weights table, normed, sparse."""
+    missing = [c for c in directions if c not in table.columns]
+    if missing:
+        available = sorted(c for c in table.select_dtypes("number").columns
+                           if c not in ("row", "col"))
+        msg = (f"`[coupling.{name}]` names indicator(s) {missing} that the run does not produce; "
+               f"available: {available}.")
+        raise InputError(msg)
+    data = table[list(directions)]
+    variable = data.nunique() > 1
+    if not variable.any():
+        msg = (f"every {name} indicator {list(directions)} is constant over the analysed units, "
+               f"so {label} cannot be measured; choose other indicators, a larger study area "
+               "or another `[domain] rule`.")
+        raise SchemaError(msg)
+    if not variable.all():
+        warnings.warn(
+            f"{name} indicator(s) {list(variable.index[~variable])} are constant over the analysed "
+            "units (no variance) and were left out of the index.",
+            stacklevel=4,
+        )
+        data = data.loc[:, variable]
+    _breadth_warning(name, label, list(data.columns), list(variable.index[~variable]))
+    normed = coupling.normalize(data, {c: directions[c] for c in data.columns},
+                                shift=section.shift)
+    w = coupling.indicator_weights(normed, method=section.weights)
+    sparse = sparse_indicators(data, threshold=SPARSE_SHARE)
+    text = sparse_message(sparse, subsystem=f"{label} ({name})", weights=w,
+                          threshold=SPARSE_SHARE)
+    if text:
+        warnings.warn(text, stacklevel=4)
+    u = coupling.subsystem_index(normed, w)
+    info = pd.DataFrame({
+        "subsystem": name,
+        "indicator": w.index,
+        "direction": [directions[c] for c in w.index],
+        "weight": w.to_numpy(),
+        "raw_min": data[w.index].min().to_numpy(),
+        "raw_max": data[w.index].max().to_numpy(),
+        "raw_mean": data[w.index].mean().to_numpy(),
+    })
+    return u, info, normed, sparse.assign(subsystem=label).reset_index()
 
 
 def default_indicators(
@@ -460,46 +632,6 @@ def default_indicators(
     return industry, urban
 
 
-def _subsystem(
-    name: str, label: str, table: pd.DataFrame, directions: dict[str, str],
-    section: CouplingConfig,
-) -> tuple[pd.Series, pd.DataFrame, pd.DataFrame]:
-    missing = [c for c in directions if c not in table.columns]
-    if missing:
-        available = sorted(c for c in table.select_dtypes("number").columns
-                           if c not in ("row", "col"))
-        msg = (f"`[coupling.{name}]` names indicator(s) {missing} that the run does not produce; "
-               f"available: {available}.")
-        raise InputError(msg)
-    data = table[list(directions)]
-    variable = data.nunique() > 1
-    if not variable.any():
-        msg = (f"every {name} indicator {list(directions)} is constant over the study area, so "
-               f"{label} cannot be measured; choose other indicators or a larger study area.")
-        raise SchemaError(msg)
-    if not variable.all():
-        warnings.warn(
-            f"{name} indicator(s) {list(variable.index[~variable])} are constant over the study "
-            "area (no variance) and were left out of the index.",
-            stacklevel=4,
-        )
-        data = data.loc[:, variable]
-    normed = coupling.normalize(data, {c: directions[c] for c in data.columns},
-                                shift=section.shift)
-    w = coupling.indicator_weights(normed, method=section.weights)
-    u = coupling.subsystem_index(normed, w)
-    info = pd.DataFrame({
-        "subsystem": name,
-        "indicator": w.index,
-        "direction": [directions[c] for c in w.index],
-        "weight": w.to_numpy(),
-        "raw_min": data[w.index].min().to_numpy(),
-        "raw_max": data[w.index].max().to_numpy(),
-        "raw_mean": data[w.index].mean().to_numpy(),
-    })
-    return u, info, normed
-
-
 def _obstacles(
     x1: pd.DataFrame, x2: pd.DataFrame, w1: pd.DataFrame, w2: pd.DataFrame, alpha: Any
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -528,6 +660,7 @@ def _obstacles(
 def couple(
     grid: gpd.GeoDataFrame, section: CouplingConfig, *, gap_categories: list[str],
     search_distance: float, lang: str, registry: Registry | None = None,
+    domain: Domain | None = None,
 ) -> Coupled:
     """U1, U2 and the coupling coordination degree of every unit, with grades and obstacles.
 
@@ -545,27 +678,39 @@ def couple(
         Language of ``grade``, ``coupling_stage`` and ``lag_type``.
     registry : Registry, optional
         Indicator registry whose ``default`` flags choose the default indicators.
+    domain : Domain, optional
+        From :func:`analysis_domain`: normalisation, weights and obstacles use
+        the analysed units only (default: every unit).
 
     Returns
     -------
     Coupled
         ``columns``: ``U1``, ``U2``, ``C``, ``T``, ``D``, ``grade_level``,
         ``grade_zh``, ``grade_en``, ``grade``, ``coupling_stage``, ``lag_type``,
-        ``obstacle_1..3`` (and ``_pct``); ``weights`` and ``obstacles`` tables.
+        ``obstacle_1..3`` (and ``_pct``), NaN / None outside the domain;
+        ``weights`` and ``obstacles`` tables.
+
+    Warns
+    -----
+    UserWarning
+        A subsystem with fewer than three indicators; indicators at one value
+        in more than 90 % of the analysed units (they attract entropy weight).
     """
     d_industry, d_urban = default_indicators(list(grid.columns), gap_categories,
                                              registry=registry)
     industry = section.industry or d_industry
     urban = section.urban or d_urban
     table = pd.DataFrame(grid.drop(columns="geometry")).copy()
+    if domain is not None:
+        table = table.loc[domain.analysed.to_numpy()]
     for c in [c for c in table.columns if c.startswith(f"{NET_DIST}_")]:
         # unreachable within the search distance: as far as the search limit
         table[c] = table[c].fillna(search_distance).clip(upper=search_distance)
-    u1, w1, x1 = _subsystem("industry", "U1", table, industry, section)
-    u2, w2, x2 = _subsystem("urban", "U2", table, urban, section)
+    u1, w1, x1, s1 = _subsystem("industry", "U1", table, industry, section)
+    u2, w2, x2, s2 = _subsystem("urban", "U2", table, urban, section)
     u = pd.DataFrame({"U1": u1, "U2": u2})
     ctd = coupling.coupling_coordination(u, alpha=list(section.alpha), model=section.model)
-    out = pd.DataFrame({"U1": u1, "U2": u2}, index=grid.index)
+    out = pd.DataFrame({"U1": u1, "U2": u2}, index=table.index)
     out[["C", "T", "D"]] = ctd[["C", "T", "D"]]
     out["grade_level"] = coupling.coordination_level(out["D"])
     out["grade_zh"] = coupling.coordination_grade(out["D"], lang="zh")
@@ -577,11 +722,115 @@ def couple(
         else {"U1": "产业", "U2": "城市功能"}, lang=lang)
     obstacles, top = _obstacles(x1, x2, w1, w2, section.alpha)
     out[list(top.columns)] = top
-    return Coupled(columns=out, weights=pd.concat([w1, w2], ignore_index=True),
-                   obstacles=obstacles)
+    return Coupled(columns=domain_lib.expand_to_units(out, grid.index),
+                   weights=pd.concat([w1, w2], ignore_index=True), obstacles=obstacles,
+                   normed={"U1": x1, "U2": x2}, n_indicators={"U1": len(w1), "U2": len(w2)},
+                   sparse=pd.concat([s1, s2], ignore_index=True))
 
 
-# ----------------------------------------------------------------------------- 6. spatial
+# ----------------------------------------------------------------------------- 7. typology
+
+
+#: Fewest analysed units for the "D tracks one subsystem" caution: a correlation
+#: over fewer units is no evidence either way.
+MIN_UNITS_CAUTION = 10
+
+
+@dataclass(frozen=True)
+class Typology:
+    """City–industry type, relative development and bivariate class (:func:`unit_typology`).
+
+    Attributes
+    ----------
+    columns : DataFrame
+        On every unit (None / NaN outside the domain): ``typology_code``,
+        ``typology_zh``, ``typology_en``, ``typology``, ``rel_dev`` (U1/U2,
+        NaN where U2 = 0: GeoPackage has no infinity),
+        ``dev_gap`` (U1 - U2), ``dev_gap_rank``, ``bivar_u1``, ``bivar_u2``,
+        ``bivar_class``, ``bivar_color``.
+    correlations : DataFrame
+        :func:`cityind_gis.typology.d_tracks_subsystem`: Pearson and Spearman
+        correlation of D with U1 and U2 over the analysed units.
+    caution : str or None
+        :func:`cityind_gis.typology.tracking_caution` text when D tracks one
+        subsystem (:math:`|\\rho| \\ge 0.8`), in the run's language.
+    """
+
+    columns: pd.DataFrame
+    correlations: pd.DataFrame
+    caution: str | None
+
+
+def unit_typology(coupled: Coupled, *, lang: str) -> Typology:
+    """Typology of every unit from U1 and U2, and how closely D follows one of them.
+
+    Parameters
+    ----------
+    coupled : Coupled
+        From :func:`couple` (``U1``, ``U2``, ``D``, NaN outside the domain).
+    lang : {"en", "zh"}
+        Language of ``typology`` and of the caution.
+
+    Returns
+    -------
+    Typology
+
+    Warns
+    -----
+    UserWarning
+        The caution, when D tracks one subsystem (|Spearman rho| >= 0.8 over
+        at least :data:`MIN_UNITS_CAUTION` analysed units).
+
+    Notes
+    -----
+    Difference rule with threshold 0.1 and "both low" below 0.2
+    (:func:`cityind_gis.typology.city_industry_typology`); tercile bivariate
+    classes (:func:`cityind_gis.typology.bivariate_class`); see
+    ``docs/coupling.md``, "Typology".
+    """
+    u = coupled.columns[["U1", "U2"]]
+    rel = typology_lib.relative_development(u)
+    types = typology_lib.city_industry_typology(u, lang=lang)
+    bivar = typology_lib.bivariate_class(u["U1"], u["U2"])
+    corr = typology_lib.d_tracks_subsystem(u, coupled.columns["D"])
+    labels = ({"U1": "U1 (industry)", "U2": "U2 (urban function)"} if lang == "en"
+              else {"U1": "产业子系统 U1", "U2": "城市功能子系统 U2"})
+    n = int(u["U1"].notna().sum())
+    caution = (typology_lib.tracking_caution(corr, labels=labels, lang=lang)
+               if n >= MIN_UNITS_CAUTION else None)
+    if caution:
+        warnings.warn(caution, stacklevel=3)
+    rel = rel.assign(rel_dev=rel["rel_dev"].replace([np.inf, -np.inf], np.nan))
+    cols = pd.concat([types, rel[["rel_dev", "dev_gap", "dev_gap_rank"]], bivar], axis=1)
+    return Typology(columns=cols, correlations=corr, caution=caution)
+
+
+def sensitivity(coupled: Coupled, section: CouplingConfig) -> WeightSensitivity:
+    """D, grade and typology under entropy, CRITIC and equal weights, on the analysed units.
+
+    Parameters
+    ----------
+    coupled : Coupled
+        From :func:`couple` (its ``normed`` tables).
+    section : CouplingConfig
+        ``[coupling]``: ``weights`` (the baseline, when one of the three),
+        ``alpha``, ``model``.
+
+    Returns
+    -------
+    WeightSensitivity
+        :func:`cityind_gis.sensitivity.weight_sensitivity`; ``summary`` is the
+        ``weight_sensitivity.csv`` table.
+    """
+    methods = ["entropy", "critic", "equal"]
+    if section.weights in methods:  # the run's own method is the baseline
+        methods.remove(section.weights)
+        methods.insert(0, section.weights)
+    return weight_sensitivity(coupled.normed, methods=methods, alpha=list(section.alpha),
+                              model=section.model)
+
+
+# ----------------------------------------------------------------------------- 8. spatial
 
 
 @dataclass(frozen=True)
@@ -598,7 +847,8 @@ def spatial_statistics(grid: gpd.GeoDataFrame, section: SpatialStatsConfig) -> S
     Parameters
     ----------
     grid : GeoDataFrame
-        Units with ``D``.
+        Units with ``D``; units where D is NaN (outside the analysis domain)
+        take no part and get NaN / None.
     section : SpatialStatsConfig
         ``[spatial_stats]``: weights, permutations, alpha, seed.
 
@@ -613,9 +863,10 @@ def spatial_statistics(grid: gpd.GeoDataFrame, section: SpatialStatsConfig) -> S
     none = pd.DataFrame(index=grid.index)
     if not ss.enabled:
         return SpatialStatistics({}, none)
+    full, grid = grid, grid[grid["D"].notna()]  # NaN: outside the analysis domain
     if len(grid) < 3 or grid["D"].nunique() < 2:
-        reason = (f"they need at least 3 units and D not constant ({len(grid)} unit(s), "
-                  f"{grid['D'].nunique()} distinct D)")
+        reason = (f"they need at least 3 analysed units and D not constant ({len(grid)} "
+                  f"unit(s), {grid['D'].nunique()} distinct D)")
         log.info("spatial statistics of D skipped: %s", reason)
         return SpatialStatistics({"spatial_stats_skipped": reason}, none)
     kw = ({"k": ss.k} if ss.weights == "knn" else
@@ -630,11 +881,12 @@ def spatial_statistics(grid: gpd.GeoDataFrame, section: SpatialStatsConfig) -> S
              "moran_z_sim": round(float(m["z_sim"]), 4), "moran_p_sim": float(m["p_sim"]),
              "moran_permutations": int(m["permutations"]), "moran_n_islands": int(m["n_islands"]),
              "lisa_alpha": ss.alpha, "local_permutations": ss.local_permutations}
-    return SpatialStatistics(moran, pd.concat([lisa[["lisa_cluster", "lisa_i", "lisa_p"]], gi],
-                                              axis=1))
+    local = pd.concat([lisa[["lisa_cluster", "lisa_i", "lisa_p"]], gi], axis=1)
+    moran["moran_n_units"] = len(grid)
+    return SpatialStatistics(moran, domain_lib.expand_to_units(local, full.index))
 
 
-# ----------------------------------------------------------------------------- 7. gaps
+# ----------------------------------------------------------------------------- 9. gaps
 
 
 @dataclass(frozen=True)

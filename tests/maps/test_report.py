@@ -67,10 +67,12 @@ def test_geopackage_styled_in_run_language(written):
 def test_report_sections_and_embedded_maps(written, town):
     out, _ = written
     page = (out / "report.html").read_text(encoding="utf-8")
+    assert page.index("<h2>结果解读</h2>") < page.index("<h2>研究区</h2>")  # the lead first
     for heading in ("研究区", "数据概况", "指标权重", "协调等级统计（D）", "专题图",
                     "工业用地服务缺口（按严重程度排序）", "方法", "参考文献", "运行参数"):
         assert f"<h2>{heading}</h2>" in page
-    assert page.count("src='data:image/png;base64,") == 5
+    # the 7 print-map kinds (typology and U1 x U2 added for issue 12; "grades" is map.png)
+    assert page.count("src='data:image/png;base64,") == 7
     assert "<h1>三格小镇</h1>" in page
     assert "D = &radic;(C&middot;T)" in page
     assert not re.search(r"(src|href)=['\"]https?://", page)  # one file that works offline

@@ -283,7 +283,8 @@ def test_plot_map_gaps_needs_gaps(grid_3x3, tmp_path):
 
 
 def test_plot_map_rejects_unknown_kind(grid_3x3, tmp_path):
-    with pytest.raises(InputError, match=r"`kind` must be one of \['grades', 'D'"):
+    with pytest.raises(InputError,
+                       match=r"`kind` must be one of \['typology', 'bivariate', 'grades', 'D'"):
         plot_map(grid_3x3, tmp_path / "g.png", kind="C")
 
 
