@@ -8,6 +8,7 @@ sources, ``[statistics]`` against ``[zones]``, ``[coupling]`` indicator names).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import sys
@@ -147,27 +148,63 @@ def _osm(raw: Any, base: Path) -> tuple[dict[str, Any], list[str]]:
     return {"osm": (base / os.path.expanduser(str(path))).resolve() if path else None}, []
 
 
+def _poi_sources(raw: Any, base: Path, where: str = "pois") -> tuple[Any, list[str]]:
+    """`[[pois]]`: a list of POI source tables, each a `[pois]` table plus its `name`.
+
+    Returns the tuple of :class:`LayerConfig` (each with ``name`` set, defaulting
+    to the file's stem) and the problems, each naming its table (``[[pois]] #2``).
+    """
+    if not raw or not all(isinstance(t, dict) for t in raw):
+        return None, [f"`[[{where}]]` must be one or more tables, each a POI source with its own "
+                      "`path` (or none, for the `[osm]` POIs) and keys as in `[pois]`; see "
+                      "docs/config.md."]
+    sources, problems = [], []
+    for i, table in enumerate(raw, start=1):
+        layer, found = LayerConfig.parse_toml(f"pois#{i}", table, base)
+        problems += [p.replace(f"[pois#{i}]", f"[[{where}]] #{i}") for p in found]
+        if layer is not None:
+            sources.append(dataclasses.replace(layer, name=layer.source_name, section="pois"))
+    return (None if problems else tuple(sources)), problems
+
+
+def _pois(raw: Any, base: Path) -> tuple[dict[str, Any], list[str]]:
+    """`[pois]` (one table) or `[[pois]]` (several sources: ``pois`` + ``extra_pois``)."""
+    if not isinstance(raw, list):
+        layer, found = LayerConfig.parse_toml("pois", raw, base)
+        return ({} if layer is None else {"pois": layer}), found
+    sources, found = _poi_sources(raw, base)
+    if sources is None:
+        return {}, found
+    return {"pois": sources[0], "extra_pois": sources[1:]}, found
+
+
 def _period(i: int, table: dict[str, Any], base: Path) -> tuple[PeriodConfig | None, list[str]]:
     """One `[[periods]]` table: a label (`year`) and optional `osm`, `[periods.landuse]`, ..."""
     unknown = sorted(set(table) - {"year", "label", "osm", *_PERIOD_LAYERS})
     label = table.get("label", table.get("year"))
     if unknown or isinstance(label, bool) or not isinstance(label, int | str) or label == "":
         return None, [f"`[[periods]]` table {i + 1} needs a `year` (or `label`) and may give "
-                      "`osm`, `[periods.landuse]`, `[periods.pois]`, `[periods.roads]`, "
-                      f"`[periods.statistics]`; got keys {sorted(table)}."]
+                      "`osm`, `[periods.landuse]`, `[periods.pois]` (or `[[periods.pois]]`), "
+                      f"`[periods.roads]`, `[periods.statistics]`; got keys {sorted(table)}."]
     problems = []
     osm = table.get("osm")
     if osm is not None and not isinstance(osm, str):
         problems.append(f"`[[periods]] osm` must be a file path string, got {osm!r}.")
-    layers = {}
+    layers: dict[str, Any] = {}
     for name in _PERIOD_LAYERS:
-        if name in table:
+        if name == "pois" and isinstance(table.get(name), list):
+            layers["poi_sources"], found = _poi_sources(table[name], base, "periods.pois")
+            problems += found
+        elif name in table:
             layers[name], found = _SECTIONS[name].parse_toml(name, table[name], base)
             problems += found
     if problems:
         return None, problems
-    return PeriodConfig(label=str(label), osm=(base / osm).resolve() if osm else None,
-                        **layers), []
+    try:
+        return PeriodConfig(label=str(label), osm=(base / osm).resolve() if osm else None,
+                            **layers), []
+    except InputError as exc:
+        return None, problems_of(exc)
 
 
 def _periods(raw: Any, base: Path) -> tuple[dict[str, Any], list[str]]:
@@ -220,7 +257,11 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         problems.append(unknown_keys(f"config file {p.name!r}", unknown, known, noun="section"))
     kwargs: dict[str, Any] = {"source": p.resolve()}
     for name, cls in _SECTIONS.items():
-        if name in raw:
+        if name == "pois" and name in raw:
+            values, found = _pois(raw[name], base)
+            kwargs.update(values)
+            problems += found
+        elif name in raw:
             kwargs[name], found = cls.parse_toml(name, raw[name], base)
             problems += found
     for name, read in readers.items():
@@ -242,12 +283,22 @@ def _source_problems(cfg: Config, file_name: str) -> list[str]:
     """Every layer (of every period) needs a file: its own `path` or the `[osm]` file."""
     out = []
     for period in cfg.periods:
+        if period.pois is not None and cfg.merge_pois:
+            out.append(f"period {period.label!r} gives one `[periods.pois]` table, but the "
+                       "top level has several `[[pois]]` sources: it is not clear which one "
+                       "it changes. Give the period's sources as `[[periods.pois]]` tables "
+                       "(they replace the top-level sources for that period).")
         has = {n: getattr(period, n) is not None and getattr(period, n).path is not None
                or getattr(cfg, n).path is not None for n in ("landuse", "pois", "roads")}
+        if period.poi_sources is not None:
+            has["pois"] = all(s.path is not None for s in period.poi_sources)
+        elif period.pois is None:
+            has["pois"] = all(s.path is not None for s in cfg.poi_sources)
         if (period.osm or cfg.osm) is None and not all(has.values()):
             out.append(f"period {period.label!r} has no `osm` file (in `[[periods]]` or `[osm]`) "
                        f"and no `path` for {[n for n, ok in has.items() if not ok]}.")
-    missing = [n for n in ("landuse", "pois", "roads") if getattr(cfg, n).path is None]
+    missing = [n for n in ("landuse", "pois", "roads") if getattr(cfg, n).path is None
+               or (n == "pois" and any(s.path is None for s in cfg.extra_pois))]
     if not cfg.periods and cfg.osm is None and missing:
         out.append(f"config file {file_name!r} gives no `[osm] path` and no `path` for {missing}; "
                    "every layer needs a source: set `[osm] path` or `[landuse] path`, `[pois] "

@@ -12,6 +12,7 @@ from dataclasses import KW_ONLY, InitVar, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..network.graph import WALK_EXCLUDED_CLASSES
 from . import _checks as c
 from ._section import Section, option, raise_problems, unknown_keys
 
@@ -36,6 +37,7 @@ __all__ = [
     "COUPLING_CHOICES",
     "GRID_KINDS",
     "POI_ONLY_KEYS",
+    "POI_SOURCE_KEYS",
 ]
 
 #: Kinds of grid (``[grid] kind``).
@@ -47,6 +49,8 @@ COUPLING_CHOICES: dict[str, tuple[str, ...]] = {
 }
 #: Keys of LayerConfig that only `[pois]` takes.
 POI_ONLY_KEYS = ("industry_column", "industry_digits")
+#: Keys of LayerConfig that only a `[[pois]]` table (one of several POI sources) takes.
+POI_SOURCE_KEYS = ("name",)
 #: Basemaps of the web map (``[output] basemap``); see ``docs/outputs.md``.
 BASEMAPS: tuple[str, ...] = ("osm", "none", "amap", "tianditu")
 
@@ -70,6 +74,17 @@ def _int_at_least(low: int) -> Any:
 
 def _number(v: Any) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _road_classes(value: Any, where: str) -> tuple[str, ...]:
+    """`[roads] exclude_classes`: a list of road-class names (``[]``: keep every road)."""
+    ok = (isinstance(value, list | tuple)
+          and all(isinstance(v, str) and v.strip() for v in value))
+    if not ok:
+        c._fail(f"`{where}` must be a list of road-class names (OSM highway values or "
+                f"Chinese classes), got {value!r}; e.g. exclude_classes = [\"motorway\", "
+                f"\"高速公路\"], or [] to keep every road.")
+    return tuple(dict.fromkeys(v.strip() for v in value))
 
 
 @dataclass(frozen=True)
@@ -127,12 +142,19 @@ class StatisticsConfig(Section):
     indicators: dict[str, str] | None = option(None, check=c.column_map)
 
 
+def _is_pois(table: str) -> bool:
+    """`[pois]`, or one `[[pois]]` table (``"pois#2"``, the name :mod:`.load` gives it)."""
+    return table == "pois" or table.startswith("pois#")
+
+
 @dataclass(frozen=True)
 class LayerConfig(Section):
-    """One input layer (``[landuse]``, ``[pois]``): file, layer, CRS and columns.
+    """One input layer (``[landuse]``, ``[pois]``, a ``[[pois]]`` table): file, layer, CRS, columns.
 
     ``section`` (keyword-only, not a field) names the TOML section in messages;
-    ``industry_column`` and ``industry_digits`` are only read from ``[pois]``.
+    ``industry_column`` and ``industry_digits`` are only read from ``[pois]``;
+    ``name`` (the POI source's name, written to the ``source`` column of the
+    merged POIs) only from a ``[[pois]]`` table.
     """
 
     path: Path | None = _path()
@@ -149,6 +171,7 @@ class LayerConfig(Section):
     industry_digits: int | None = option(None, check=c.expect(
         _int_at_least(1), "a whole number >= 1, the leading characters of the industry code to "
         "keep (2 keeps the GB/T 4754 division of \"1310\": \"13\")"))
+    name: str | None = option(None, check=_COLUMN)
     _: KW_ONLY
     section: InitVar[str] = "landuse"
 
@@ -157,19 +180,26 @@ class LayerConfig(Section):
 
     @classmethod
     def _toml_keys(cls, name: str) -> list[str]:
-        return [k for k in super()._toml_keys(name) if name == "pois" or k not in POI_ONLY_KEYS]
+        return [k for k in super()._toml_keys(name)
+                if (_is_pois(name) or k not in POI_ONLY_KEYS)
+                and (name.startswith("pois#") or k not in POI_SOURCE_KEYS)]
 
     @classmethod
     def _key_problems(cls, name: str, data: dict[str, Any]) -> list[str]:
         known = cls._toml_keys(name)
         unknown = sorted(set(data) - set(known))
         misplaced = [k for k in unknown if k in POI_ONLY_KEYS]
-        rest = [k for k in unknown if k not in POI_ONLY_KEYS]
+        sources = [k for k in unknown if k in POI_SOURCE_KEYS]
+        rest = [k for k in unknown if k not in POI_ONLY_KEYS + POI_SOURCE_KEYS]
         out = []
         if misplaced:
             out.append(f"config section `[{name}]` has key(s) {misplaced}, which belong in "
                        "`[pois]`: the industry subtype is read from the enterprise POIs (see "
                        "docs/inputs/pois.md).")
+        if sources:
+            out.append(f"config section `[{name}]` has key(s) {sources}, which name one of "
+                       "several POI sources: write each source as a `[[pois]]` table with its "
+                       "own `name` (see docs/config.md, `[[pois]]`).")
         if rest:
             out.append(unknown_keys(f"config section `[{name}]`", rest, known))
         return out
@@ -177,6 +207,18 @@ class LayerConfig(Section):
     @classmethod
     def _init_args(cls, name: str) -> dict[str, Any]:
         return {"section": name}
+
+    @property
+    def source_name(self) -> str:
+        """Name of this POI source: ``name``, else the file's stem, else ``"osm"``."""
+        if self.name is not None:
+            return self.name
+        if self.path is None:
+            return "osm"
+        stem = Path(self.path).name
+        for suffix in reversed(Path(self.path).suffixes):
+            stem = stem[: -len(suffix)] if stem.endswith(suffix) else stem
+        return stem or Path(self.path).name
 
 
 @dataclass(frozen=True)
@@ -213,6 +255,8 @@ class RoadsConfig(Section):
     snap_tolerance: float = option(0.5, check=c.positive(example=0.5, allow_zero=True))
     coords: str = option("wgs84", check=c.coords)
     level_column: str | None = None
+    class_column: str | None = option(None, check=_COLUMN)
+    exclude_classes: tuple[str, ...] = option(WALK_EXCLUDED_CLASSES, check=_road_classes)
 
 
 @dataclass(frozen=True)
@@ -352,9 +396,28 @@ class PeriodConfig:
     pois: LayerConfig | None = None
     roads: RoadsConfig | None = None
     statistics: StatisticsConfig | None = None
+    poi_sources: tuple[LayerConfig, ...] | None = None
 
     def __post_init__(self) -> None:
         c.non_empty(strip=False)(self.label, "[[periods]] label")
+        if self.poi_sources is not None:
+            object.__setattr__(self, "poi_sources", tuple(self.poi_sources))
+            if self.pois is not None or not self.poi_sources:
+                raise_problems([f"period {self.label!r}: give its POIs either as one "
+                                "`[periods.pois]` table (merged over the top-level `[pois]`) "
+                                "or as `[[periods.pois]]` tables (replacing the top-level POI "
+                                "sources), not both or an empty list."])
+            _check_source_names(self.poi_sources, f"period {self.label!r}")
+
+
+def _check_source_names(sources: tuple[LayerConfig, ...], where: str) -> None:
+    """POI sources of one run must have distinct names (the ``source`` column)."""
+    names = [s.source_name for s in sources]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise_problems([f"the `[[pois]]` sources of {where} must have distinct names, but "
+                        f"{twice} is given (or taken from the file name) more than once; set "
+                        "`name = \"...\"` in each `[[pois]]` table, e.g. \"amap\", \"stops\"."])
 
 
 def _formats(value: Any, where: str) -> tuple[str, ...]:
@@ -400,7 +463,12 @@ class Config:
     """A whole run. Build with :func:`load_config` or :func:`sample_config`.
 
     The constructor checks what spans sections: ``periods`` (a tuple of
-    :class:`PeriodConfig` with distinct labels).
+    :class:`PeriodConfig` with distinct labels) and the names of the POI sources.
+
+    POIs: ``pois`` is the first (or only) POI source and ``extra_pois`` the
+    further sources of a ``[[pois]]`` config, in priority order;
+    :attr:`poi_sources` gives them all. A single ``[pois]`` table leaves
+    ``extra_pois`` empty.
     """
 
     study: StudyConfig = field(default_factory=StudyConfig)
@@ -422,13 +490,26 @@ class Config:
     out_dir: Path = Path("cityind-out")
     source: Path | None = None
     output: OutputConfig = field(default_factory=OutputConfig)
+    extra_pois: tuple[LayerConfig, ...] = ()
 
     def __post_init__(self) -> None:
         periods = tuple(self.periods)
         object.__setattr__(self, "periods", periods)
+        object.__setattr__(self, "extra_pois", tuple(self.extra_pois))
         labels = [p.label for p in periods]
         if len(set(labels)) != len(labels):
             raise_problems([f"`[[periods]]` labels must differ; got {labels}."])
+        _check_source_names(self.poi_sources, "the config")
+
+    @property
+    def poi_sources(self) -> tuple[LayerConfig, ...]:
+        """Every POI source, in priority order: ``(pois, *extra_pois)``."""
+        return (self.pois, *self.extra_pois)
+
+    @property
+    def merge_pois(self) -> bool:
+        """Whether the POIs come from ``[[pois]]`` tables (merged, with a ``source`` column)."""
+        return bool(self.extra_pois) or self.pois.name is not None
 
     def replace(self, **changes: Any) -> Config:
         """Return a copy with top-level fields replaced.

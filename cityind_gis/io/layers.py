@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +36,7 @@ import pandas as pd
 
 from .._errors import InputError, SchemaError
 from ..indicators.buildings import BUILDING_CLASSES, UNKNOWN, building_levels
-from ..network import graph_from_lines
+from ..network import exclude_road_classes, graph_from_lines
 from ..taxonomy import (
     EXCLUDED,
     OSM_POI_KEYS,
@@ -50,6 +51,7 @@ from ..taxonomy import check_classes as _check_classes
 from . import osm as osm_io
 from . import vector as vector_io
 from .crs import analysis_crs, to_analysis_crs
+from .sources import merge_poi_sources
 
 if TYPE_CHECKING:
     from ..config import BuildingsConfig, LayerConfig, RoadsConfig, StudyConfig
@@ -60,6 +62,8 @@ __all__ = [
     "load_buildings",
     "load_network",
     "load_boundary",
+    "load_poi_sources",
+    "walkable_roads",
     "osm_industry_subtypes",
 ]
 
@@ -230,6 +234,47 @@ def load_pois(
     return gpd.GeoDataFrame(data, geometry=raw.geometry.to_numpy(), crs=raw.crs), report
 
 
+def load_poi_sources(
+    sections: Sequence[LayerConfig], *, osm: Path | None = None
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Several POI sources (``[[pois]]``) read, classified and merged into one layer.
+
+    Parameters
+    ----------
+    sections : sequence of LayerConfig
+        One ``[[pois]]`` table per source, in priority order (a duplicate keeps
+        the row of the earlier source); each is read by :func:`load_pois` with
+        its own path, class column, mapping and ``coords``. Names are
+        :attr:`LayerConfig.source_name`.
+    osm : Path, optional
+        ``[osm] path``: read for a source that gives no ``path``.
+
+    Returns
+    -------
+    pois : GeoDataFrame
+        :func:`cityind_gis.io.sources.merge_poi_sources` of the sources, each
+        first reprojected to the CRS of the first: the columns of
+        :func:`load_pois`, plus ``source`` (the source's name). Exact duplicates
+        across sources (same category, at most 1 m apart, same name when both
+        have one) are dropped, with a warning giving the count per pair of
+        sources; ``attrs["duplicates"]`` holds those counts and
+        ``attrs["sources"]`` the POIs read per source.
+    report : DataFrame
+        The classification reports of the sources, stacked.
+    """
+    names = [s.source_name for s in sections]
+    layers, reports = [], []
+    for sec in sections:
+        layer, report = load_pois(sec, osm=osm)
+        if layers and layer.crs != layers[0].crs:
+            layer = layer.to_crs(layers[0].crs)
+        layers.append(layer)
+        reports.append(report)
+    merged = merge_poi_sources(layers, names=names)
+    merged.attrs["sources"] = {n: len(layer) for n, layer in zip(names, layers, strict=True)}
+    return merged, pd.concat(reports, ignore_index=True)
+
+
 def osm_industry_subtypes(raw: pd.DataFrame, mapping: pd.DataFrame) -> pd.Series:
     """``key=value`` of the first OSM tag that makes a POI an enterprise (craft=brewery, ...).
 
@@ -369,16 +414,119 @@ def load_network(
     except InputError:
         fmt = None
     if fmt is not None:
-        return osm_io.read_osm_walk_network(path)
+        nodes, edges = osm_io.read_osm_walk_network(path)
+        edges, excluded = walkable_roads(edges, rc, source=Path(path).name)
+        if excluded["excluded"]:  # drop the nodes only excluded roads used
+            used = np.union1d(edges["u"].to_numpy(), edges["v"].to_numpy())
+            nodes = nodes[nodes.index.isin(used)]
+        edges = edges.reset_index(drop=True)
+        edges.attrs["excluded_roads"] = excluded
+        return nodes, edges
     roads = vector_io.read_vector(path, name="roads", layer=rc.layer, crs=rc.crs, coords=rc.coords)
     bad = ~roads.geom_type.isin(["LineString", "MultiLineString"])
     if bad.any():
         msg = (f"`roads` must be lines; {int(bad.sum())} feature(s) are "
                f"{sorted(set(roads.geom_type[bad]))}. Give road centre lines.")
         raise SchemaError(msg)
+    roads, excluded = walkable_roads(roads, rc, source=Path(path).name)
+    if len(roads) == 0:
+        msg = (f"`[roads] exclude_classes` left none of the {excluded['segments']} road(s) of "
+               f"{Path(path).name!r}: every road is of an excluded class. Check "
+               "`[roads] class_column`, or set `exclude_classes = []` to keep every road.")
+        raise InputError(msg)
     metric = analysis_crs(roads, crs)
     roads = to_analysis_crs(roads, metric, "roads")
-    return graph_from_lines(roads, tolerance=rc.snap_tolerance, level_column=rc.level_column)
+    nodes, edges = graph_from_lines(roads, tolerance=rc.snap_tolerance,
+                                    level_column=rc.level_column)
+    edges.attrs["excluded_roads"] = excluded
+    return nodes, edges
+
+
+def walkable_roads(
+    roads: gpd.GeoDataFrame, section: RoadsConfig, *, source: str = "roads"
+) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    """The roads of ``section``'s walking network: ``[roads] exclude_classes`` applied.
+
+    Parameters
+    ----------
+    roads : GeoDataFrame
+        Road lines or network edges, with a road-class column (OSM ``highway``
+        or a Chinese road class such as ``等级``) and optionally the OSM ``foot``
+        and ``access`` tags. Not modified.
+    section : RoadsConfig
+        ``[roads]``: ``class_column`` (default ``highway`` when present, else no
+        class is checked) and ``exclude_classes`` (``()``: keep every road).
+    source : str, default "roads"
+        File name, for the log line.
+
+    Returns
+    -------
+    roads : GeoDataFrame
+        The walkable rows (same columns, index and CRS).
+    excluded : dict
+        ``class_column`` (the column used, or None), ``segments`` (rows in),
+        ``excluded`` (rows dropped), ``class``, ``foot_no``, ``access`` (rows
+        dropped for each reason, each row counted once: class first, then
+        ``foot=no``, then private/no access) and ``by_class`` (dropped class
+        value -> rows, most frequent first).
+
+    Raises
+    ------
+    SchemaError
+        ``[roads] class_column`` names a column the layer does not have (the
+        message lists the columns found).
+
+    Notes
+    -----
+    See :func:`cityind_gis.network.exclude_road_classes` for the rules.
+    """
+    rc = section
+    column = rc.class_column
+    found = [c for c in roads.columns if c != roads.geometry.name]
+    if column is not None and column not in roads.columns:
+        msg = (f"`[roads] class_column` = {column!r} is not a column of {source!r}; it has "
+               f"{found}. Name the column holding the road class (OSM `highway`, or e.g. "
+               "`等级`, `道路等级`), or remove the key (default: `highway` when present).")
+        raise SchemaError(msg)
+    if column is None and "highway" in roads.columns:
+        column = "highway"
+    out: dict[str, Any] = {"class_column": column, "segments": len(roads), "excluded": 0,
+                           "class": 0, "foot_no": 0, "access": 0, "by_class": {}}
+    if not rc.exclude_classes or len(roads) == 0:
+        return roads, out
+    tmp = None
+    if column is None:  # no class column: only the foot/access tags can exclude a road
+        if not {"foot", "access"} & set(roads.columns):
+            return roads, out
+        tmp = "__no_class__"
+        roads = roads.assign(**{tmp: None})
+    kept = exclude_road_classes(roads, column=column or tmp, classes=rc.exclude_classes)
+    counts = kept.attrs.get("excluded", {})
+    dropped = ~roads.index.isin(kept.index)
+    if tmp is not None:
+        kept = kept.drop(columns=tmp)
+    kept.attrs.pop("excluded", None)
+    out.update({k: int(counts.get(k, 0)) for k in ("class", "foot_no", "access")},
+               excluded=int(dropped.sum()))
+    if column is not None and out["class"]:
+        out["by_class"] = _excluded_classes(roads.loc[dropped, column], rc.exclude_classes)
+    if out["excluded"]:
+        top = ", ".join(f"{k} {v}" for k, v in list(out["by_class"].items())[:6])
+        log.info("excluded %d of %d road segment(s) of %s from walking: %d by class in `%s`%s, "
+                 "%d foot=no, %d private/no access (`[roads] exclude_classes`)",
+                 out["excluded"], len(roads), source, out["class"], column,
+                 f" ({top})" if top else "", out["foot_no"], out["access"])
+    return kept, out
+
+
+def _excluded_classes(values: pd.Series, classes: tuple[str, ...]) -> dict[str, int]:
+    """Rows per excluded class among the dropped roads' class values (lists: each listed class)."""
+    keys = frozenset(str(c).strip().lower() for c in classes)
+    parts = values.map(lambda v: list(map(str, v)) if isinstance(v, list | tuple | np.ndarray)
+                       else [] if v is None or (isinstance(v, float) and np.isnan(v))
+                       else str(v).split(";")).explode().dropna().astype(str).str.strip()
+    parts = parts[parts.str.lower().isin(keys)]
+    return {str(k): int(v) for k, v in parts.value_counts().items()}
 
 
 def load_boundary(section: StudyConfig) -> gpd.GeoDataFrame | None:

@@ -27,10 +27,25 @@ __all__ = ["osm_format", "read_osm_landuse", "read_osm_buildings", "read_osm_poi
 
 log = logging.getLogger(__name__)
 
-#: Highway values a pedestrian cannot use (dropped from the walking network read
-#: from OSM XML / GraphML; pyrosm's "walking" filter already excludes them).
-_NOT_WALKABLE = ("motorway", "motorway_link", "trunk", "trunk_link", "construction", "proposed",
+#: Highway values that are no walkable way, dropped from the walking network read from
+#: OSM XML / GraphML as pyrosm's "walking" filter drops them from a .pbf. Trunk roads
+#: are kept by both readers: ``[roads] exclude_classes`` decides about them
+#: (:func:`cityind_gis.network.exclude_road_classes`, applied by
+#: :func:`cityind_gis.io.layers.load_network`).
+_NOT_WALKABLE = ("motorway", "motorway_link", "construction", "proposed",
                  "raceway", "bus_guideway", "abandoned", "platform")
+
+#: OSM tags kept on the edges of the walking network (besides ``highway``), for
+#: :func:`cityind_gis.network.exclude_road_classes`.
+_ACCESS_TAGS = ("foot", "access")
+
+
+def _tag_column(table: pd.DataFrame, key: str, keep: Any = slice(None)) -> np.ndarray:
+    """Values of tag ``key`` (None where untagged or absent) as an object array."""
+    if key not in table.columns:
+        return np.full(len(table.index[keep]), None, dtype=object)
+    col = table[key][keep]
+    return col.astype(object).where(col.notna(), None).to_numpy(dtype=object)
 
 #: Keys whose every value is fetched (unmapped values are then reported); other
 #: keys are fetched only for the values the mapping names (``highway=bus_stop``,
@@ -303,7 +318,17 @@ def read_osm_walk_network(
         Points indexed by OSM node id, EPSG:4326.
     edges : GeoDataFrame
         Columns ``u``, ``v`` (node ids), ``length`` (metres, geodesic as computed
-        by pyrosm/osmnx), ``highway`` and line geometry, EPSG:4326.
+        by pyrosm/osmnx), ``highway``, ``foot`` and ``access`` (raw tag values,
+        None where untagged) and line geometry, EPSG:4326.
+
+    Notes
+    -----
+    Both readers drop motorways (``motorway``, ``motorway_link``), ways that are
+    not (yet) built and ways closed to walkers (``foot=no``): pyrosm's walking
+    filter for a ``.pbf``, the same highway values and ``foot=no/private`` for XML
+    and GraphML. Trunk roads and their links are kept; ``[roads]
+    exclude_classes`` (:func:`cityind_gis.network.exclude_road_classes`) removes
+    them from the run's network by default.
     """
     p = _check_exists(path)
     fmt = osm_format(p)
@@ -324,6 +349,7 @@ def read_osm_walk_network(
                 "v": edges_raw["v"].to_numpy(dtype=np.int64),
                 "length": edges_raw["length"].to_numpy(dtype=float),
                 "highway": edges_raw["highway"].astype(object).to_numpy(),
+                **{k: _tag_column(edges_raw, k) for k in _ACCESS_TAGS},
             },
             geometry=edges_raw.geometry.to_numpy(),
             crs="EPSG:4326",
@@ -354,6 +380,7 @@ def read_osm_walk_network(
                 "v": edges_g["v"].to_numpy(dtype=np.int64),
                 "length": edges_g["length"].to_numpy(dtype=float),
                 "highway": hw[walk].to_numpy(dtype=object),
+                **{k: _tag_column(edges_g, k) for k in _ACCESS_TAGS},
             },
             geometry=edges_g.geometry.to_numpy(),
             crs=edges_g.crs,

@@ -29,6 +29,7 @@ __all__ = [
     "_computed_names",
     "_describe_grid",
     "_grid_signature",
+    "_grid_units",
     "_prepare_zones",
     "_zone_coverage",
 ]
@@ -460,6 +461,27 @@ def _grid_signature(config: Config, nodes: gpd.GeoDataFrame | None,
     n_cols = int(np.floor((maxx - x0) / s)) + 1 - int((maxx - x0) % s == 0 and maxx > minx)
     n_rows = int(np.floor((maxy - y0) / s)) + 1 - int((maxy - y0) % s == 0 and maxy > miny)
     return ("square", crs.to_string(), x0, y0, n_cols, n_rows)
+
+
+def _grid_units(config: Config, nodes: gpd.GeoDataFrame, crs: CRS,
+                boundary: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
+    """The grid a run would build (as ``stages.build_units``), for the fragment report.
+
+    None for `[zones]` (their units come from the zones check) or an empty network.
+    """
+    from ..io.crs import to_analysis_crs
+    from ..units import make_grid, make_h3_grid, make_hex_grid
+
+    if config.zones.path is not None or not len(nodes):
+        return None
+    ext = (boundary.total_bounds if boundary is not None
+           else to_analysis_crs(nodes, crs, "network nodes").total_bounds)
+    g = config.grid
+    if g.kind == "hex":
+        return make_hex_grid(ext, g.cell_size, crs=crs, boundary=boundary)
+    if g.kind == "h3":
+        return make_h3_grid(ext, int(g.h3_resolution), crs=crs, boundary=boundary)
+    return make_grid(ext, g.cell_size, crs=crs, boundary=boundary)
 
 
 def _describe_grid(sig: tuple[Any, ...]) -> str:

@@ -25,6 +25,7 @@ def period_config(config: Config, period: PeriodConfig) -> Config:
     Config
         Without periods; ``osm`` and every layer (and statistics table) the
         period gives replaced, the keys it leaves out taken from the top level.
+        ``[[periods.pois]]`` tables replace the top-level POI sources whole.
     """
     changes: dict[str, Any] = {"periods": ()}
     if period.osm is not None:
@@ -37,5 +38,7 @@ def period_config(config: Config, period: PeriodConfig) -> Config:
             merged = {f.name: getattr(given, f.name) for f in dataclasses.fields(given)
                       if getattr(given, f.name) != getattr(default, f.name)}
             changes[name] = dataclasses.replace(top, **merged)
+    if period.poi_sources is not None:  # `[[periods.pois]]`: the period's own POI sources
+        changes["pois"], changes["extra_pois"] = period.poi_sources[0], period.poi_sources[1:]
     study = dataclasses.replace(config.study, name=f"{config.study.name} ({period.label})")
     return config.replace(study=study, **changes)

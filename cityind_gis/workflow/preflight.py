@@ -15,7 +15,7 @@ or JSON; :func:`validate_config` returns only whether all passed. ``run`` calls
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, cast
 
@@ -45,6 +45,7 @@ from ._preflight_units import (
     _computed_names,
     _describe_grid,
     _grid_signature,
+    _grid_units,
     _prepare_zones,
     _zone_coverage,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "network_fragments",
     "cross_layer_checks",
     "coordinate_offset",
+    "pois_coords",
 ]
 
 #: Sample size of the POI-to-road offset check (every k-th POI, deterministic).
@@ -225,8 +227,26 @@ def _offset_problem(present: dict[str, gpd.GeoDataFrame], pois_coords: str) -> s
     return None
 
 
+def pois_coords(config: Config) -> str | dict[str, str]:
+    """The ``coords`` the POIs were read with: one value, or one per ``[[pois]]`` source.
+
+    Parameters
+    ----------
+    config : Config
+        The run's config.
+
+    Returns
+    -------
+    str or dict of str to str
+        ``[pois] coords``; with several sources, source name -> its ``coords``.
+    """
+    if config.merge_pois:
+        return {s.source_name: s.coords for s in config.poi_sources}
+    return config.pois.coords
+
+
 def cross_layer_checks(
-    layers: dict[str, gpd.GeoDataFrame], *, pois_coords: str = "wgs84"
+    layers: dict[str, gpd.GeoDataFrame], *, pois_coords: str | Mapping[str, str] = "wgs84"
 ) -> list[str]:
     """Problems between layers: no overlap, POIs systematically off the roads.
 
@@ -236,8 +256,11 @@ def cross_layer_checks(
         Loaded layers by name (``landuse``, ``pois``, ``buildings``, ``roads``
         (network edges), ``boundary``, ``zones``); each with a CRS, any CRS.
         Missing or empty ones are skipped.
-    pois_coords : {"wgs84", "gcj02", "bd09"}, default "wgs84"
-        The ``coords`` the POIs were read with.
+    pois_coords : {"wgs84", "gcj02", "bd09"} or dict, default "wgs84"
+        The ``coords`` the POIs were read with; for merged POI sources (a
+        ``source`` column, :func:`pois_coords`) source name -> ``coords``, and
+        each source is checked against the roads on its own (one Amap export
+        among correct sources is not hidden by them).
 
     Returns
     -------
@@ -259,20 +282,42 @@ def cross_layer_checks(
                     f"{by1:.4f}. One of them has a wrong CRS: check each file's .prj and the "
                     f"`crs` keys.{_gk_hint({a: present[a], b: present[b]})}"
                 )
-    if "pois" in present and "roads" in present:
-        shift = _offset_problem(present, pois_coords)
+    if "pois" not in present:
+        return found
+    pois = present["pois"]
+    if isinstance(pois_coords, str) or "source" not in pois.columns:
+        coords = pois_coords if isinstance(pois_coords, str) else next(
+            iter(pois_coords.values()), "wgs84")
+        found += _coords_problems(present, pois, coords, None)
+    else:
+        source = pois["source"].astype(str)
+        for name, coords in pois_coords.items():
+            part = pois[source.eq(name).to_numpy()]
+            if len(part):
+                found += _coords_problems(present, part, coords, name)
+    return found
+
+
+def _coords_problems(present: dict[str, gpd.GeoDataFrame], pois: gpd.GeoDataFrame,
+                     coords: str, source: str | None) -> list[str]:
+    """The POIs' coordinate system against the roads (else land use), for one source or all."""
+    out: list[str] = []
+    label = "" if source is None else f"POI source {source!r}: "
+    if "roads" in present:
+        shift = _offset_problem({**present, "pois": pois}, coords)
         if shift:
-            found.append(shift)
+            out.append(label + (shift if source is None else shift.replace(
+                "in `[pois]`", f"in the `[[pois]]` table named {source!r}")))
     reference = next((k for k in ("roads", "landuse") if k in present), None)
-    if "pois" in present and reference is not None and not any("coords" in t for t in found):
+    if reference is not None and not out:
         # the candidate systems compared with each other (io.coords.detect_coordinate_system):
         # catches a 500 m GCJ-02 shift even in a dense grid where every POI is near some road
-        check = detect_coordinate_system(present["pois"], present[reference],
-                                         declared=pois_coords, name="pois",
+        check = detect_coordinate_system(pois, present[reference], declared=coords,
+                                         name="pois" if source is None else f"pois ({source})",
                                          reference_name=reference)
         if not check.ok:
-            found.append(check.message)
-    return found
+            out.append(label + check.message)
+    return out
 
 
 def _fmt_extent(ext: tuple[float, ...] | None) -> str:
@@ -302,6 +347,7 @@ def _check_loaded_layer(entry: _Entry, name: str, step: Callable[[], Any]) -> An
                             isolated_fragments=len(frag) - 1)
         entry.ok(f"{len(nodes)} nodes, {len(edges)} edges ({nodes.crs.name}), "
                  f"{frag['length_m'].sum() / 1000:.1f} km")
+        _excluded_roads(entry, edges.attrs.get("excluded_roads"))
         snapping = edges.attrs.get("snapping")  # road lines only (OSM networks are noded)
         if snapping:
             entry.counts.update({f"snap_{k}": int(v) for k, v in snapping.items()})
@@ -322,6 +368,13 @@ def _check_loaded_layer(entry: _Entry, name: str, step: Callable[[], Any]) -> An
         _summarise(entry, edges)
         return result
     layer, report = result if isinstance(result, tuple) else (result, None)
+    if name == "pois" and "sources" in layer.attrs:
+        dup = layer.attrs.get("duplicates")
+        n_dup = 0 if dup is None else int(dup["count"].sum())
+        entry.counts.update(sources=dict(layer.attrs["sources"]), cross_source_duplicates=n_dup)
+        entry.info(f"sources: {', '.join(f'{k} {v}' for k, v in layer.attrs['sources'].items())}"
+                   f" POI(s) read; {n_dup} held by two sources dropped as duplicates, "
+                   f"{len(layer)} kept (column `source`).")
     extra = ""
     col = {"landuse": "class", "pois": "category", "buildings": "use"}.get(name)
     if col and col in layer:
@@ -342,6 +395,68 @@ def _check_loaded_layer(entry: _Entry, name: str, step: Callable[[], Any]) -> An
                        f"`mapping = [\"<bundled>\", \"my_{name}_codes.csv\"]`.", level="warn")
     _summarise(entry, layer)
     return layer
+
+
+def _excluded_roads(entry: _Entry, excluded: dict[str, Any] | None) -> None:
+    """The roads `[roads] exclude_classes` left out of the walking network, per reason."""
+    if not excluded:
+        return
+    entry.counts.update(road_class_column=excluded.get("class_column"),
+                        roads_excluded=int(excluded.get("excluded", 0)),
+                        **{f"roads_excluded_{k}": int(excluded.get(k, 0))
+                           for k in ("class", "foot_no", "access")})
+    column = excluded.get("class_column")
+    by_class = excluded.get("by_class") or {}
+    classes = ", ".join(f"{k} {v}" for k, v in by_class.items())
+    entry.info(f"excluded from walking: {excluded.get('excluded', 0)} of "
+               f"{excluded.get('segments', 0)} road segment(s): {excluded.get('class', 0)} by "
+               f"class in `{column}`" + (f" ({classes})" if classes else "")
+               + f", {excluded.get('foot_no', 0)} foot=no, {excluded.get('access', 0)} "
+               "private/no access (`[roads] exclude_classes`; [] keeps every road)."
+               + ("" if column else " No road-class column (`highway`, or `[roads] "
+                  "class_column`): no road was excluded by class."))
+
+
+def _check_fragments(entry: _Entry, config: Config, nodes: gpd.GeoDataFrame,
+                     edges: gpd.GeoDataFrame, crs: CRS, layers: dict[str, Any],
+                     units: gpd.GeoDataFrame | None) -> None:
+    """POIs and units nearest to a fragment cut off from the largest part of the network."""
+    from ..io.crs import to_analysis_crs
+    from ..network import graph_from_edges, snap_report
+
+    graph = graph_from_edges(to_analysis_crs(nodes, crs, "network nodes"),
+                             to_analysis_crs(edges, crs, "network edges"))
+    sizes = np.bincount(graph.component, minlength=graph.n_components)
+    frag = network_fragments(nodes, edges)
+    entry.counts.update(components=int(graph.n_components),
+                        fragment_length_m=round(float(frag["length_m"].iloc[1:].sum()), 1))
+    ac = config.accessibility
+    found = []
+    for what, layer in (("POIs", layers.get("pois")), ("units", units)):
+        if layer is None or not len(layer):
+            continue
+        if what == "POIs" and "status" in layer:
+            layer = layer[layer["status"] == "analysed"]
+        layer = to_analysis_crs(layer.reset_index(drop=True), crs, what)
+        rep = snap_report(layer, graph, snap=ac.snap, snap_distance=ac.snap_distance,
+                          component="any")
+        off = rep["snapped"] & ~rep["main_network"]
+        key = "pois" if what == "POIs" else "units"
+        entry.counts[f"{key}_nearest_fragment"] = int(off.sum())
+        entry.counts[f"{key}_checked"] = len(layer)
+        if off.any():
+            found.append(f"{int(off.sum())} of {len(layer)} {what} "
+                         f"(on {rep.loc[off, 'component'].nunique()} fragment(s))")
+    n_frag = graph.n_components - 1
+    main = int(sizes.max()) if len(sizes) else 0
+    text = (f"{n_frag} fragment(s) cut off from the largest part of the network "
+            f"({main} of {graph.n_nodes} nodes; fragments {frag['length_m'].iloc[1:].sum():.0f} m"
+            f" of {frag['length_m'].sum():.0f} m)")
+    entry.ok(text + ("" if found else "; no POI or unit is nearest to a fragment"))
+    if found:
+        entry.info(f"nearest to a fragment: {', '.join(found)}. By default the run joins "
+                   "them to the largest part of the network instead (column `rejoined`), which "
+                   "lengthens their walk; connect the fragments in the road layer.", level="warn")
 
 
 def _summarise(entry: _Entry, gdf: gpd.GeoDataFrame) -> None:
@@ -440,8 +555,10 @@ def _check_period(session: _Session, config: Config,
     steps = {
         "landuse": (repr((config.landuse, src(config.landuse))),
                     lambda: io_layers.load_landuse(config.landuse, osm=config.osm)),
-        "pois": (repr((config.pois, src(config.pois))),
-                 lambda: io_layers.load_pois(config.pois, osm=config.osm)),
+        "pois": (repr((config.poi_sources, config.merge_pois, config.osm)),
+                 (lambda: io_layers.load_poi_sources(config.poi_sources, osm=config.osm))
+                 if config.merge_pois else
+                 (lambda: io_layers.load_pois(config.pois, osm=config.osm))),
         "buildings": (repr((config.buildings, src(config.buildings))),
                       lambda: io_layers.load_buildings(config.buildings, osm=config.osm)),
         "roads": (repr((config.roads, src(config.roads), config.study.crs)),
@@ -484,6 +601,15 @@ def _check_period(session: _Session, config: Config,
             session.step("statistics", period, f"statistics:{skey}",
                          lambda e: _check_statistics(e, config, units, polygons, computed))
 
+    if nodes is not None and crs is not None:
+        edges = results["roads"][1]
+        fkey = repr((keys["roads"], keys["pois"], str(crs), keys.get("zones"), config.grid,
+                     keys["boundary"], config.accessibility))
+        session.step("fragments", period, f"fragments:{fkey}", lambda e: _run(
+            e, lambda: _check_fragments(e, config, nodes, edges, crs, loaded, units if units
+                                        is not None else _grid_units(config, nodes, crs,
+                                                                     boundary))))
+
     for rkey in ("population_raster", "night_light_raster", "landcover_raster"):
         if getattr(config.indicators, rkey) is None:
             continue
@@ -492,7 +618,7 @@ def _check_period(session: _Session, config: Config,
                      functools.partial(_check_raster, config=config, key=rkey, crs=crs))
 
     entry = _Entry(session.rec, "cross-layer", period)
-    problems = cross_layer_checks(loaded, pois_coords=config.pois.coords)
+    problems = cross_layer_checks(loaded, pois_coords=pois_coords(config))
     entry.counts["problems"] = len(problems)
     for text in problems:
         entry.fail(text)

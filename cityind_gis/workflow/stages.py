@@ -19,6 +19,7 @@ its inputs and returns a frozen dataclass (``docs/architecture.md``).
 
 from __future__ import annotations
 
+import json
 import logging
 import warnings
 from dataclasses import dataclass, field
@@ -56,7 +57,7 @@ from ..sensitivity import WeightSensitivity, weight_sensitivity
 from ..taxonomy import service_categories
 from ..units import grid_over, make_h3_grid, make_hex_grid, prepare_zones
 from ..weights import sparse_indicators, sparse_message
-from .preflight import cross_layer_checks
+from .preflight import cross_layer_checks, pois_coords
 from .results import Raster
 
 if TYPE_CHECKING:
@@ -84,6 +85,7 @@ __all__ = [
     "SpatialStatistics",
     "ServiceGaps",
     "load_layers",
+    "input_parameters",
     "build_units",
     "unit_noun",
     "unit_indicators",
@@ -116,6 +118,39 @@ class Layers:
     graph: WalkGraph
     crs: CRS
     report: pd.DataFrame
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+def input_parameters(pois: gpd.GeoDataFrame, edges: gpd.GeoDataFrame) -> dict[str, Any]:
+    """``run.json`` keys of the inputs: road segments excluded from walking, POI sources.
+
+    Parameters
+    ----------
+    pois : GeoDataFrame
+        POIs as loaded (``attrs["sources"]``/``attrs["duplicates"]`` of merged sources).
+    edges : GeoDataFrame
+        Network edges as loaded (``attrs["excluded_roads"]``).
+
+    Returns
+    -------
+    dict
+        ``road_class_column``, ``n_roads_excluded``, ``n_roads_excluded_class``,
+        ``n_roads_excluded_foot_no``, ``n_roads_excluded_access``,
+        ``roads_excluded_by_class`` (JSON), and with several POI sources
+        ``poi_sources`` (JSON: source -> POIs read) and ``n_poi_duplicates_dropped``.
+    """
+    ex = edges.attrs.get("excluded_roads") or {}
+    out: dict[str, Any] = {
+        "road_class_column": ex.get("class_column"),
+        "n_roads_excluded": int(ex.get("excluded", 0)),
+        **{f"n_roads_excluded_{k}": int(ex.get(k, 0)) for k in ("class", "foot_no", "access")},
+        "roads_excluded_by_class": json.dumps(ex.get("by_class", {}), ensure_ascii=False),
+    }
+    if "sources" in pois.attrs:
+        dup = pois.attrs.get("duplicates")
+        out["poi_sources"] = json.dumps(pois.attrs["sources"], ensure_ascii=False)
+        out["n_poi_duplicates_dropped"] = 0 if dup is None else int(dup["count"].sum())
+    return out
 
 
 def load_layers(config: Config) -> Layers:
@@ -132,18 +167,26 @@ def load_layers(config: Config) -> Layers:
     Layers
         In the analysis CRS (``[study] crs`` or the UTM zone of the network).
         Cross-layer problems (no overlap, POIs off the roads) are warnings.
+        Several ``[[pois]]`` sources are merged
+        (:func:`~cityind_gis.io.layers.load_poi_sources`); the roads of
+        ``[roads] exclude_classes`` are left out of the network;
+        ``parameters`` holds the counts (:func:`input_parameters`).
     """
     osm = config.osm
     landuse, lu_report = io_layers.load_landuse(config.landuse, osm=osm)
-    pois, poi_report = io_layers.load_pois(config.pois, osm=osm)
+    if config.merge_pois:
+        pois, poi_report = io_layers.load_poi_sources(config.poi_sources, osm=osm)
+    else:
+        pois, poi_report = io_layers.load_pois(config.pois, osm=osm)
     buildings, b_report = io_layers.load_buildings(config.buildings, osm=osm)
     boundary = io_layers.load_boundary(config.study)
     nodes, edges = io_layers.load_network(config.roads, osm=osm, crs=config.study.crs)
     for problem in cross_layer_checks(
         {"landuse": landuse, "pois": pois, "roads": edges, "boundary": boundary},
-        pois_coords=config.pois.coords,
+        pois_coords=pois_coords(config),
     ):
         warnings.warn(problem, stacklevel=3)
+    parameters = input_parameters(pois, edges)
     crs = analysis_crs(nodes, config.study.crs)
     landuse = to_analysis_crs(landuse, crs, "landuse")
     pois = to_analysis_crs(pois, crs, "pois")
@@ -157,7 +200,7 @@ def load_layers(config: Config) -> Layers:
                        ignore_index=True)
     return Layers(landuse=landuse, pois=pois, buildings=buildings, boundary=boundary,
                   nodes=nodes, edges=edges, graph=graph_from_edges(nodes, edges), crs=crs,
-                  report=report)
+                  report=report, parameters=parameters)
 
 
 # ----------------------------------------------------------------------------- 2. units
