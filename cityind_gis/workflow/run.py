@@ -280,6 +280,7 @@ def run_parameters(
         "n_network_nodes": layers.graph.n_nodes,
         "n_network_edges": layers.graph.n_edges,
         "n_network_components": layers.graph.n_components,
+        **layers.parameters,
         "normalize_shift": json.dumps(cfg.coupling.shift),
         "weights_method": cfg.coupling.weights,
         "alpha": json.dumps(list(cfg.coupling.alpha)),
