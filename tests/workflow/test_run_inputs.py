@@ -71,7 +71,7 @@ def test_pois_sources_merged_in_a_run(tmp_path):
     assert result.pois["source"].value_counts().to_dict() == {"amap": 9, "stops": 1}
     assert any("3 POI(s) held by two sources were dropped" in m
                and "3 of 'stops' already in 'amap'" in m for m in messages)
-    params = result.params()
+    params = result.params
     assert json.loads(params["poi_sources"]) == {"amap": 9, "stops": 4}
     assert params["n_poi_duplicates_dropped"] == 3
     # the motorway bridge left the walking network
@@ -87,4 +87,4 @@ def test_exclude_classes_in_a_run(tmp_path, roads, edges, excluded):
     """One road line, the bridge, is 3 edges (split at its vertices over two roads)."""
     result, _ = _run(_park(tmp_path, roads))
     assert len(result.network) == edges
-    assert result.params()["n_roads_excluded"] == excluded
+    assert result.params["n_roads_excluded"] == excluded
