@@ -257,7 +257,7 @@ def load_poi_sources(
         :func:`load_pois`, plus ``source`` (the source's name). Exact duplicates
         across sources (same category, at most 1 m apart, same name when both
         have one) are dropped, with a warning giving the count per pair of
-        sources; ``attrs["duplicates"]`` holds those counts and
+        sources; ``attrs["duplicates"]`` holds those counts (a list of dicts) and
         ``attrs["sources"]`` the POIs read per source.
     report : DataFrame
         The classification reports of the sources, stacked.

@@ -141,9 +141,11 @@ def merge_poi_sources(
     GeoDataFrame
         The rows of every source, in source order, minus the duplicates, with a
         ``source`` column after ``category``; a fresh ``RangeIndex``; the sources'
-        CRS. ``attrs["duplicates"]`` is a DataFrame with one row per pair of sources
+        CRS. ``attrs["duplicates"]`` is a list with one dict per pair of sources
         that shared POIs: ``kept`` (source name), ``dropped`` (source name) and
-        ``count``.
+        ``count`` (plain values, not a DataFrame: pandas compares the ``attrs`` of
+        frames it concatenates, which a DataFrame there would break);
+        ``pd.DataFrame(attrs["duplicates"])`` makes it a table.
 
     Raises
     ------
@@ -208,7 +210,8 @@ def merge_poi_sources(
     src = np.repeat(np.arange(len(frames)), [len(f) for f in frames])
     drop, counts = _duplicates(merged, src, tol, clean)
     out = merged.loc[~drop].reset_index(drop=True)
-    out.attrs["duplicates"] = counts
+    out.attrs["duplicates"] = [{"kept": str(r.kept), "dropped": str(r.dropped),
+                                "count": int(r.count)} for r in counts.itertuples()]
     if len(counts):
         pairs = ", ".join(f"{r.count} of {r.dropped!r} already in {r.kept!r}"
                           for r in counts.itertuples())

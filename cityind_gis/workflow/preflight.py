@@ -370,7 +370,7 @@ def _check_loaded_layer(entry: _Entry, name: str, step: Callable[[], Any]) -> An
     layer, report = result if isinstance(result, tuple) else (result, None)
     if name == "pois" and "sources" in layer.attrs:
         dup = layer.attrs.get("duplicates")
-        n_dup = 0 if dup is None else int(dup["count"].sum())
+        n_dup = sum(int(d["count"]) for d in dup or [])
         entry.counts.update(sources=dict(layer.attrs["sources"]), cross_source_duplicates=n_dup)
         entry.info(f"sources: {', '.join(f'{k} {v}' for k, v in layer.attrs['sources'].items())}"
                    f" POI(s) read; {n_dup} held by two sources dropped as duplicates, "

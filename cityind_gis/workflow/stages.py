@@ -149,7 +149,7 @@ def input_parameters(pois: gpd.GeoDataFrame, edges: gpd.GeoDataFrame) -> dict[st
     if "sources" in pois.attrs:
         dup = pois.attrs.get("duplicates")
         out["poi_sources"] = json.dumps(pois.attrs["sources"], ensure_ascii=False)
-        out["n_poi_duplicates_dropped"] = 0 if dup is None else int(dup["count"].sum())
+        out["n_poi_duplicates_dropped"] = sum(int(d["count"]) for d in dup or [])
     return out
 
 

@@ -47,8 +47,7 @@ def test_two_sources_three_exact_duplicates(tmp_path):
     assert pois["source"].tolist() == ["amap"] * 5 + ["stops"]
     assert pois["name"].tolist() == ["站A", "站B", "小学", "诊所", "超市", "站C"]
     assert pois.attrs["sources"] == {"amap": 5, "stops": 4}
-    assert pois.attrs["duplicates"][["kept", "dropped", "count"]].values.tolist() == [
-        ["amap", "stops", 3]]
+    assert pois.attrs["duplicates"] == [{"kept": "amap", "dropped": "stops", "count": 3}]
     assert pois.crs == CRS  # the lon/lat table reprojected to the first source's CRS
     assert pois.geometry.x.iloc[-1] == pytest.approx(501_500.0, abs=0.01)
     assert report.empty  # every value of both sources is a canonical category
@@ -61,7 +60,7 @@ def test_sources_keep_their_own_coords(tmp_path):
     gcj = LayerConfig(path=sections[1].path, class_column="类型", name="stops",
                       coords="gcj02", section="pois")
     pois, _ = load_poi_sources([sections[0], gcj])
-    assert len(pois) == 9 and "duplicates" in pois.attrs and len(pois.attrs["duplicates"]) == 0
+    assert len(pois) == 9 and "duplicates" in pois.attrs and pois.attrs["duplicates"] == []
 
 
 def test_default_source_names_from_the_file(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import geopandas as gpd
@@ -484,3 +485,141 @@ def test_validate_reports_road_snapping_counts(tmp_path):
     ok, text = _report(cfg)
     assert "ok roads: 4 nodes, 3 edges" in text, text
     assert "joins: 0 line end(s) snapped to a vertex and 1 onto another line's segment" in text
+
+
+# --- issue 13: excluded roads, fragments, POI sources, a GCJ-02 table in a dense grid ---------
+
+_RING = "EPSG:32650"
+
+
+def _fragment_town(tmp_path, extra_pois=""):
+    """A 1 km square ring road, a 200 m footway cut off inside it, and a motorway stub.
+
+    ::
+
+        (0,1000) +-------------------+ (1000,1000)      ring: residential, 4 km
+                 |                   |
+                 |    ---------      |  y = 520, x 400-600: footway, an isolated fragment
+                 |                   |
+      -300 ======+-------------------+ (1000,0)         motorway stub (0,0)-(-300,0): excluded
+    """
+    lines = [shapely.LineString(c) for c in (
+        [(0, 0), (1000, 0)], [(1000, 0), (1000, 1000)], [(1000, 1000), (0, 1000)],
+        [(0, 1000), (0, 0)], [(400, 520), (600, 520)], [(0, 0), (-300, 0)])]
+    gpd.GeoDataFrame({"highway": ["residential"] * 4 + ["footway", "motorway"]},
+                     geometry=lines, crs=_RING).to_file(tmp_path / "roads.gpkg")
+    gpd.GeoDataFrame({"class": ["industrial"]}, geometry=[shapely.box(0, 0, 1000, 1000)],
+                     crs=_RING).to_file(tmp_path / "landuse.gpkg")
+    # two shops beside the fragment, three beside the ring
+    pd.DataFrame({"category": ["retail"] * 5, "x": [500, 420, 100, 990, 500],
+                  "y": [530, 510, 10, 500, 990]}).to_csv(tmp_path / "pois.csv", index=False)
+    cfg = tmp_path / "town.toml"
+    cfg.write_text('[grid]\ncell_size = 100\n[landuse]\npath = "landuse.gpkg"\n'
+                   '[pois]\npath = "pois.csv"\ncrs = "EPSG:32650"\n[roads]\npath = "roads.gpkg"\n'
+                   + extra_pois, encoding="utf-8")
+    return cfg
+
+
+def _check(report, name):
+    return next(c for c in report.checks if c.name == name)
+
+
+def test_validate_reports_excluded_roads_and_fragments(tmp_path):
+    report = validation_report(load_config(_fragment_town(tmp_path)), progress=None)
+    roads = _check(report, "roads")
+    assert roads.counts["roads_excluded"] == 1 and roads.counts["roads_excluded_class"] == 1
+    assert any("excluded from walking: 1 of 6 road segment(s): 1 by class in `highway` "
+               "(motorway 1), 0 foot=no, 0 private/no access" in t for _, t in roads.messages)
+    frag = _check(report, "fragments")
+    # 10 x 10 cells of 100 m; a cell centre (x, y) is nearer the fragment than the ring at
+    # x = 450/550: y = 350..750 (5 each); x = 350/650: y = 350..750 (the end 50 m away: at
+    # y = 750 sqrt(50² + 230²) = 235 < 250); x = 250/750: y = 350..650 (4 each) -> 28
+    assert frag.counts["units_nearest_fragment"] == 28 and frag.counts["units_checked"] == 100
+    assert frag.counts["pois_nearest_fragment"] == 2 and frag.counts["pois_checked"] == 5
+    assert frag.counts["components"] == 2 and frag.counts["fragment_length_m"] == 200.0
+    assert frag.status == "warn"
+    text = "\n".join(report.lines)
+    assert ("ok fragments: 1 fragment(s) cut off from the largest part of the network "
+            "(4 of 6 nodes; fragments 200 m of 4200 m)") in text
+    assert "nearest to a fragment: 2 of 5 POIs (on 1 fragment(s)), 28 of 100 units" in text
+
+
+def test_validate_reports_poi_sources_and_duplicates(tmp_path):
+    pd.DataFrame({"category": ["retail"] * 4, "x": [500, 420, 100, 700],
+                  "y": [530, 510, 10, 10]}).to_csv(tmp_path / "more.csv", index=False)
+    extra = '[[pois]]\nname = "shops"\npath = "more.csv"\ncrs = "EPSG:32650"\n'
+    cfg = _fragment_town(tmp_path)
+    text = cfg.read_text(encoding="utf-8").replace('[pois]\npath = "pois.csv"',
+                                                   '[[pois]]\nname = "main"\npath = "pois.csv"')
+    cfg.write_text(text + extra, encoding="utf-8")
+    report = validation_report(load_config(cfg), progress=None)
+    pois = _check(report, "pois")
+    assert pois.counts["sources"] == {"main": 5, "shops": 4}
+    assert pois.counts["cross_source_duplicates"] == 3 and pois.counts["features"] == 6
+    assert pois.status == "warn"
+    assert any("3 of 'shops' already in 'main'" in t for _, t in pois.messages)
+
+
+def _dense_city(tmp_path, n=150, seed=3):
+    """Shanghai streets 140-260 m apart (UTM 51N) and shops on them (<= 5 m off), WGS 84."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    streets = np.concatenate([[0.0], np.cumsum(rng.uniform(140, 260, 30))])
+    streets = streets[streets <= 4400]
+    x0, y0 = 353_000.0, 3_456_000.0  # about 121.47 E, 31.23 N
+    end = float(streets[-1])
+    lines = [shapely.LineString([(x0 + s, y0), (x0 + s, y0 + end)]) for s in streets]
+    lines += [shapely.LineString([(x0, y0 + s), (x0 + end, y0 + s)]) for s in streets]
+    gpd.GeoDataFrame(geometry=lines, crs="EPSG:32651").to_file(tmp_path / "roads.gpkg")
+    gpd.GeoDataFrame({"class": ["residential"]}, geometry=[shapely.box(x0, y0, x0 + end,
+                     y0 + end)], crs="EPSG:32651").to_file(tmp_path / "landuse.gpkg")
+    central = np.flatnonzero((streets >= 1200) & (streets <= 3200))
+    k = rng.choice(central, n)
+    along, off = rng.uniform(1200, 3200, n), rng.uniform(-5, 5, n)
+    vertical = rng.random(n) < 0.5
+    x = np.where(vertical, x0 + streets[k] + off, x0 + along)
+    y = np.where(vertical, y0 + along, y0 + streets[k] + off)
+    return gpd.GeoSeries(gpd.points_from_xy(x, y), crs="EPSG:32651").to_crs(4326)
+
+
+def _write_pois(path, pts, shift):
+    from cityind_gis.io.coords import wgs84_to_gcj02
+
+    lon, lat = pts.x.to_numpy(), pts.y.to_numpy()
+    if shift:
+        lon, lat = wgs84_to_gcj02(lon, lat)
+    pd.DataFrame({"category": "retail", "lon": lon, "lat": lat}).to_csv(path, index=False)
+
+
+_CITY = '[grid]\ncell_size = 500\n[landuse]\npath = "landuse.gpkg"\n[roads]\npath = "roads.gpkg"\n'
+
+
+@pytest.mark.parametrize(("shift", "ok"), [(True, False), (False, True)],
+                         ids=["gcj02-declared-wgs84", "true-wgs84"])
+def test_validate_flags_a_gcj02_table_end_to_end(tmp_path, shift, ok):
+    """An Amap table (~500 m GCJ-02 offset in Shanghai) declared WGS 84 fails `validate`."""
+    _write_pois(tmp_path / "amap.csv", _dense_city(tmp_path), shift)
+    cfg = tmp_path / "city.toml"
+    cfg.write_text(_CITY + '[pois]\npath = "amap.csv"\n', encoding="utf-8")
+    report = validation_report(load_config(cfg), progress=None)
+    cross = _check(report, "cross-layer")
+    assert report.ok is ok and (cross.status == "fail") is not ok
+    if shift:
+        text = next(t for lv, t in cross.messages if lv == "fail")
+        assert 'coords = "gcj02"' in text
+        # the numbers: the median distance to the nearest road under each system
+        assert re.search(r"\d+ m", text), text
+
+
+def test_validate_names_the_shifted_source_among_several(tmp_path):
+    pts = _dense_city(tmp_path)
+    _write_pois(tmp_path / "amap.csv", pts.iloc[:75], shift=True)
+    _write_pois(tmp_path / "osm_shops.csv", pts.iloc[75:], shift=False)
+    cfg = tmp_path / "city.toml"
+    cfg.write_text(_CITY + '[[pois]]\nname = "osm"\npath = "osm_shops.csv"\n'
+                   '[[pois]]\nname = "amap"\npath = "amap.csv"\n', encoding="utf-8")
+    report = validation_report(load_config(cfg), progress=None)
+    fails = [t for lv, t in _check(report, "cross-layer").messages if lv == "fail"]
+    assert not report.ok and len(fails) == 1
+    assert fails[0].startswith("POI source 'amap': ") and 'coords = "gcj02"' in fails[0]
