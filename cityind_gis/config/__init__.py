@@ -46,7 +46,11 @@ from .sections import (
 )
 from .sections import COUPLING_CHOICES as _COUPLING_CHOICES
 from .sections import GRID_KINDS as _GRID_KINDS
-from .sections import POI_ONLY_KEYS as _POI_ONLY_KEYS
+from .sections import POI_ONLY_KEYS as _POI_KEYS
+from .sections import POI_SOURCE_KEYS as _POI_SOURCE_KEYS
+
+#: Keys only the POI tables take (`[pois]`, `[[pois]]`), refused in `[landuse]`.
+_POI_ONLY_KEYS = _POI_KEYS + _POI_SOURCE_KEYS
 
 __all__ = [
     "Config",

@@ -602,13 +602,8 @@ def _check_period(session: _Session, config: Config,
                          lambda e: _check_statistics(e, config, units, polygons, computed))
 
     if nodes is not None and crs is not None:
-        edges = results["roads"][1]
-        fkey = repr((keys["roads"], keys["pois"], str(crs), keys.get("zones"), config.grid,
-                     keys["boundary"], config.accessibility))
-        session.step("fragments", period, f"fragments:{fkey}", lambda e: _run(
-            e, lambda: _check_fragments(e, config, nodes, edges, crs, loaded, units if units
-                                        is not None else _grid_units(config, nodes, crs,
-                                                                     boundary))))
+        _fragments_step(session, config, period, results["roads"], crs, loaded, keys,
+                        units, boundary)
 
     for rkey in ("population_raster", "night_light_raster", "landcover_raster"):
         if getattr(config.indicators, rkey) is None:
@@ -627,6 +622,23 @@ def _check_period(session: _Session, config: Config,
     if entry.messages:
         entry.close()
     return _grid_signature(config, nodes, crs)
+
+
+def _fragments_step(session: _Session, config: Config, period: str | None,
+                    network: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame], crs: CRS,
+                    loaded: dict[str, Any], keys: dict[str, str],
+                    units: gpd.GeoDataFrame | None, boundary: gpd.GeoDataFrame | None) -> None:
+    """The `fragments` check of one period (once per distinct network, POIs and units)."""
+    nodes, edges = network
+    key = repr((keys["roads"], keys["pois"], str(crs), keys.get("zones"), config.grid,
+                keys["boundary"], config.accessibility))
+
+    def check(entry: _Entry) -> Any:
+        return _run(entry, lambda: _check_fragments(
+            entry, config, nodes, edges, crs, loaded,
+            units if units is not None else _grid_units(config, nodes, crs, boundary)))
+
+    session.step("fragments", period, f"fragments:{key}", check)
 
 
 def validation_report(
