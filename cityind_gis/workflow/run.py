@@ -150,9 +150,9 @@ def data_credit(config: Config) -> str:
         OSM, else an empty string.
     """
     cfg = config
-    sources = [cfg.osm, cfg.landuse.path, cfg.pois.path, cfg.roads.path]
-    from_osm = cfg.osm is not None and any(
-        p is None or p == cfg.osm for p in (cfg.landuse.path, cfg.pois.path, cfg.roads.path))
+    layers = (cfg.landuse.path, *(s.path for s in cfg.poi_sources), cfg.roads.path)
+    sources = [cfg.osm, *layers]
+    from_osm = cfg.osm is not None and any(p is None or p == cfg.osm for p in layers)
     from_osm = from_osm or any(
         str(p).lower().endswith((".pbf", ".osm", ".graphml")) for p in sources if p is not None)
     return "Data © OpenStreetMap contributors, ODbL 1.0" if from_osm else ""

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import warnings
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import pytest
 
 from cityind_gis import workflow
-from cityind_gis.config import load_config
+from cityind_gis.config import Config, LayerConfig, RoadsConfig, load_config
 from cityind_gis.testing import write_china_park
+from cityind_gis.workflow.run import data_credit
 
 CONFIG = """[study]
 name = "园区"
@@ -88,3 +90,17 @@ def test_exclude_classes_in_a_run(tmp_path, roads, edges, excluded):
     result, _ = _run(_park(tmp_path, roads))
     assert len(result.network) == edges
     assert result.params["n_roads_excluded"] == excluded
+
+
+@pytest.mark.parametrize(("second", "credit"),
+                         [(LayerConfig(name="osm", section="pois"), True),
+                          (LayerConfig(path=Path("stops.osm.pbf"), section="pois"), True),
+                          (LayerConfig(path=Path("stops.csv"), section="pois"), False)],
+                         ids=["osm-source", "osm-file-source", "own-file"])
+def test_data_credit_sees_every_poi_source(second, credit):
+    """Own land use, roads and first POI source; only the second POI source may be OSM."""
+    own = {k: LayerConfig(path=Path(f"{k}.gpkg")) for k in ("landuse", "pois")}
+    cfg = Config(osm=Path("x.osm.pbf") if second.path is None else None,
+                 landuse=own["landuse"], pois=own["pois"],
+                 roads=RoadsConfig(path=Path("roads.gpkg")), extra_pois=(second,))
+    assert (data_credit(cfg) != "") is credit
