@@ -405,7 +405,18 @@ def load_network(
     Returns
     -------
     nodes, edges : GeoDataFrame
-        See :func:`cityind_gis.network.graph_from_lines`.
+        See :func:`cityind_gis.network.graph_from_lines` (road lines) and
+        :func:`cityind_gis.io.osm.read_osm_walk_network` (OSM files). The roads of
+        ``[roads] exclude_classes`` are left out first (:func:`walkable_roads`;
+        OSM edges too, with the nodes only they used); ``edges.attrs
+        ["excluded_roads"]`` holds the counts per reason.
+
+    Raises
+    ------
+    SchemaError
+        Features that are not lines, or a ``[roads] class_column`` the layer lacks.
+    InputError
+        No source, or every road of an excluded class.
     """
     rc = section
     path = rc.path if rc.path is not None else _osm_source(osm, "roads")
