@@ -390,7 +390,7 @@ def _industry_counts(units: gpd.GeoDataFrame, pois: gpd.GeoDataFrame) -> pd.Data
 
 default_registry().register(Indicator(
     name="industry_shannon", func=partial(shannon_diversity, name="industry_shannon"),
-    needs=("industry_counts",), unit="nats", direction="+", subsystem="industry", default=True,
+    needs=("industry_counts",), unit="nats", direction="+", subsystem="industry",
     label_zh="产业多样性(Shannon指数,按产业细类)",
     label_en="industrial diversity: Shannon entropy over industry subtypes",
     formula="-sum_i p_i ln p_i, p_i = n_i / sum n",
