@@ -7,7 +7,8 @@ unit, direction, subsystem, zh/en label, formula, citation);
 generated from it.
 
 The modules are imported in the order their measures run: land use, POIs, roads,
-rasters, buildings, then the entries of other stages.
+rasters, buildings, the industrial subsystem (:mod:`.industry`), then the
+entries of other stages.
 """
 
 from .landuse import (
@@ -41,6 +42,15 @@ from .raster import raster_class_shares, raster_zonal_stats
 from . import buildings as _buildings  # noqa: F401 (registers its measures)
 
 # isort: split
+from .industry import (
+    estimated_jobs,
+    industrial_land_diversity,
+    industrial_parcels,
+    job_densities,
+    polsby_popper,
+)
+
+# isort: split
 from . import _stages  # noqa: F401 (entries of the accessibility stage)
 
 # isort: split
@@ -69,6 +79,11 @@ __all__ = [
     "space_shares",
     "jobs_housing",
     "building_area",
+    "job_densities",
+    "polsby_popper",
+    "industrial_parcels",
+    "estimated_jobs",
+    "industrial_land_diversity",
     "poi_counts",
     "poi_density",
     "category_share",

@@ -281,7 +281,8 @@ def plot_ratio(
     column_entry("building_floor_area_industrial", "m2", "+", "industry",
                  "工业建筑面积(基底面积×层数)",
                  "floor area of industrial buildings (footprint x levels)",
-                 "sum of |building ∩ unit| * levels", "building outlines with a levels column"),
+                 "sum of |building ∩ unit| * levels", "building outlines with a levels column",
+                 default=True),
     column_entry("building_coverage_industrial", "share 0-1", "+", "industry",
                  "工业建筑基底面积占单元面积比例",
                  "industrial building footprint over unit area (building coverage)",
@@ -294,7 +295,7 @@ def _industrial_buildings(units: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame) 
 
 
 @indicator(name="industrial_plot_ratio", needs=("units", "buildings", "landuse"), unit="ratio",
-           direction="+", subsystem="industry",
+           direction="+", subsystem="industry", default=True,
            label_zh="工业用地容积率(工业用地上建筑面积/工业用地面积)",
            label_en="plot ratio of industrial land: floor area on it over its area "
                     "(intensity of use)",

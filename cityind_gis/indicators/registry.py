@@ -70,6 +70,7 @@ __all__ = [
 INPUTS: tuple[str, ...] = (
     "units", "landuse", "pois", "buildings", "roads", "population_raster",
     "night_light_raster", "landcover_raster", "landcover_classes", "warp_rasters",
+    "job_densities",
 )
 
 #: Subsystems an indicator may feed.

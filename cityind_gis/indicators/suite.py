@@ -59,6 +59,10 @@ class IndicatorInputs:
         Warp a raster in another CRS to the units' CRS with the resampling of
         :data:`WARP_RESAMPLING`, warning once per raster; otherwise such a raster
         raises :class:`~cityind_gis.CRSError`.
+    job_densities : path or DataFrame, optional
+        Floor area per job and default plot ratio of each production class
+        (:func:`~cityind_gis.indicators.industry.job_densities`); default the
+        bundled ``taxonomy/data/job_densities.csv``.
     """
 
     units: gpd.GeoDataFrame
@@ -71,6 +75,7 @@ class IndicatorInputs:
     landcover_raster: str | os.PathLike[str] | None = None
     landcover_classes: str | dict[int, str] | None = None
     warp_rasters: bool = False
+    job_densities: str | os.PathLike[str] | pd.DataFrame | None = None
 
 
 def _as_dict(inputs: IndicatorInputs | Mapping[str, Any], registry: Registry) -> dict[str, Any]:

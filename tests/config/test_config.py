@@ -50,7 +50,10 @@ def _load(tmp_path: Path, text: str, name: str = "run.toml") -> Config:
 # --- results equal those recorded from the config.py before the redesign ---------------------
 
 #: `[coupling.industry]` / `[coupling.urban]` of scripts/example_config.toml, as recorded.
-EXAMPLE_INDUSTRY = {"industrial_share": "+", "logistics_share": "+", "poi_density_enterprise": "+"}
+EXAMPLE_INDUSTRY = {n: "+" for n in (
+    "industrial_share", "logistics_share", "poi_density_enterprise",
+    "building_floor_area_industrial", "industrial_plot_ratio", "industrial_parcel_size_ha",
+    "industrial_parcel_compactness")}
 EXAMPLE_URBAN = {
     **{n: "+" for n in ("residential_share", "public_service_share", "commercial_share",
                         "land_use_mix")},

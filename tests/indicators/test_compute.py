@@ -42,6 +42,11 @@ from cityind_gis.indicators import (
     unit_indicators,
 )
 from cityind_gis.indicators.buildings import plot_ratio
+from cityind_gis.indicators.industry import (
+    estimated_jobs,
+    industrial_land_diversity,
+    industrial_parcels,
+)
 from cityind_gis.indicators.landuse import building_area
 from cityind_gis.indicators.raster import LANDCOVER_LEGENDS, raster_class_shares
 from cityind_gis.indicators.raster import raster_zonal_stats as zonal
@@ -92,6 +97,13 @@ def _legacy_stage3(units, landuse, pois, *, buildings=None, roads=None, populati
                                 name="industrial_plot_ratio"))
     if industry is not None:
         parts.append(shannon_diversity(industry, name="industry_shannon"))
+    # the industrial subsystem (indicators/industry.py)
+    parts += [(area["landuse_area_industrial"] / 1e4).rename("industrial_land_ha"),
+              industrial_parcels(units, landuse),
+              estimated_jobs(units, landuse_area=area, buildings=buildings)]
+    diversity = industrial_land_diversity(units, landuse)
+    if not diversity.isna().all():
+        parts.append(diversity)
     if landcover is not None:
         parts.append(raster_class_shares(units, landcover, classes=landcover_classes))
     return pd.concat([area, shares, mix, counts, dens, *parts], axis=1)

@@ -193,7 +193,9 @@ def test_default_u1_u2_come_in_registry_order():
     reg = default_registry()
     cols = reg.concrete_names({"{category}": ["food", "transit"], "{class}": [], "{space}": []})
     assert list(reg.default_indicators(cols, "industry")) == [
-        "industrial_share", "logistics_share", "poi_density_enterprise"]
+        "industrial_share", "logistics_share", "poi_density_enterprise",
+        "building_floor_area_industrial", "industrial_plot_ratio", "industrial_parcel_size_ha",
+        "industrial_parcel_compactness", "industrial_land_diversity"]
     assert list(reg.default_indicators(cols, "urban", categories=["food"])) == [
         "residential_share", "public_service_share", "commercial_share", "land_use_mix",
         "jobs_housing_balance", "poi_density_food", "road_density", "intersection_density",
