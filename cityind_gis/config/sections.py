@@ -273,6 +273,7 @@ class IndicatorConfig(Section):
     kernel_density: tuple[str, ...] = option((), check=c.kernel_density)
     kde_bandwidth: float = option(1000.0, check=c.positive(example=1000))
     kde_pixel: float = option(50.0, check=c.positive(example=50))
+    job_densities: Path | None = _path()
 
     def _check_together(self, table: str) -> list[str]:
         out = []

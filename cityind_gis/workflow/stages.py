@@ -383,7 +383,8 @@ def unit_indicators(
         roads=layers.edges, population_raster=section.population_raster,
         night_light_raster=section.night_light_raster,
         landcover_raster=section.landcover_raster,
-        landcover_classes=section.landcover_classes, warp_rasters=section.warp_rasters),
+        landcover_classes=section.landcover_classes, warp_rasters=section.warp_rasters,
+        job_densities=section.job_densities),
         registry=registry)
     counted = table[[c for c in table.columns if c.startswith("poi_count_")]]
     n_out = int(len(analysed) - counted.to_numpy().sum())

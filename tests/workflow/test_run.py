@@ -148,3 +148,21 @@ def test_indicator_registered_outside_the_package_enters_a_run(tmp_path):
             continue
         if c.startswith(("poi_", "landuse_", "net_dist_")) or c.endswith("_share"):
             np.testing.assert_allclose(plugged.grid[c], plain.grid[c], err_msg=c)
+
+
+def test_indicators_job_densities_key_reaches_the_jobs_estimate(town_results, tmp_path):
+    # the three-cell town: 100 m cells, industrial land 1.0 and 0.5 of a cell, no buildings, so
+    # jobs = land area x default plot ratio / floor area per job; halving the floor area per job
+    # in a user table doubles the estimate (known answer from the bundled 0.7 and 36 m2)
+    cfg, res = town_results
+    bundled = res.grid["industrial_jobs"].to_numpy()
+    area = res.grid["industrial_share"].to_numpy() * res.grid.area.to_numpy()
+    np.testing.assert_allclose(bundled, area * 0.7 / 36.0)
+    table = tmp_path / "jobs.csv"
+    table.write_text(
+        "class,floor_area_per_job_m2,floor_basis,default_plot_ratio,density_source,"
+        "plot_ratio_source,notes\n"
+        "industrial,18,GIA,0.7,test,test,half the bundled floor area per job\n"
+        "logistics,77,GEA,0.7,test,test,as bundled\n", encoding="utf-8")
+    own = run(cfg.replace(indicators=dataclasses.replace(cfg.indicators, job_densities=table)))
+    np.testing.assert_allclose(own.grid["industrial_jobs"].to_numpy(), 2 * bundled)
