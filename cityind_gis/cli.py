@@ -14,7 +14,7 @@ import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._errors import CityindError
 
@@ -125,6 +125,30 @@ def _config(args: argparse.Namespace) -> Config:
     return cfg
 
 
+def _print_gaps(results: RunResult, params: Any) -> None:
+    """The gap lines: cells and industrial units with gaps, by category, absent categories."""
+    gaps, ind = results.service_gaps, results.industrial_service_gaps
+    basis = params.get("gap_basis") or f"{params.get('gap_distance_m', 0):g} m"
+    print(f"Service gaps graded by {basis}:")
+    print(f"  industrial cells: {int(params['n_industrial_cells'])}, with gaps: {len(gaps)}")
+    noun = "parcels" if params.get("gap_units") == "parcels" else "cells"
+    n_ind, n_gap = len(ind), int(params.get("n_industrial_units_with_gaps", 0))
+    share = f" ({100 * n_gap / n_ind:.0f} %)" if n_ind else ""
+    print(f"  industrial {noun}: {n_ind}, with gaps: {n_gap}{share}, ranked in "
+          "industrial_gap_table.csv")
+    counts = {c.removeprefix("gap_"): int(ind[c].sum()) for c in ind.columns
+              if c.startswith("gap_") and ind[c].dtype == bool}
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    if any(v for _, v in ranked):
+        print(f"  {noun} lacking, most often: "
+              + ", ".join(f"{k} ({v})" for k, v in ranked if v))
+    absent = params.get("gap_absent_categories") or ""
+    if absent:
+        counted = "counted" if params.get("gap_count_absent") else "not counted"
+        print(f"  absent from the data (no facility at all; {counted}): "
+              f"{absent.replace(';', ', ')}")
+
+
 def _print_summary(results: RunResult, paths: dict[str, Path], seconds: float) -> None:
     grid = results.grid
     params = results.parameters.iloc[0]
@@ -144,14 +168,7 @@ def _print_summary(results: RunResult, paths: dict[str, Path], seconds: float) -
     for _, row in shown.iterrows():
         print(f"  grade {int(row.grade_level):>2} {row.grade_zh} {row.grade_en:<28} "
               f"{int(row.cells):>5} cells ({row.share_pct:5.1f}%)")
-    gaps = results.service_gaps
-    print(f"Industrial cells: {int(params['n_industrial_cells'])}; with service gaps within "
-          f"{params['gap_distance_m']:g} m: {len(gaps)}")
-    if len(gaps):
-        counts = {c.removeprefix("gap_"): int(gaps[c].sum()) for c in gaps.columns
-                  if c.startswith("gap_") and c not in ("gap_score", "gap_rank")}
-        ranked = sorted(counts.items(), key=lambda kv: -kv[1])
-        print("  missing most often: " + ", ".join(f"{k} ({v})" for k, v in ranked if v))
+    _print_gaps(results, params)
     n_buildings = int(params.get("n_buildings", 0) or 0)
     if n_buildings:
         ratio = grid["industrial_plot_ratio"] if "industrial_plot_ratio" in grid else None

@@ -1,13 +1,20 @@
 """Service gaps of industrial land: which services workers cannot reach on foot.
 
-Two views of the same question:
+Three views of the same question:
 
 - :func:`service_gaps` flags grid cells (or any unit) with industrial land and
-  precomputed walking distances (the pipeline's cell-level ``service_gaps`` layer);
-- :func:`industrial_service_gaps` measures every industrial *parcel* on the walking
-  network: distances per category, the categories missing within the chosen life
-  circle, a gap score and the workers affected, ranked for action;
-  :func:`gap_table` turns it into the bilingual list a planner takes to a meeting.
+  precomputed walking distances, against one threshold or one per category (the
+  pipeline's cell-level ``service_gaps`` layer);
+- :func:`graded_service_gaps` measures every industrial parcel, cell or zone on
+  the walking network from origins that represent it, grades each category
+  against its service standard (within / beyond / far beyond / beyond the
+  search / absent from the data) and ranks the units by severity times workers
+  (the pipeline's ``industrial_service_gaps`` layer);
+- :func:`industrial_service_gaps` is the earlier single-distance parcel measure
+  (a shortfall score against one life-circle distance).
+
+:func:`gap_table` turns a gap layer into the bilingual list a planner takes to a
+meeting, :func:`gap_summary` counts the units per grade and category.
 
 Candidate sites for the missing services are in :mod:`cityind_gis.siting`.
 """
@@ -15,7 +22,7 @@ Candidate sites for the missing services are in :mod:`cityind_gis.siting`.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
@@ -31,7 +38,8 @@ if TYPE_CHECKING:
     from .network import WalkGraph
 
 __all__ = ["service_gaps", "industrial_service_gaps", "graded_service_gaps", "gap_table",
-           "workers_from_area", "DEFAULT_SEARCH_DISTANCE", "SEVERITIES", "SEVERITY_WEIGHTS"]
+           "gap_summary", "workers_from_area", "DEFAULT_SEARCH_DISTANCE", "SEVERITIES",
+           "SEVERITY_LABELS", "SEVERITY_WEIGHTS"]
 
 #: Longest walking distance searched by the gap measures, in metres (the pipeline's
 #: ``[indicators] search_distance``). Within it every distance is measured; beyond it
@@ -41,19 +49,42 @@ DEFAULT_SEARCH_DISTANCE: float = 3000.0
 #: Severity grades of :func:`graded_service_gaps`, from best to worst, then ``absent``.
 SEVERITIES: tuple[str, ...] = ("within", "beyond", "far_beyond", "beyond_search", "absent")
 
+#: Chinese and English label of each severity grade (``industrial_gap_table.csv``).
+SEVERITY_LABELS: dict[str, tuple[str, str]] = {
+    "within": ("达标", "within"), "beyond": ("超出", "beyond"),
+    "far_beyond": ("远超", "far beyond"), "beyond_search": ("搜索范围外", "beyond search"),
+    "absent": ("数据缺失", "absent from data"),
+}
+
 #: Default weight of each severity in the gap score of :func:`graded_service_gaps`.
 SEVERITY_WEIGHTS: dict[str, float] = {"within": 0.0, "beyond": 1.0, "far_beyond": 2.0,
                                       "beyond_search": 2.0, "absent": 0.0}
+
+
+def _threshold_array(categories: Sequence[str],
+                     distance: float | Mapping[str, float]) -> np.ndarray:
+    """Threshold in metres of each category: one ``distance`` for all, or a mapping."""
+    if isinstance(distance, Mapping):
+        missing = [c for c in categories if c not in distance]
+        if missing:
+            msg = (f"`distance` gives no threshold for categories {missing}; give "
+                   f"{{category: metres}} for every category, e.g. `{{{missing[0]!r}: 500}}`.")
+            raise InputError(msg)
+        return np.array([check_positive(distance[c], f"distance[{c!r}]") for c in categories],
+                        dtype=float)
+    return np.full(len(categories), check_positive(distance, "distance"))
 
 
 def service_gaps(
     units: gpd.GeoDataFrame,
     *,
     categories: Sequence[str],
-    distance: float = 1000.0,
+    distance: float | Mapping[str, float] = 1000.0,
     industrial_column: str = "industrial_share",
     min_industrial_share: float = 0.0,
     distance_prefix: str = "net_dist_",
+    absent: Sequence[str] = (),
+    count_absent: bool = False,
 ) -> gpd.GeoDataFrame:
     """Flag industrial units that have no facility of a category within walking distance.
 
@@ -66,14 +97,21 @@ def service_gaps(
     categories : sequence of str
         Service categories to check (e.g. education, healthcare, retail, food,
         leisure, transit, public_admin).
-    distance : float, default 1000
-        Walking distance in metres within which a facility must exist.
+    distance : float or mapping of str to float, default 1000
+        Walking distance in metres within which a facility must exist: one for
+        every category, or ``{category: metres}`` (e.g. the ``threshold_m`` of
+        :func:`cityind_gis.network.service_standards`).
     industrial_column : str, default "industrial_share"
         Column with the unit's industrial land share.
     min_industrial_share : float, default 0.0
         A unit counts as industrial when its share is strictly greater than this.
     distance_prefix : str, default "net_dist_"
         Prefix of the distance columns (``{prefix}{category}``).
+    absent : sequence of str, default ()
+        Categories with no facility at all in the study area ("absent from the
+        data"). They are not gaps of any unit unless ``count_absent``.
+    count_absent : bool, default False
+        Count the ``absent`` categories as missing for every industrial unit.
 
     Returns
     -------
@@ -82,44 +120,57 @@ def service_gaps(
         CRS and index, ranked worst first. Columns: ``industrial_share``, the
         distance columns, ``gap_{category}`` (bool), ``n_missing``, ``missing``
         (``;``-separated English keys), ``missing_zh`` (Chinese names),
-        ``gap_score`` = ``n_missing / len(categories)`` in [0, 1], and ``gap_rank``
-        (1 = most categories missing; ties broken by larger industrial share).
+        ``gap_score`` = ``n_missing`` over the number of counted categories, in
+        [0, 1], ``absent`` (``;``-separated categories absent from the data) and
+        ``gap_rank`` (1 = most categories missing; ties broken by larger
+        industrial share).
+
+    Raises
+    ------
+    InputError
+        Empty ``categories``, a threshold that is not positive or missing for a
+        category.
+    SchemaError
+        A distance or the industrial column is missing.
 
     Notes
     -----
-    A category is missing for unit :math:`z` when :math:`d_{z,k} > d_{max}` or no
-    facility of :math:`k` is reachable (NaN). Units are never dropped silently:
-    industrial units with no gap are simply not in this layer; the per-unit count
-    is also returned by the pipeline in the grid layer.
+    A category :math:`k` with threshold :math:`T_k` is missing for unit
+    :math:`z` when :math:`d_{z,k} > T_k` or no facility of :math:`k` is
+    reachable (NaN), except for categories absent from the data, which are
+    missing only with ``count_absent``. Industrial units with no gap are simply
+    not in this layer; the per-unit count is also in the pipeline's grid layer
+    (``n_missing_services``).
     """
     if not categories:
         msg = "`categories` is empty; name at least one service category to check."
         raise InputError(msg)
-    check_positive(distance, "distance")
+    cats = list(categories)
+    limit = _threshold_array(cats, distance)
     check_unique_index(units, "units")
-    dist_cols = [f"{distance_prefix}{c}" for c in categories]
+    dist_cols = [f"{distance_prefix}{c}" for c in cats]
     check_columns(units, [industrial_column, *dist_cols], "units")
     share = units[industrial_column].to_numpy(dtype=float)
     industrial = share > min_industrial_share
     d = units[dist_cols].to_numpy(dtype=float)
-    gap = ~(d <= distance)  # NaN (unreachable) counts as missing
+    is_absent = np.isin(cats, list(absent))
+    gap = ~(d <= limit[None, :])  # NaN (unreachable) counts as missing
+    if not count_absent:
+        gap[:, is_absent] = False
     n_missing = gap.sum(axis=1)
+    n_counted = len(cats) if count_absent else int((~is_absent).sum())
     zh_names = poi_categories()["name_zh"].to_dict()
-    missing = np.full(len(units), "", dtype=object)
-    missing_zh = np.full(len(units), "", dtype=object)
-    for j, cat in enumerate(categories):  # loop over a handful of categories, vectorised over units
-        sep = np.where(missing == "", "", ";")
-        missing = np.where(gap[:, j], missing + sep + cat, missing)
-        sep_zh = np.where(missing_zh == "", "", ";")
-        missing_zh = np.where(gap[:, j], missing_zh + sep_zh + zh_names.get(cat, cat), missing_zh)
+    missing = _join_where(gap, cats, ";")
+    missing_zh = _join_where(gap, [zh_names.get(c, c) for c in cats], ";")
     keep = industrial & (n_missing > 0)
     out = units.loc[keep, [industrial_column, *dist_cols, units.geometry.name]].copy()
-    for j, cat in enumerate(categories):
+    for j, cat in enumerate(cats):
         out[f"gap_{cat}"] = gap[keep, j]
     out["n_missing"] = n_missing[keep].astype(np.int64)
     out["missing"] = missing[keep]
     out["missing_zh"] = missing_zh[keep]
-    out["gap_score"] = out["n_missing"] / len(categories)
+    out["gap_score"] = out["n_missing"] / max(n_counted, 1)
+    out["absent"] = ";".join(c for c in cats if c in set(absent))
     out = out.sort_values(["n_missing", industrial_column], ascending=[False, False], kind="stable")
     out["gap_rank"] = np.arange(1, len(out) + 1, dtype=np.int64)
     return gpd.GeoDataFrame(out, geometry=units.geometry.name, crs=units.crs)
@@ -337,50 +388,123 @@ def industrial_service_gaps(
 
 
 def gap_table(gaps: gpd.GeoDataFrame, *, categories: Sequence[str]) -> pd.DataFrame:
-    """The ranked list of industrial parcels lacking services, with Chinese and English headers.
+    """The ranked list of industrial units lacking services, with Chinese and English headers.
 
     Parameters
     ----------
     gaps : GeoDataFrame
-        From :func:`industrial_service_gaps`.
+        From :func:`graded_service_gaps` (the run's ``industrial_service_gaps``)
+        or :func:`industrial_service_gaps`.
     categories : sequence of str
-        The categories checked, for the distance columns.
+        The categories checked, for the distance (and grade) columns.
 
     Returns
     -------
     DataFrame
-        Parcels with at least one missing service, in rank order, with headers
-        ``排名 rank``, ``地块 parcel`` (the parcel's index label), ``面积(公顷) area (ha)``,
+        Units with at least one gap, in rank order, with headers ``排名 rank``,
+        ``地块 parcel`` (the unit's index label), ``面积(公顷) area (ha)``,
         ``就业人数(估算) workers (est.)``, ``缺失服务 missing (zh)``,
-        ``missing services (en)``, ``缺失项数 n missing``, ``缺口得分 gap score``,
-        ``优先度 priority`` and ``步行距离-{中文} walk to {category} (m)`` for each
-        category (blank = beyond the search distance). Write it with
+        ``missing services (en)``, ``缺失项数 n missing``, then for graded gaps
+        ``严重度得分 severity score``, ``优先度 priority``, per category
+        ``步行距离-{中文} walk to {category} (m)`` and ``等级-{中文} grade {category}``
+        (:data:`SEVERITY_LABELS` in both languages, e.g. ``超出 beyond``) and
+        ``数据缺失 absent from data``; for :func:`industrial_service_gaps`
+        ``缺口得分 gap score``, ``优先度 priority`` and the distances. A blank
+        distance is beyond the search distance. Write it with
         :func:`cityind_gis.io.writers.write_csv` (UTF-8 with BOM for Excel).
 
     Raises
     ------
     SchemaError
-        If a column of :func:`industrial_service_gaps` is missing.
+        If a column of the gap layer is missing.
     """
-    cols = ["gap_rank", "area_ha", "workers", "missing_zh", "missing", "n_missing", "gap_score",
-            "priority", *[net_dist(c) for c in categories]]
-    check_columns(gaps, cols, "gaps")
     zh = poi_categories()["name_zh"].to_dict()
-    sel = gaps[gaps["n_missing"] > 0].sort_values("gap_rank")
+    graded = "n_gaps" in gaps.columns
+    names = (("n_gaps", "gaps", "gaps_zh", "severity_score") if graded
+             else ("n_missing", "missing", "missing_zh", "gap_score"))
+    n_col, en_col, zh_col, score_col = names
+    cols = ["gap_rank", "area_ha", "workers", zh_col, en_col, n_col, score_col, "priority",
+            *[net_dist(c) for c in categories]]
+    if graded:
+        cols += [column_name("gap_severity", c) for c in categories] + ["absent"]
+    check_columns(gaps, cols, "gaps")
+    sel = gaps[gaps[n_col] > 0].sort_values("gap_rank")
     table = pd.DataFrame({
         "排名 rank": sel["gap_rank"].to_numpy(),
         "地块 parcel": sel.index.to_numpy(),
         "面积(公顷) area (ha)": sel["area_ha"].round(2).to_numpy(),
         "就业人数(估算) workers (est.)": sel["workers"].round(0).to_numpy(),
-        "缺失服务 missing (zh)": sel["missing_zh"].to_numpy(),
-        "missing services (en)": sel["missing"].str.replace(";", "; ").to_numpy(),
-        "缺失项数 n missing": sel["n_missing"].to_numpy(),
-        "缺口得分 gap score": sel["gap_score"].round(3).to_numpy(),
+        "缺失服务 missing (zh)": sel[zh_col].to_numpy(),
+        "missing services (en)": sel[en_col].str.replace(";", "; ").to_numpy(),
+        "缺失项数 n missing": sel[n_col].to_numpy(),
+        ("严重度得分 severity score" if graded else "缺口得分 gap score"):
+            sel[score_col].round(3).to_numpy(),
         "优先度 priority": sel["priority"].round(1).to_numpy(),
     })
     for c in categories:
         table[f"步行距离-{zh.get(c, c)} walk to {c} (m)"] = sel[net_dist(c)].round(0).to_numpy()
+        if graded:
+            grade = sel[column_name("gap_severity", c)]
+            table[f"等级-{zh.get(c, c)} grade {c}"] = grade.map(
+                lambda g: f"{SEVERITY_LABELS[g][0]} {SEVERITY_LABELS[g][1]}").to_numpy()
+    if graded:
+        table["数据缺失 absent from data"] = sel["absent"].str.replace(";", "; ").to_numpy()
     return table
+
+
+def gap_summary(
+    gaps: pd.DataFrame,
+    *,
+    categories: Sequence[str],
+    thresholds: Mapping[str, float] | None = None,
+) -> pd.DataFrame:
+    """How many units fall in each severity grade, per category (the gap list in one table).
+
+    Parameters
+    ----------
+    gaps : DataFrame or GeoDataFrame
+        From :func:`graded_service_gaps` (columns ``gap_severity_{category}``,
+        ``gap_{category}`` and ``workers``).
+    categories : sequence of str
+        Categories to summarise, in row order.
+    thresholds : mapping of str to float, optional
+        Threshold in metres per category, written as ``threshold_m``.
+
+    Returns
+    -------
+    DataFrame
+        One row per category: ``category``, ``category_zh``, ``threshold_m``
+        (NaN when not given), ``n_units``, one count per grade of
+        :data:`SEVERITIES` (``within``, ``beyond``, ``far_beyond``,
+        ``beyond_search``, ``absent``), ``n_gaps`` (units where the category
+        counts as a gap), ``gap_share_pct`` (of the units) and
+        ``workers_with_gap``.
+
+    Raises
+    ------
+    SchemaError
+        If a severity, gap or the ``workers`` column is missing.
+    """
+    sev = [column_name("gap_severity", c) for c in categories]
+    flag = [column_name("gap", c) for c in categories]
+    check_columns(gaps, [*sev, *flag, "workers"], "gaps")
+    zh = poi_categories()["name_zh"].to_dict()
+    n = len(gaps)
+    w = pd.to_numeric(gaps["workers"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+    rows = []
+    for c, s_col, f_col in zip(categories, sev, flag, strict=True):  # a handful of categories
+        grade = gaps[s_col].to_numpy(dtype=object)
+        hit = gaps[f_col].to_numpy(dtype=bool)
+        rows.append({
+            "category": c, "category_zh": zh.get(c, c),
+            "threshold_m": float((thresholds or {}).get(c, np.nan)), "n_units": n,
+            **{g: int((grade == g).sum()) for g in SEVERITIES},
+            "n_gaps": int(hit.sum()), "gap_share_pct": 100.0 * hit.sum() / n if n else 0.0,
+            "workers_with_gap": float(w[hit].sum()),
+        })
+    cols = ["category", "category_zh", "threshold_m", "n_units", *SEVERITIES, "n_gaps",
+            "gap_share_pct", "workers_with_gap"]
+    return pd.DataFrame(rows, columns=cols)
 
 
 def _join_where(mask: np.ndarray, names: Sequence[str], sep: str) -> np.ndarray:

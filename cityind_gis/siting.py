@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
@@ -123,6 +123,7 @@ def maximal_covering(
     weight_column: str | None = None,
     snap: str = "edge",
     snap_distance: float | None = None,
+    component: str | int = "largest",
 ) -> gpd.GeoDataFrame:
     r"""Choose up to ``k`` candidate sites covering the most demand within a walking distance.
 
@@ -146,6 +147,10 @@ def maximal_covering(
         How both layers join the network.
     snap_distance : float, optional
         Snap tolerance in metres.
+    component : {"largest", "any"} or int, default "largest"
+        Which connected parts of the network both layers join (as in
+        :func:`cityind_gis.network.nearest_facility_distance`): by default a
+        site or parcel nearest to a fragment joins the main network instead.
 
     Returns
     -------
@@ -174,13 +179,15 @@ def maximal_covering(
     per candidate.
     """
     from .network._bounded import pairs_within
-    from .network.accessibility import _ball_inputs, _snap_layer
-    from .network.graph import _check_layer
+    from .network.accessibility import _ball_inputs, _check_snap, _snap_layer
+    from .network.graph import _allowed_components, _check_layer
 
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         msg = f"`k` must be a positive whole number of sites, got {k!r}."
         raise InputError(msg)
     check_positive(distance, "distance")
+    _check_snap(snap)
+    _allowed_components(graph, component)
     _check_layer(demand, "demand", graph, allow_empty=True)
     _check_layer(candidates, "candidates", graph, allow_empty=True)
     check_unique_index(candidates, "candidates")
@@ -194,8 +201,8 @@ def maximal_covering(
                    "fill missing values first.")
             raise InputError(msg)
     columns = ["pick", "covered_weight", "covered_demand", "cumulative_weight", "cumulative_share"]
-    ds = _snap_layer(graph, demand, snap, snap_distance)
-    cs = _snap_layer(graph, candidates, snap, snap_distance)
+    ds = _snap_layer(graph, demand, snap, snap_distance, component)
+    cs = _snap_layer(graph, candidates, snap, snap_distance, component)
     keep = np.flatnonzero(cs.valid)
     if ds.n_far or cs.n_far:
         warnings.warn(
@@ -235,27 +242,33 @@ def candidate_sites(
     graph: WalkGraph,
     *,
     categories: Sequence[str],
-    distance: float,
+    distance: float | Mapping[str, float],
     k: int = 3,
     weight_column: str = "workers",
     snap: str = "edge",
     snap_distance: float | None = None,
+    component: str | int = "largest",
 ) -> gpd.GeoDataFrame:
     """Up to ``k`` new sites per missing service category, covering the most underserved workers.
 
     Parameters
     ----------
     gaps : GeoDataFrame
-        From :func:`cityind_gis.gaps.industrial_service_gaps` (columns
-        ``gap_{category}`` and ``weight_column``).
+        From :func:`cityind_gis.gaps.graded_service_gaps` or
+        :func:`cityind_gis.gaps.industrial_service_gaps` (columns
+        ``gap_{category}``, True where the category counts as a gap, and
+        ``weight_column``).
     candidates : GeoDataFrame
         Candidate sites, e.g. :func:`candidate_points` (non-industrial land on the network).
     graph : WalkGraph
         Walking network.
     categories : sequence of str
         Categories to site; those that no parcel lacks are skipped.
-    distance : float
-        Life-circle walking distance in metres (the one used for the gaps).
+    distance : float or mapping of str to float
+        Coverage distance in metres: the threshold the gaps were measured
+        against, one for every category or ``{category: metres}`` (the service
+        standards: a new clinic covers parcels within 1,000 m, a bus stop within
+        500 m).
     k : int, default 3
         Sites per category at most.
     weight_column : str, default "workers"
@@ -264,6 +277,8 @@ def candidate_sites(
         How both layers join the network.
     snap_distance : float, optional
         Snap tolerance in metres.
+    component : {"largest", "any"} or int, default "largest"
+        As for :func:`maximal_covering`.
 
     Returns
     -------
@@ -271,37 +286,44 @@ def candidate_sites(
         One row per chosen site, in ``candidates.crs``: ``category``,
         ``category_zh``, ``pick``, ``covered_weight``, ``covered_demand``,
         ``cumulative_weight``, ``cumulative_share`` (of that category's
-        underserved weight), ``underserved_weight`` and ``site_id`` (the
-        candidate's index label, e.g. the node id), with a fresh integer index.
+        underserved weight), ``underserved_weight``, ``site_id`` (the
+        candidate's index label, e.g. the node id) and ``distance_m`` (the
+        coverage distance used), with a fresh integer index.
 
     Raises
     ------
     SchemaError
         If a ``gap_{category}`` or the weight column is missing.
     InputError
-        As for :func:`maximal_covering`.
+        As for :func:`maximal_covering`; also when ``distance`` is a mapping
+        without a category.
     """
+    from .gaps import _threshold_array
+
     check_columns(gaps, [weight_column, *[f"gap_{c}" for c in categories]], "gaps")
+    reach = dict(zip(categories, _threshold_array(list(categories), distance), strict=True))
     zh = poi_categories()["name_zh"].to_dict()
     frames = []
     for cat in categories:  # one small covering problem per category
         demand = gaps[gaps[f"gap_{cat}"].astype(bool)]
         if demand.empty:
             continue
-        chosen = maximal_covering(demand, candidates, graph, distance=distance, k=k,
+        chosen = maximal_covering(demand, candidates, graph, distance=float(reach[cat]), k=k,
                                   weight_column=weight_column, snap=snap,
-                                  snap_distance=snap_distance)
+                                  snap_distance=snap_distance, component=component)
         chosen = chosen[["pick", "covered_weight", "covered_demand", "cumulative_weight",
                          "cumulative_share", chosen.geometry.name]].copy()
         chosen.insert(0, "category", cat)
         chosen.insert(1, "category_zh", zh.get(cat, cat))
         chosen["underserved_weight"] = float(demand[weight_column].sum())
         chosen["site_id"] = chosen.index.astype(str)
+        chosen["distance_m"] = float(reach[cat])
         frames.append(chosen.reset_index(drop=True))
         log.info("candidate sites for %s: %d chosen for %d underserved parcels",
                  cat, len(chosen), len(demand))
     cols = ["category", "category_zh", "pick", "covered_weight", "covered_demand",
-            "cumulative_weight", "cumulative_share", "underserved_weight", "site_id"]
+            "cumulative_weight", "cumulative_share", "underserved_weight", "site_id",
+            "distance_m"]
     if not frames:
         return gpd.GeoDataFrame({c: [] for c in cols}, geometry=[], crs=candidates.crs)
     out = pd.concat(frames, ignore_index=True)

@@ -33,12 +33,19 @@ def main() -> None:
     pd.set_option("display.width", 160)
     pd.set_option("display.max_columns", 20)
 
-    gaps = results.service_gaps  # industrial cells missing a service within 1,000 m
-    print(f"\n{len(gaps)} industrial cells lack at least one service within "
-          f"{config.gaps.distance:g} m on foot. The ten worst service-gap cells:")
+    gaps = results.service_gaps  # industrial cells missing a service within its threshold
+    print(f"\n{len(gaps)} industrial cells lack at least one service on foot (thresholds: "
+          f"{results.params['gap_basis']}). The ten worst service-gap cells:")
     worst = gaps.sort_values("gap_rank").head(10)
     print(worst[["gap_rank", "industrial_share", "n_missing", "missing", "missing_zh"]]
           .round({"industrial_share": 3}).to_string())
+
+    parcels = results.industrial_service_gaps  # graded by the standards, ranked for action
+    print(f"\n{int(parcels['has_gap'].sum())} of {len(parcels)} industrial parcels have gaps; "
+          "the five to act on first:")
+    print(parcels.sort_values("gap_rank").head(5)[
+        ["gap_rank", "area_ha", "n_gaps", "gaps", "severity_score", "priority"]]
+        .round({"area_ha": 2, "priority": 1}).to_string())
 
     print("\nIndicator weights (entropy method; constant indicators were left out):")
     weights = results.weights

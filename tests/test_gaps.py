@@ -355,3 +355,61 @@ def test_service_standards_reuse_life_circles():
     assert table.loc["education", "life_circle"] == "10min"
     assert service_standards(walk_speed=60).loc["education", "threshold_m"] == 600.0
     assert service_standards(overrides={"transit": 300}).loc["transit", "source"] == "user"
+
+
+# --------------------------------------------------------------------------- per-category cells
+
+
+def test_service_gaps_per_category_thresholds(units):
+    # retail 1200/300/50/NaN against 1,250 m; healthcare 900/1001/50/10 against 950 m
+    gaps = service_gaps(units, categories=["retail", "healthcare"],
+                        distance={"retail": 1250, "healthcare": 950})
+    # cell 0: healthcare 900 within, retail 1200 within -> no gap; cell 1: healthcare 1001;
+    # cell 3: retail unreachable
+    assert gaps.index.tolist() == [3, 1]
+    assert gaps["missing"].tolist() == ["retail", "healthcare"]
+    assert (gaps["absent"] == "").all()
+
+
+@pytest.mark.parametrize(("count_absent", "cells", "n_missing", "score"),
+                         [(False, [0], [1], [1.0]), (True, [0, 3, 1], [2, 1, 1], [1.0, 0.5, 0.5])],
+                         ids=["absent-not-counted", "absent-counted"])
+def test_service_gaps_absent_categories(units, count_absent, cells, n_missing, score):
+    # healthcare absent from the data (NaN everywhere): only retail (1,000 m) counts, so
+    # only cell 0 (1,200 m) has a gap; counted, every industrial cell lacks healthcare too
+    # (cell 2 is not industrial), ranked by n_missing then industrial share 0.5 > 0.2
+    u = units.assign(net_dist_healthcare=np.nan, net_dist_retail=[1200.0, 300.0, 50.0, 20.0])
+    gaps = service_gaps(u, categories=["retail", "healthcare"], distance=1000,
+                        absent=["healthcare"], count_absent=count_absent)
+    assert gaps.index.tolist() == cells
+    assert gaps["n_missing"].tolist() == n_missing
+    assert gaps["gap_score"].tolist() == pytest.approx(score)
+    assert gaps["gap_healthcare"].tolist() == [count_absent] * len(cells)
+    assert (gaps["absent"] == "healthcare").all()
+
+
+def test_service_gaps_mapping_needs_every_category(units):
+    with pytest.raises(InputError, match=r"no threshold for categories \['healthcare'\]"):
+        service_gaps(units, categories=["retail", "healthcare"], distance={"retail": 500})
+
+
+def test_graded_gap_table_and_summary(corridor):
+    from cityind_gis.gaps import gap_summary
+
+    gaps = _graded(*corridor)
+    cats = [*GRADED, "education"]
+    table = gap_table(gaps, categories=cats)
+    assert len(table) == 10  # the belt only
+    assert table["地块 parcel"].tolist()[:5] == gaps.index[:5].tolist()
+    assert set(table["等级-购物服务 grade retail"]) == {"超出 beyond", "远超 far beyond"}
+    assert (table["数据缺失 absent from data"] == "education").all()
+    assert table["严重度得分 severity score"].tolist() == [7.0] * 5 + [3.0] * 5
+    summary = gap_summary(gaps, categories=cats, thresholds={"retail": 500}).set_index("category")
+    assert summary.loc["retail", ["within", "beyond", "far_beyond", "beyond_search", "absent",
+                                  "n_gaps"]].tolist() == [15, 5, 5, 0, 0, 10]
+    assert summary.loc["healthcare", ["within", "beyond", "n_gaps"]].tolist() == [20, 5, 5]
+    assert summary.loc["education", ["absent", "n_gaps"]].tolist() == [25, 0]
+    assert summary.loc["retail", "workers_with_gap"] == pytest.approx(10 * 40)
+    assert summary.loc["retail", "threshold_m"] == 500.0
+    assert np.isnan(summary.loc["food", "threshold_m"])
+    assert summary.loc["retail", "gap_share_pct"] == pytest.approx(40.0)

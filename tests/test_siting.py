@@ -112,3 +112,29 @@ def test_maximal_covering_errors(line, kwargs, match):
     args = {"distance": 300, "k": 2, **kwargs}
     with pytest.raises(InputError, match=match):
         maximal_covering(demand, sites, graph, **args)
+
+
+def test_candidate_sites_per_category_distance():
+    """Each category's sites cover within its own threshold (the service standards)."""
+    import geopandas as gpd
+    import pandas as pd
+
+    from cityind_gis.network import graph_from_edges
+    from cityind_gis.siting import candidate_sites
+
+    crs = "EPSG:32650"
+    # street 0 -- 1 -- 2 -- 3 (x 0, 400, 800, 1200); one parcel at node 0 lacks retail and
+    # healthcare; candidates at nodes 1..3: node 1 is 400 m away, node 2 800 m
+    nodes = gpd.GeoDataFrame(geometry=gpd.points_from_xy([0, 400, 800, 1200], [0] * 4), crs=crs)
+    g = graph_from_edges(nodes, pd.DataFrame({"u": [0, 1, 2], "v": [1, 2, 3],
+                                              "length": 400.0}))
+    gaps = gpd.GeoDataFrame({"workers": [10.0], "gap_retail": [True], "gap_healthcare": [True]},
+                            geometry=gpd.points_from_xy([0], [0]), crs=crs)
+    cands = gpd.GeoDataFrame(geometry=gpd.points_from_xy([400, 800], [0, 0]), crs=crs,
+                             index=pd.Index([1, 2], name="node_id"))
+    sites = candidate_sites(gaps, cands, g, categories=["retail", "healthcare"],
+                            distance={"retail": 300, "healthcare": 1000}, k=1)
+    # retail within 300 m: no candidate helps; healthcare within 1,000 m: node 1 (lowest)
+    assert sites["category"].tolist() == ["healthcare"]
+    assert sites["site_id"].tolist() == ["1"]
+    assert sites["distance_m"].tolist() == [1000.0]

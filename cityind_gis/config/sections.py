@@ -12,6 +12,7 @@ from dataclasses import KW_ONLY, InitVar, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .._errors import InputError
 from ..network.graph import WALK_EXCLUDED_CLASSES
 from . import _checks as c
 from ._section import Section, option, raise_problems, unknown_keys
@@ -51,6 +52,9 @@ COUPLING_CHOICES: dict[str, tuple[str, ...]] = {
 POI_ONLY_KEYS = ("industry_column", "industry_digits")
 #: Keys of LayerConfig that only a `[[pois]]` table (one of several POI sources) takes.
 POI_SOURCE_KEYS = ("name",)
+#: Network parts features may join (``[accessibility] component``), as
+#: :data:`cityind_gis.network.COMPONENT_CHOICES` (not imported: config loads no network code).
+COMPONENTS: tuple[str, ...] = ("largest", "any")
 #: Basemaps of the web map (``[output] basemap``); see ``docs/outputs.md``.
 BASEMAPS: tuple[str, ...] = ("osm", "none", "amap", "tianditu")
 
@@ -300,12 +304,47 @@ class CouplingConfig(Section):
     model: str = option("classic", check=c.choice(COUPLING_CHOICES["model"]))
 
 
+def _thresholds(value, where):
+    """A table ``{category = metres}`` of POI categories and positive distances (a dict)."""
+    from ..taxonomy import poi_categories
+
+    if not isinstance(value, dict) or not value:
+        msg = (f"`{where}` must be a table of category = metres, got {value!r}; e.g. "
+               "{ transit = 300, education = 500 }.")
+        raise InputError(msg)
+    known = set(poi_categories().index)
+    out = {}
+    for cat, metres in value.items():
+        if cat not in known:
+            msg = f"`{where}` names unknown category {cat!r}; use one of {sorted(known)}."
+            raise InputError(msg)
+        if not (_number(metres) and 0 < metres < float("inf")):
+            msg = (f"`{where}` must give a positive number of metres for every category, got "
+                   f"{cat} = {metres!r}; e.g. {{ {cat} = 500 }}.")
+            raise InputError(msg)
+        out[str(cat)] = float(metres)
+    return out
+
+
+def _component(value, where):
+    """``"largest"``, ``"any"`` (``network.COMPONENT_CHOICES``) or a whole number of nodes >= 1."""
+    return c.expect(lambda v: v in COMPONENTS or _int_at_least(1)(v),
+                    f"one of {list(COMPONENTS)} or a whole number of nodes >= 1 (the smallest "
+                    "network part features may join)")(value, where)
+
+
 @dataclass(frozen=True)
 class GapConfig(Section):
-    """Service-gap analysis (``[gaps]``)."""
+    """Service-gap analysis (``[gaps]``); see ``docs/accessibility.md`` section 4.
+
+    The threshold of each category is ``thresholds[category]`` when given, else
+    ``distance`` (or the ``life_circle`` distance) for every category when one
+    is set, else the service-standard table (``standards`` or the bundled
+    GB 50180-2018 table).
+    """
 
     _table = "gaps"
-    distance: float = option(1000.0, check=c.positive(example=1000))
+    distance: float | None = option(None, check=c.positive(example=1000))
     categories: tuple[str, ...] = option((
         "education", "healthcare", "retail", "food", "leisure", "transit", "public_admin",
     ), check=c.string_list)
@@ -313,9 +352,29 @@ class GapConfig(Section):
                                                              allow_zero=True))
     units: str = option("parcels", check=c.choice(("parcels", "cells")))
     life_circle: str | None = option(None, check=c.choice(("5min", "10min", "15min")))
+    standards: Path | None = option(None, check=c.file_path("a CSV file of service standards"),
+                                    toml=c.resolve_path)
+    thresholds: dict[str, float] | None = option(None, check=_thresholds)
+    far_factor: float = option(2.0, check=c.expect(
+        lambda v: _number(v) and v > 1 and v < float("inf"), "a number > 1 (e.g. 2)",
+        convert=float))
+    served_share: float = option(0.5, check=c.expect(
+        lambda v: _number(v) and 0 < v <= 1, "a share in (0, 1] (e.g. 0.5)", convert=float))
+    count_absent: bool = option(False, check=c.boolean(
+        "count categories with no facility in the study area as gaps of every unit"))
+    origin_spacing: float = option(100.0, check=c.positive(example=100))
+    origin_min_area: float = option(100_000.0, check=c.positive(unit="square metres",
+                                                                example=100000))
     worker_density: float = option(100.0, check=c.positive(unit="workers per hectare", example=100))
     candidates: int = option(3, check=c.expect(
         _int_at_least(0), "a whole number >= 0 of sites per missing category (0 = none)"))
+
+    def _check_together(self, table: str) -> list[str]:
+        if self.distance is not None and self.life_circle is not None:
+            return [f"`[{table}] distance` ({self.distance:g} m) and `[{table}] life_circle` "
+                    f"({self.life_circle!r}) both set one threshold for every category; give "
+                    f"one of them (or per-category `[{table}] thresholds`)."]
+        return []
 
 
 @dataclass(frozen=True)
@@ -329,6 +388,7 @@ class AccessibilityConfig(Section):
     walk_speed: float | None = option(None, check=c.positive(unit="metres per minute", example=80))
     life_circles: bool = option(True, check=c.boolean(
         "add the 5/10/15-minute life-circle columns to the grid"))
+    component: str | int = option("largest", check=_component)
 
 
 @dataclass(frozen=True)

@@ -183,8 +183,10 @@ comprehensive development T = &alpha;<sub>1</sub>U1 + &alpha;<sub>2</sub>U2; cou
 degree D = &radic;(C&middot;T), classed in 10 grades of width 0.1 from 极度失调 extreme imbalance
 [0, 0.1) to 优质协调 high-quality coordination [0.9, 1.0] (Tian et al. 2021).</p>
 <p>Service gaps: an industrial cell lacks a service category when no facility of it is within the
-gap distance along the walking network (multi-source Dijkstra from all facilities of the
-category); the gap score is the share of checked categories that are missing.</p>
+category's walking-distance threshold along the walking network (multi-source Dijkstra from all
+facilities of the category; thresholds from GB 50180-2018 unless the config sets them); the gap
+score is the share of checked categories that are missing. A category with no facility at all in
+the study area is absent from the data and counts as nobody's gap.</p>
 """,
     "zh": """
 <p>以网格为单元汇总用地、POI 与步行路网。指标 <i>x<sub>ij</sub></i>（网格 <i>i</i>、指标 \
@@ -207,8 +209,9 @@ C = &radic;[(1 &minus; |U1 &minus; U2|) &middot; min(U1, U2)/max(U1, U2)]\
 （修正模型，王淑佳等 2021）；
 综合发展指数 T = &alpha;<sub>1</sub>U1 + &alpha;<sub>2</sub>U2；耦合协调度 D = &radic;(C&middot;T)，
 按 0.1 等距划分为 10 级，从极度失调 [0, 0.1) 到优质协调 [0.9, 1.0]（田深圳等 2021）。</p>
-<p>服务缺口：若沿步行路网在缺口距离内没有某类设施（以该类全部设施为源的多源 Dijkstra），
-则该工业网格缺少此类服务；缺口得分为缺失类别占所检查类别的比例。</p>
+<p>服务缺口：若沿步行路网在该类设施的步行距离标准内（默认取 GB 50180-2018）没有该类设施
+（以该类全部设施为源的多源 Dijkstra），则该工业网格缺少此类服务；缺口得分为缺失类别占所检查类别的比例。
+研究区内完全没有的设施类别视为数据缺失，不计为任何单元的缺口。</p>
 """,
 }
 

@@ -18,7 +18,7 @@ import pandas as pd
 from .._errors import InputError, SchemaError
 from .._validate import check_columns
 from .accessibility import _ball_inputs, _check_snap, _snap_layer, _Snapped
-from .graph import WalkGraph, _check_distance, _check_layer
+from .graph import WalkGraph, _allowed_components, _check_distance, _check_layer, _rejoin_message
 
 __all__ = ["SFCA_KERNELS", "two_step_fca", "gaussian_weight"]
 
@@ -78,6 +78,7 @@ def two_step_fca(
     kernel: str = "binary",
     snap: str = "edge",
     snap_distance: float | None = None,
+    component: str | int = "largest",
 ) -> pd.Series:
     r"""Two-step floating catchment accessibility of each demand location.
 
@@ -103,6 +104,11 @@ def two_step_fca(
     snap_distance : float, optional
         Snap tolerance in metres; demand beyond it gets NaN, supply beyond it is
         dropped; both warn with a count.
+    component : {"largest", "any"} or int, default "largest"
+        Which connected parts of the network both layers join (as in
+        :func:`~.accessibility.nearest_facility_distance`): by default a clinic
+        or a parcel nearest to a network fragment joins the main network
+        instead, with a warning giving the count; ``"any"`` keeps the fragment.
 
     Returns
     -------
@@ -123,7 +129,7 @@ def two_step_fca(
     Warns
     -----
     UserWarning
-        For features beyond ``snap_distance``.
+        For features beyond ``snap_distance`` and features moved off a fragment.
 
     Notes
     -----
@@ -154,13 +160,18 @@ def two_step_fca(
         msg = f"`d0` must be a positive catchment in metres, got {d0!r}; e.g. `d0=1000`."
         raise InputError(msg)
     _check_distance(snap_distance, "snap_distance")
+    _allowed_components(graph, component)
     _check_layer(demand, "demand", graph, allow_empty=True)
     _check_layer(supply, "supply", graph, allow_empty=True, unique_index=False)
     pop = _amounts(demand, demand_column, "demand")
     cap = _amounts(supply, capacity_column, "supply")
 
-    ds: _Snapped = _snap_layer(graph, demand, snap, snap_distance)
-    ss: _Snapped = _snap_layer(graph, supply, snap, snap_distance)
+    ds: _Snapped = _snap_layer(graph, demand, snap, snap_distance, component)
+    ss: _Snapped = _snap_layer(graph, supply, snap, snap_distance, component)
+    for moved, n, name in ((ds.n_moved, len(demand), "demand"), (ss.n_moved, len(supply),
+                                                                  "supply")):
+        if moved:
+            warnings.warn(_rejoin_message(moved, n, name, component), stacklevel=2)
     for n_far, n, what in ((ds.n_far, len(demand), "demand locations lie farther"),
                            (ss.n_far, len(supply), "supply facilities lie farther")):
         if n_far:

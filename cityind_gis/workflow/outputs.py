@@ -148,6 +148,23 @@ def write_tables(ctx: OutputContext) -> dict[str, Path]:
             for name, table in ctx.result.tables().items()}
 
 
+def write_gap_summary(ctx: OutputContext) -> dict[str, Path]:
+    """``industrial_gap_summary.csv``: industrial units per severity grade and category."""
+    import json
+
+    from ..gaps import gap_summary
+
+    r: RunResult = ctx.result
+    gaps = getattr(r, "industrial_service_gaps", None)
+    params = r.params
+    cats = [c for c in str(params.get("gap_categories", "") or "").split(";") if c]
+    if gaps is None or not cats or f"gap_severity_{cats[0]}" not in gaps.columns:
+        return {}
+    thresholds = json.loads(params.get("gap_thresholds_m") or "{}")
+    table = gap_summary(gaps, categories=cats, thresholds=thresholds)
+    return {"industrial_gap_summary": write_csv(table, ctx.out / "industrial_gap_summary.csv")}
+
+
 def write_weight_sensitivity(ctx: OutputContext) -> dict[str, Path]:
     """``weight_sensitivity.csv``: D, grade and typology under entropy, CRITIC and equal weights."""
     table = getattr(ctx.result, "weight_sensitivity", None)
@@ -191,6 +208,7 @@ WRITERS: tuple[Writer, ...] = (
     write_print_maps,
     write_rasters,
     write_tables,
+    write_gap_summary,
     write_weight_sensitivity,
     write_run_json,
     write_report_html,

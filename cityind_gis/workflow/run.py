@@ -20,6 +20,7 @@ import pandas as pd
 from .._errors import SchemaError
 from ..config import Config
 from ..coupling import GRADES_10
+from ..gaps import SEVERITIES
 from ..indicators.registry import Registry
 from . import stages as st
 from .results import RunResult
@@ -88,7 +89,7 @@ def run(
     with _stage(4, STAGES[3], progress):
         dist = st.walking_distances(units, layers, ind, cfg.accessibility, categories=gap_cats,
                                     search_distance=cfg.indicators.search_distance,
-                                    lang=cfg.study.lang)
+                                    lang=cfg.study.lang, count_absent=cfg.gaps.count_absent)
     grid = _grid(units, ind, dist, layers)
     with _stage(5, STAGES[4], progress):
         domain = st.analysis_domain(grid, cfg.domain)
@@ -102,13 +103,16 @@ def run(
         sens = st.sensitivity(coupled, cfg.coupling)
         spatial = st.spatial_statistics(grid, cfg.spatial_stats)
         grid[list(spatial.columns.columns)] = spatial.columns
-    with _stage(6, f"{STAGES[5]} within {cfg.gaps.distance:g} m", progress):
-        gaps = st.service_gap_analysis(grid, layers, dist, ind, cfg.gaps, cfg.accessibility)
+    with _stage(6, f"{STAGES[5]}, graded by {st.gap_thresholds(cfg.gaps, cfg.accessibility)[1]}",
+                progress):
+        gaps = st.service_gap_analysis(grid, layers, dist, ind, cfg.gaps, cfg.accessibility,
+                                       search_distance=cfg.indicators.search_distance)
         grid["n_missing_services"] = gaps.n_missing_services
     with _stage(7, STAGES[6], progress):
         summary = grade_summary(grid)
         params = run_parameters(cfg, layers, units, ind, gaps, spatial.parameters,
                                 n_units=len(grid), seconds=time.perf_counter() - t_start)
+        params = params.assign(**gap_parameters(gaps, dist))
         params = params.assign(**domain_parameters(domain, coupled, types))
     return RunResult(
         grid=grid, service_gaps=gaps.cells, industrial_service_gaps=gaps.units,
@@ -238,6 +242,37 @@ def domain_parameters(domain: st.Domain, coupled: st.Coupled,
     }
 
 
+def gap_parameters(gaps: st.ServiceGaps, dist: st.Distances) -> dict[str, Any]:
+    """``run.json`` keys of the graded gaps and of the units that rejoined the network.
+
+    Parameters
+    ----------
+    gaps, dist
+        Results of :func:`~cityind_gis.workflow.stages.service_gap_analysis` and
+        :func:`~cityind_gis.workflow.stages.walking_distances`.
+
+    Returns
+    -------
+    dict
+        ``gap_basis`` (where the thresholds come from), ``gap_thresholds_m``
+        (category -> metres, JSON), ``gap_absent_categories``,
+        ``n_industrial_units_by_severity`` (category -> grade -> units, JSON),
+        ``n_units_rejoined``, ``n_facilities_rejoined``,
+        ``n_industrial_units_rejoined``.
+    """
+    summary = gaps.summary.set_index("category")
+    return {
+        "gap_basis": gaps.basis,
+        "gap_thresholds_m": json.dumps(gaps.thresholds),
+        "gap_absent_categories": ";".join(gaps.absent),
+        "n_industrial_units_by_severity": json.dumps(
+            {c: {g: int(summary.loc[c, g]) for g in SEVERITIES} for c in summary.index}),
+        "n_units_rejoined": dist.n_rejoined,
+        "n_facilities_rejoined": dist.n_facilities_rejoined,
+        "n_industrial_units_rejoined": int(gaps.units["rejoined"].sum()),
+    }
+
+
 def run_parameters(
     config: Config, layers: st.Layers, units: st.Units, ind: st.UnitIndicators,
     gaps: st.ServiceGaps, spatial: dict[str, Any], *, n_units: int, seconds: float,
@@ -291,13 +326,13 @@ def run_parameters(
         "n_industrial_cells": int(gaps.industrial.sum()),
         "n_gap_cells": len(gaps.cells),
         "gap_units": cfg.gaps.units,
-        "industrial_gap_distance_m": gaps.distance,
+        "gap_count_absent": cfg.gaps.count_absent,
         "n_industrial_units": len(ind_gaps),
-        "n_industrial_units_with_gaps": int((ind_gaps["n_missing"] > 0).sum()),
-        "n_industrial_units_off_main_network": int((~ind_gaps["main_network"]).sum()),
+        "n_industrial_units_with_gaps": int(ind_gaps["has_gap"].sum()),
         "n_candidate_sites": len(gaps.sites),
         "snap": cfg.accessibility.snap,
         "snap_distance_m": cfg.accessibility.snap_distance,
+        "network_component": cfg.accessibility.component,
         **spatial,
         "runtime_s": round(seconds, 3),
     }])

@@ -37,7 +37,7 @@ from .. import typology as typology_lib
 from .._errors import InputError, SchemaError
 from .._validate import check_positive
 from ..columns import NET_DIST, net_dist
-from ..gaps import gap_table, industrial_service_gaps, service_gaps
+from ..gaps import gap_summary, gap_table, graded_service_gaps, service_gaps
 from ..indicators import IndicatorInputs, compute_indicators, poi_kernel_density
 from ..indicators.buildings import UNKNOWN, classify_by_landuse
 from ..indicators.registry import Registry, default_subsystem_indicators
@@ -52,6 +52,9 @@ from ..network import (
     life_circle_coverage,
     life_circle_requirements,
     nearest_facility_distance,
+    origins_for_units,
+    service_standards,
+    snap_report,
 )
 from ..sensitivity import WeightSensitivity, weight_sensitivity
 from ..taxonomy import service_categories
@@ -97,6 +100,7 @@ __all__ = [
     "sensitivity",
     "spatial_statistics",
     "service_gap_analysis",
+    "gap_thresholds",
 ]
 
 log = logging.getLogger(__name__)
@@ -399,11 +403,31 @@ def unit_indicators(
 
 @dataclass(frozen=True)
 class Distances:
-    """Walking distances and life circles of every unit (:func:`walking_distances`)."""
+    """Walking distances and life circles of every unit (:func:`walking_distances`).
+
+    Attributes
+    ----------
+    table : DataFrame
+        ``net_dist_{category}``, the life-circle columns and ``rejoined``.
+    present, absent : list of str
+        Gap categories with and without any analysed facility in the study area.
+    n_rejoined : int
+        Units that joined an allowed network part instead of their nearest
+        fragment (``[accessibility] component``).
+    n_facilities_rejoined : int
+        Facilities that did the same.
+    """
 
     table: pd.DataFrame
     present: list[str]
     absent: list[str]
+    n_rejoined: int = 0
+    n_facilities_rejoined: int = 0
+
+
+#: Library warnings a stage says once in its own words (rejoined features, absent categories).
+_REJOIN = r".*lie nearest to a network fragment"
+_NO_FACILITY = r"categories .* have no facilit"
 
 
 def _life_circle_columns(dist: pd.DataFrame, req: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -420,7 +444,7 @@ def _life_circle_columns(dist: pd.DataFrame, req: pd.DataFrame, lang: str) -> pd
 
 def walking_distances(
     units: Units, layers: Layers, indicators: UnitIndicators, section: AccessibilityConfig,
-    *, categories: list[str], search_distance: float, lang: str,
+    *, categories: list[str], search_distance: float, lang: str, count_absent: bool = False,
 ) -> Distances:
     """Walking distance (m) to the nearest facility per category, and life-circle columns.
 
@@ -429,18 +453,28 @@ def walking_distances(
     units, layers, indicators
         Results of the earlier stages.
     section : AccessibilityConfig
-        ``[accessibility]``: snapping, walking speed, life circles.
+        ``[accessibility]``: snapping, network component, walking speed, life circles.
     categories : list of str
         ``[gaps] categories``: the ``net_dist_{category}`` columns of the grid.
     search_distance : float
         ``[indicators] search_distance`` (m): farther facilities count as unreachable (NaN).
     lang : {"en", "zh"}
         Language of the life-circle ``*_missing`` columns.
+    count_absent : bool, default False
+        ``[gaps] count_absent``, for the wording of the absent-category warning.
 
     Returns
     -------
     Distances
-        ``table`` with ``net_dist_{category}`` and the life-circle columns.
+        ``table`` with ``net_dist_{category}``, the life-circle columns and
+        ``rejoined`` (bool: the unit's nearest edge lay on a network fragment
+        ``component`` excludes, so it joined the main network instead).
+
+    Warns
+    -----
+    UserWarning
+        Once for gap categories without any facility ("absent from the data"),
+        once with the number of units and facilities that rejoined the network.
     """
     unknown = sorted(set(categories) - set(service_categories()))
     if unknown:
@@ -451,21 +485,32 @@ def walking_distances(
     present = sorted(set(analysed["category"]) & set(categories))
     absent = [c for c in categories if c not in present]
     if absent:
+        counted = ("counted as a gap of every industrial unit (`[gaps] count_absent = true`)"
+                   if count_absent else "not counted as a gap of any unit (set `[gaps] "
+                   "count_absent = true` to count them)")
         warnings.warn(
-            f"no facility of {absent} exists in the study area; their walking distance is "
-            "missing (NaN) everywhere and every industrial cell lacks them.",
-            stacklevel=3,
+            f"no facility of {absent} exists in the study area: they are absent from the data "
+            f"(column `absent` of the gap layers), their walking distance is missing (NaN) "
+            f"everywhere, and they are {counted}.", stacklevel=3,
         )
     req = (life_circle_requirements(walk_speed=section.walk_speed)
            if section.life_circles else None)
     wanted = list(dict.fromkeys([*categories, *([] if req is None
                                                 else pd.unique(req["poi_category"]))]))
     reach = sorted(set(analysed["category"]) & set(wanted))
-    dist = nearest_facility_distance(
-        grid, analysed[analysed["category"].isin(reach)], layers.graph,
-        categories=reach, max_distance=search_distance, snap=section.snap,
-        snap_distance=section.snap_distance,
-    ) if reach else pd.DataFrame(index=grid.index)
+    facilities = analysed[analysed["category"].isin(reach)]
+    snapping = {"snap": section.snap, "snap_distance": section.snap_distance,
+                "component": section.component}
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_REJOIN)  # said once below
+        dist = nearest_facility_distance(
+            grid, facilities, layers.graph, categories=reach, max_distance=search_distance,
+            **snapping) if reach else pd.DataFrame(index=grid.index)
+    rejoined = snap_report(grid, layers.graph, **snapping)["rejoined"]
+    n_fac = int(snap_report(facilities.reset_index(drop=True), layers.graph,
+                            **snapping)["rejoined"].sum()) if len(facilities) else 0
+    _warn_rejoined(int(rejoined.sum()), len(grid), "units", n_fac, len(facilities),
+                   section.component)
     for c in wanted:
         if net_dist(c) not in dist.columns:
             dist[net_dist(c)] = np.nan
@@ -473,8 +518,27 @@ def walking_distances(
     # categories outside [gaps] categories feed them but are not grid columns
     circles = (_life_circle_columns(dist, req, lang) if req is not None
                else pd.DataFrame(index=grid.index))
-    table = pd.concat([dist[[net_dist(c) for c in categories]], circles], axis=1)
-    return Distances(table=table, present=present, absent=absent)
+    table = pd.concat([dist[[net_dist(c) for c in categories]], circles,
+                       rejoined.astype(bool).rename("rejoined")], axis=1)
+    return Distances(table=table, present=present, absent=absent,
+                     n_rejoined=int(rejoined.sum()), n_facilities_rejoined=n_fac)
+
+
+def _warn_rejoined(n: int, total: int, noun: str, n_fac: int, total_fac: int,
+                   component: str | int) -> None:
+    """One warning for the units (and facilities) moved off a network fragment."""
+    if not (n or n_fac):
+        return
+    part = ("the largest connected part of the network" if component == "largest"
+            else f"a network part of at least {component} nodes")
+    fac = f" and {n_fac} of {total_fac} facilities" if n_fac else ""
+    warnings.warn(
+        f"{n} of {total} {noun}{fac} lie nearest to a network fragment cut off from the main "
+        f"network; they join {part} instead (`[accessibility] component = {component!r}`; "
+        "column `rejoined`). Set `component = \"any\"` to keep the nearest fragment, or "
+        "connect the fragment in the road layer.",
+        stacklevel=4,
+    )
 
 
 # ----------------------------------------------------------------------------- 5. domain
@@ -935,15 +999,98 @@ def spatial_statistics(grid: gpd.GeoDataFrame, section: SpatialStatsConfig) -> S
 
 @dataclass(frozen=True)
 class ServiceGaps:
-    """Service gaps of industrial land (:func:`service_gap_analysis`)."""
+    """Service gaps of industrial land (:func:`service_gap_analysis`).
+
+    Attributes
+    ----------
+    cells : GeoDataFrame
+        Industrial cells with at least one gap (:func:`cityind_gis.gaps.service_gaps`).
+    n_missing_services : Series
+        Gaps per cell on the grid (Int64, NA where not industrial).
+    industrial : Series
+        Boolean on the grid: the cell is industrial.
+    units : GeoDataFrame
+        Graded gaps of every industrial parcel (or cell), ranked
+        (:func:`cityind_gis.gaps.graded_service_gaps`), with facility counts.
+    table : DataFrame
+        The bilingual ranked list (:func:`cityind_gis.gaps.gap_table`).
+    summary : DataFrame
+        Units per severity grade and category (:func:`cityind_gis.gaps.gap_summary`).
+    sites : GeoDataFrame
+        Candidate sites per category with gaps.
+    thresholds : dict of str to float
+        Threshold in metres of each category.
+    basis : str
+        Where the thresholds come from, in words.
+    absent : list of str
+        Categories absent from the data.
+    """
 
     cells: gpd.GeoDataFrame
     n_missing_services: pd.Series
     industrial: pd.Series
     units: gpd.GeoDataFrame
     table: pd.DataFrame
+    summary: pd.DataFrame
     sites: gpd.GeoDataFrame
-    distance: float
+    thresholds: dict[str, float]
+    basis: str
+    absent: list[str]
+
+
+def gap_thresholds(section: GapConfig, access: AccessibilityConfig) -> tuple[dict[str, float],
+                                                                             str]:
+    """Threshold in metres of every ``[gaps] categories`` entry, and where it comes from.
+
+    Parameters
+    ----------
+    section : GapConfig
+        ``[gaps]``: ``thresholds`` (per category) over ``distance`` or
+        ``life_circle`` (one for every category) over ``standards`` (a CSV of
+        :func:`cityind_gis.network.service_standards`; default the bundled
+        GB 50180-2018 table).
+    access : AccessibilityConfig
+        ``[accessibility] walk_speed``: life-circle levels become minutes x speed.
+
+    Returns
+    -------
+    thresholds : dict of str to float
+        Category -> metres, in ``categories`` order.
+    basis : str
+        E.g. ``"service standards (service_standards.csv)"`` or
+        ``"1000 m for every category ([gaps] distance)"``.
+
+    Raises
+    ------
+    InputError
+        A category without a threshold in the standards table.
+    """
+    cats = list(section.categories)
+    if section.life_circle is not None:
+        req = life_circle_requirements(walk_speed=access.walk_speed, levels=[section.life_circle])
+        one = float(req["distance_m"].iloc[0])
+        out, basis = dict.fromkeys(cats, one), (f"{one:g} m for every category ([gaps] "
+                                                f"life_circle = {section.life_circle!r})")
+    elif section.distance is not None:
+        one = float(section.distance)
+        out, basis = dict.fromkeys(cats, one), f"{one:g} m for every category ([gaps] distance)"
+    else:
+        table = service_standards(section.standards, walk_speed=access.walk_speed)
+        name = Path(section.standards).name if section.standards else "service_standards.csv"
+        missing = [c for c in cats if c not in table.index and c not in (section.thresholds
+                                                                          or {})]
+        if missing:
+            msg = (f"the service-standard table {name} gives no threshold for `[gaps] "
+                   f"categories` {missing}; add rows to `[gaps] standards`, or set "
+                   f"`[gaps] thresholds = {{ {missing[0]} = 1000 }}` (metres).")
+            raise InputError(msg)
+        out = {c: float(table.loc[c, "threshold_m"]) for c in cats if c in table.index}
+        basis = f"service standards ({name})"
+    if section.thresholds:
+        out.update({c: float(m) for c, m in section.thresholds.items() if c in cats})
+        basis += "; [gaps] thresholds for " + ", ".join(
+            c for c in section.thresholds if c in cats)
+    return {c: out[c] for c in cats}, basis
 
 
 def _industrial_units(section: GapConfig, landuse: gpd.GeoDataFrame,
@@ -957,21 +1104,30 @@ def _industrial_units(section: GapConfig, landuse: gpd.GeoDataFrame,
 
 def _parcel_gaps(
     section: GapConfig, access: AccessibilityConfig, units: gpd.GeoDataFrame,
-    facilities: gpd.GeoDataFrame, graph: WalkGraph, categories: list[str], distance: float,
+    facilities: gpd.GeoDataFrame, graph: WalkGraph, thresholds: dict[str, float],
+    search_distance: float,
 ) -> gpd.GeoDataFrame:
-    """Gaps, worker counts and facility counts within the walking distances per unit."""
+    """Graded gaps from many origins per unit, and facility counts within the walking distances."""
+    categories = list(thresholds)
+    snapping = {"snap": access.snap, "snap_distance": access.snap_distance,
+                "component": access.component}
+    standards = pd.DataFrame({"threshold_m": list(thresholds.values())},
+                             index=pd.Index(categories, name="category"))
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="no facility of")  # said in stage 4
+        warnings.filterwarnings("ignore", message=r"categories .* no facility in the study")
+        warnings.filterwarnings("ignore", message=_NO_FACILITY)  # said in stage 4
         warnings.filterwarnings("ignore", message=".*facilities lie farther")  # said in stage 4
-        ind = industrial_service_gaps(
-            units, facilities, graph, categories=categories, distance=distance,
-            worker_density=section.worker_density, snap=access.snap,
-            snap_distance=access.snap_distance,
-        )
+        warnings.filterwarnings("ignore", message=_REJOIN)  # counted in `rejoined`
+        origins = origins_for_units(units, spacing=section.origin_spacing,
+                                    min_area=section.origin_min_area)
+        ind = graded_service_gaps(
+            units, facilities, graph, categories=categories, standards=standards,
+            origins=origins, worker_density=section.worker_density,
+            served_share=section.served_share, far_factor=section.far_factor,
+            search_distance=search_distance, count_absent=section.count_absent, **snapping)
         counts = facility_counts_within(
             ind, facilities, graph, distances=access.distances, categories=categories,
-            snap=access.snap, snap_distance=access.snap_distance,
-        ) if len(ind) else pd.DataFrame(index=ind.index)
+            **snapping) if len(ind) else pd.DataFrame(index=ind.index)
     return gpd.GeoDataFrame(pd.concat([ind.drop(columns="geometry"), counts,
                                        ind[["geometry"]]], axis=1),
                             geometry="geometry", crs=ind.crs)
@@ -979,9 +1135,9 @@ def _parcel_gaps(
 
 def service_gap_analysis(
     grid: gpd.GeoDataFrame, layers: Layers, distances: Distances, indicators: UnitIndicators,
-    section: GapConfig, access: AccessibilityConfig,
+    section: GapConfig, access: AccessibilityConfig, *, search_distance: float = 3000.0,
 ) -> ServiceGaps:
-    """Industrial cells lacking services, parcel-level gaps, ranked table, candidate sites.
+    """Industrial cells lacking services, graded unit-level gaps, ranked table, candidate sites.
 
     Parameters
     ----------
@@ -990,47 +1146,60 @@ def service_gap_analysis(
     layers, distances, indicators
         Results of the earlier stages.
     section : GapConfig
-        ``[gaps]``: categories, distance, units, life circle, workers, candidates.
+        ``[gaps]``: categories, thresholds (standards, distance, life circle),
+        grading, origins, units, workers, candidates.
     access : AccessibilityConfig
-        ``[accessibility]``: snapping, walking distances, walking speed.
+        ``[accessibility]``: snapping, network component, walking distances, speed.
+    search_distance : float, default 3000
+        ``[indicators] search_distance`` (m): every distance within it is measured.
 
     Returns
     -------
     ServiceGaps
+
+    Warns
+    -----
+    UserWarning
+        Once with the number of industrial parcels that rejoined the network.
+
+    Notes
+    -----
+    Each category is held to its own threshold (:func:`gap_thresholds`). The
+    cells use their ``net_dist_*`` columns; the industrial units are graded by
+    :func:`cityind_gis.gaps.graded_service_gaps` from origins sampled over
+    every unit of at least ``origin_min_area`` (:func:`cityind_gis.network.origins_for_units`).
+    Categories absent from the data are no unit's gap unless ``count_absent``.
     """
     from ..siting import candidate_points, candidate_sites
 
-    categories = list(section.categories)
-    cells = service_gaps(grid, categories=categories, distance=section.distance,
-                         min_industrial_share=section.min_industrial_share)
+    thresholds, basis = gap_thresholds(section, access)
+    categories = list(thresholds)
+    absent = list(distances.absent)
+    cells = service_gaps(grid, categories=categories, distance=thresholds,
+                         min_industrial_share=section.min_industrial_share, absent=absent,
+                         count_absent=section.count_absent)
     industrial = grid["industrial_share"] > section.min_industrial_share
-    d = grid[[net_dist(c) for c in categories]].to_numpy(dtype=float)
-    n_miss = (~(d <= section.distance)).sum(axis=1)
-    n_missing = pd.Series(pd.array(np.where(industrial, n_miss, 0), dtype="Int64"),
+    n_missing = pd.Series(pd.array(np.where(industrial, 0, pd.NA), dtype="Int64"),
                           index=grid.index, name="n_missing_services")
-    n_missing[~industrial.to_numpy()] = pd.NA
-    distance = float(section.distance)
-    if section.life_circle is not None:
-        req = life_circle_requirements(walk_speed=access.walk_speed, levels=[section.life_circle])
-        distance = float(req["distance_m"].iloc[0])
+    n_missing.loc[cells.index] = cells["n_missing"].to_numpy()
     analysed = indicators.analysed_pois
     facilities = analysed[analysed["category"].isin(distances.present)]
     units = _industrial_units(section, layers.landuse, grid[industrial])
-    ind = _parcel_gaps(section, access, units, facilities, layers.graph, categories, distance)
-    off = int((~ind["main_network"]).sum())
-    if off:
-        log.warning("%d industrial unit(s) join the walking network on fragments cut off from the "
-                    "main network; their services are counted on the fragment only (column "
-                    "`main_network` in industrial_service_gaps)", off)
-    if section.candidates > 0 and (ind["n_missing"] > 0).any():
+    ind = _parcel_gaps(section, access, units, facilities, layers.graph, thresholds,
+                       search_distance)
+    if section.units == "parcels":  # cells: said in stage 4
+        _warn_rejoined(int(ind["rejoined"].sum()), len(ind), "industrial parcels", 0, 0,
+                       access.component)
+    if section.candidates > 0 and ind["has_gap"].any():
         sites = candidate_sites(ind, candidate_points(layers.graph, layers.landuse), layers.graph,
-                                categories=categories, distance=distance, k=section.candidates,
+                                categories=categories, distance=thresholds, k=section.candidates,
                                 weight_column="workers", snap=access.snap,
-                                snap_distance=access.snap_distance)
+                                snap_distance=access.snap_distance, component=access.component)
     else:
         sites = candidate_sites(ind.iloc[:0], candidate_points(layers.graph,
                                                                layers.landuse.iloc[:0]),
-                                layers.graph, categories=categories, distance=distance)
+                                layers.graph, categories=categories, distance=thresholds)
     return ServiceGaps(cells=cells, n_missing_services=n_missing, industrial=industrial,
-                       units=ind, table=gap_table(ind, categories=categories), sites=sites,
-                       distance=distance)
+                       units=ind, table=gap_table(ind, categories=categories),
+                       summary=gap_summary(ind, categories=categories, thresholds=thresholds),
+                       sites=sites, thresholds=thresholds, basis=basis, absent=absent)

@@ -231,11 +231,23 @@ BAD_VALUES = [
     ("gaps", "life_circle", '"20min"', r"must be one of \['5min', '10min', '15min'\]"),
     ("gaps", "worker_density", '"a"', "must be a positive number of workers per hectare"),
     ("gaps", "candidates", "1.5", r"must be a whole number >= 0 of sites"),
+    ("gaps", "standards", '""', "must name a CSV file of service standards"),
+    ("gaps", "thresholds", "300", r"must be a table of category = metres, got 300"),
+    ("gaps", "thresholds", "{ shops = 300 }", r"names unknown category 'shops'"),
+    ("gaps", "thresholds", "{ transit = -3 }", r"must give a positive number of metres .* "
+     r"got transit = -3"),
+    ("gaps", "far_factor", "1", r"must be a number > 1 \(e\.g\. 2\), got 1"),
+    ("gaps", "served_share", "0", r"must be a share in \(0, 1\]"),
+    ("gaps", "count_absent", '"no"', "must be true or false"),
+    ("gaps", "origin_spacing", "0", "must be a positive number of metres"),
+    ("gaps", "origin_min_area", "-1", "must be a positive number of square metres"),
     ("accessibility", "snap", '"x"', r"must be one of \['edge', 'node'\]"),
     ("accessibility", "snap_distance", "-1", "must be a positive number of metres"),
     ("accessibility", "distances", "[1, 1]", "must be a non-empty list of distinct positive"),
     ("accessibility", "walk_speed", "0", "must be a positive number of metres per minute"),
     ("accessibility", "life_circles", "1", "must be true or false"),
+    ("accessibility", "component", '"main"', r"must be one of \['largest', 'any'\] or a whole"),
+    ("accessibility", "component", "0", r"must be one of .* nodes >= 1"),
     ("spatial_stats", "enabled", "1", "must be true or false"),
     ("spatial_stats", "weights", '"x"', "must be 'queen', 'rook', 'knn' or 'distance'"),
     ("spatial_stats", "k", "0", "must be an integer >= 1"),
@@ -331,7 +343,7 @@ def test_checks_between_keys_of_a_section():
 @pytest.mark.parametrize(("text", "match"), [
     ("[gaps]\ndistnce = 800\n",
      r"^config section `\[gaps\]` has unknown key\(s\) \['distnce'\] \(did you mean "
-     r"'distance'\?\); known keys are \['candidates', 'categories', 'distance', "),
+     r"'distance'\?\); known keys are \['candidates', 'categories', 'count_absent', "),
     ("[spatial_stats]\nradius = 3\n",
      r"unknown key\(s\) \['radius'\]; known keys are \['alpha'"),  # nothing close: no hint
     ("[accessibility]\nsnapp = \"node\"\nwalkspeed = 80\n",

@@ -86,3 +86,41 @@ def test_negative_capacity(line):
     with pytest.raises(SchemaError, match="negative"):
         two_step_fca(demand, supply.assign(beds=[-1, 2]), graph, d0=600,
                      demand_column="people", capacity_column="beds")
+
+
+@pytest.mark.parametrize(("component", "access"), [("largest", 0.04), ("any", 0.0)],
+                         ids=["largest-rejoins", "any-keeps-fragment"])
+def test_demand_beside_a_fragment_joins_the_main_network(component, access):
+    """A street (0, 0) -- (1000, 0) and a 10 m fragment (600, 40) -- (610, 40).
+
+    Demand d (100 people) at (600, 30) is 10 m from the fragment, 30 m from the
+    street; e (25) at (100, 0) on the street; 5 beds at (0, 0), catchment 1,000 m.
+    "largest": d rejoins the street, 30 + 600 = 630 m, so R = 5 / 125 = 0.04 and
+    both read 0.04. "any": d stays on the fragment and reaches nothing (0), and
+    e alone shares the beds: 5 / 25 = 0.2.
+    """
+    nodes = gpd.GeoDataFrame(geometry=gpd.points_from_xy([0, 1000, 600, 610], [0, 0, 40, 40]),
+                             crs=CRS)
+    graph = graph_from_edges(nodes, pd.DataFrame({"u": [0, 2], "v": [1, 3],
+                                                  "length": [1000.0, 10.0]}))
+    demand = gpd.GeoDataFrame({"people": [100, 25]},
+                              geometry=gpd.points_from_xy([600, 100], [30, 0]),
+                              index=["d", "e"], crs=CRS)
+    supply = gpd.GeoDataFrame({"beds": [5]}, geometry=gpd.points_from_xy([0], [0]), crs=CRS)
+    kwargs = {"d0": 1000, "demand_column": "people", "capacity_column": "beds",
+              "component": component}
+    if component == "largest":
+        with pytest.warns(UserWarning, match=r"1 of 2 feature\(s\) of `demand` lie nearest"):
+            a = two_step_fca(demand, supply, graph, **kwargs)
+    else:
+        a = two_step_fca(demand, supply, graph, **kwargs)
+    assert a["d"] == pytest.approx(access)
+    # e (100 m) is always served: R = 5 / (25 + 100) = 0.04 with d, 5 / 25 = 0.2 without
+    assert a["e"] == pytest.approx(0.04 if component == "largest" else 0.2)
+
+
+def test_component_is_checked(line):
+    graph, demand, supply = line
+    with pytest.raises(InputError, match="`component` must be one of"):
+        two_step_fca(demand, supply, graph, d0=600, demand_column="people",
+                     capacity_column="beds", component="biggest")

@@ -83,9 +83,13 @@ def test_industrial_parcel_gaps_known_answer(town_results):
     ind = res.industrial_service_gaps
     assert ind.index.tolist() == [0, 1]
     assert ind["net_dist_retail"].tolist() == pytest.approx([110.0, 35.0])
-    assert ind["missing"].tolist() == ["retail", ""]
+    # graded against [gaps] distance = 100 m: M1 110 m "beyond" (weight 1), M2 within
+    assert ind["gaps"].tolist() == ["retail", ""]
+    assert ind["gap_severity_retail"].tolist() == ["beyond", "within"]
     assert ind["workers"].tolist() == pytest.approx([100.0, 50.0])  # 100 workers per ha
-    assert ind["gap_score"].tolist() == pytest.approx([0.1, 0.0])  # (110 - 100) / 100
+    assert ind["severity_score"].tolist() == pytest.approx([1.0, 0.0])
+    assert ind["priority"].tolist() == pytest.approx([100.0, 0.0])
+    assert ind["rejoined"].tolist() == [False, False]
     assert ind["net_count_retail_300m"].tolist() == [3, 3]
     table = res.industrial_gap_table
     assert table["地块 parcel"].tolist() == [0]
