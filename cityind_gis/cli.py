@@ -257,10 +257,14 @@ def _print_panel_summary(results: PanelResult, paths: dict[str, Path],
     print(f"Panel: {params['study']}  |  periods {params['periods'].replace(';', ', ')}  |  "
           f"{params['n_cells']} cells, pooled normalisation")
     for _, row in results.summary.iterrows():
+        left = int(row.cells) - int(getattr(row, "cells_analysed", row.cells))
+        outside = f"; {left} not analysed (outside that period's domain)" if left else ""
         print(f"  {row.period}: mean U1 {row.mean_U1:.3f}, U2 {row.mean_U2:.3f}, "
-              f"D {row.mean_D:.3f}")
-    print(f"Change of D: mean {params['mean_d_change']:+.3f}; grade up in {params['n_cells_up']} "
-          f"cells, down in {params['n_cells_down']}")
+              f"D {row.mean_D:.3f}{outside}")
+    compared = params.get("n_cells_compared", params["n_cells"])
+    print(f"Change of D over the {compared} cells analysed in both periods: mean "
+          f"{params['mean_d_change']:+.3f}; grade up in {params['n_cells_up']} cells, down in "
+          f"{params['n_cells_down']}")
     print("Outputs:")
     for key, p in paths.items():
         print(f"  {key:<22} {p}")
