@@ -125,6 +125,46 @@ def _config(args: argparse.Namespace) -> Config:
     return cfg
 
 
+def _print_domain(results: RunResult) -> None:
+    """How many units the coupling model analysed, and why the others were left out."""
+    import json
+
+    params = results.params
+    total = int(params["n_cells"])
+    n = int(params.get("n_units_analysed", total) or 0)
+    rule = params.get("domain_rule", "all")
+    if n == total:
+        print(f"Analysis domain (rule {rule!r}): all {total} units analysed")
+        return
+    why = json.loads(params.get("domain_left_out") or "{}")
+    print(f"Analysis domain (rule {rule!r}): {n} of {total} units analysed; {total - n} not "
+          "analysed (no D, grade or type; grey on the maps): "
+          + ", ".join(f"{c} {r}" for r, c in why.items()))
+
+
+def _print_story(results: RunResult) -> None:
+    """Typology counts, indicator counts (loud when few), correlation of D with U1 / U2."""
+    from .typology import breadth_caution
+
+    grid, params = results.grid, results.params
+    if "typology_en" in grid:
+        counts = grid["typology_en"].value_counts()
+        print("City-industry types: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    n1, n2 = params.get("n_indicators_U1"), params.get("n_indicators_U2")
+    if n1 is not None and n2 is not None:
+        print(f"Indicators in the indices: U1 {int(n1)}, U2 {int(n2)}")
+        for sub, name, k in (("U1", "U1 (industry)", n1), ("U2", "U2 (urban function)", n2)):
+            text = breadth_caution(sub, int(k), label=name)
+            if text:
+                print(f"  !!! FEW INDICATORS: {text.removeprefix('few indicators: ')}")
+    r = {k: params.get(f"corr_D_{k}_spearman") for k in ("U1", "U2")}
+    if all(v is not None and v == v for v in r.values()):
+        print(f"Correlation of D with U1: rho {r['U1']:+.2f}, with U2: rho {r['U2']:+.2f} "
+              "(Spearman, analysed units)")
+    if params.get("d_tracks_caution"):
+        print(f"  !!! {params['d_tracks_caution']}")  # D tracks one subsystem
+
+
 def _print_summary(results: RunResult, paths: dict[str, Path], seconds: float) -> None:
     grid = results.grid
     params = results.parameters.iloc[0]
@@ -132,11 +172,13 @@ def _print_summary(results: RunResult, paths: dict[str, Path], seconds: float) -
     print()
     units = params.get("units", f"cells of {params['cell_size_m']:g} m")
     print(f"Study: {params['study']}  |  CRS {params['crs']}  |  {int(params['n_cells'])} {units}")
-    print(f"D (coordination): mean {grid['D'].mean():.3f}, min {grid['D'].min():.3f}, "
-          f"max {grid['D'].max():.3f};  U1 mean {grid['U1'].mean():.3f}, "
+    _print_domain(results)
+    print(f"D (coordination) over the analysed units: mean {grid['D'].mean():.3f}, min "
+          f"{grid['D'].min():.3f}, max {grid['D'].max():.3f};  U1 mean {grid['U1'].mean():.3f}, "
           f"U2 mean {grid['U2'].mean():.3f}")
+    _print_story(results)
     if "moran_i" in params.index:
-        print(f"Moran's I of D: {params['moran_i']:.3f} (pseudo p = {params['moran_p_sim']:.3g}, "
+        print(f"Moran's I of D over the analysed units: {params['moran_i']:.3f} (pseudo p = {params['moran_p_sim']:.3g}, "
               f"{int(params['moran_permutations'])} permutations, {params['moran_weights']} "
               f"weights); LISA clusters: " + ", ".join(
                   f"{k} {v}" for k, v in grid["lisa_cluster"].value_counts().items() if k != "ns"))
@@ -144,6 +186,10 @@ def _print_summary(results: RunResult, paths: dict[str, Path], seconds: float) -
     for _, row in shown.iterrows():
         print(f"  grade {int(row.grade_level):>2} {row.grade_zh} {row.grade_en:<28} "
               f"{int(row.cells):>5} cells ({row.share_pct:5.1f}%)")
+    dom = results.domain
+    for row in (dom[dom["reason"] != "analysed"].itertuples() if len(dom) else ()):
+        print(f"  not analysed: {row.reason:<35} {int(row.n_units):>5} cells "
+              f"({100 * row.share:5.1f}%)")
     gaps = results.service_gaps
     print(f"Industrial cells: {int(params['n_industrial_cells'])}; with service gaps within "
           f"{params['gap_distance_m']:g} m: {len(gaps)}")

@@ -531,29 +531,17 @@ class Coupled:
     sparse: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-#: What data adds indicators to each subsystem (``docs/indicators.md``).
-_MORE_DATA = {
-    "industry": ("a buildings layer (industrial floor area, plot ratio), enterprise / factory "
-                 "POIs and a land-use layer with industrial, logistics and warehouse classes"),
-    "urban": ("POIs of more service categories (education, healthcare, retail, food, leisure, "
-              "transit), residential land and a population raster"),
-}
-
 #: Sparse indicators: at one value in more than this share of the analysed units.
 SPARSE_SHARE = 0.9
 
 
 def _breadth_warning(name: str, label: str, kept: list[str], dropped: list[str]) -> None:
     """Warn loudly when a subsystem index rests on fewer than three indicators."""
-    if len(kept) >= 3:
+    text = typology_lib.breadth_caution(label, kept, label=f"{label} ({name})")
+    if text is None:
         return
-    gone = f"; left out as constant: {dropped}" if dropped else ""
-    warnings.warn(
-        f"few indicators: {label} ({name}) rests on {len(kept)} indicator(s) {kept}{gone}. "
-        f"An index of fewer than three indicators maps those few, not the subsystem; add "
-        f"{_MORE_DATA.get(name, 'more layers')} (docs/indicators.md, \"More indicators\").",
-        stacklevel=4,
-    )
+    gone = f" Left out as constant over the analysed units: {dropped}." if dropped else ""
+    warnings.warn(text + gone, stacklevel=4)
 
 
 def _subsystem(
