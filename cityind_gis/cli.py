@@ -178,7 +178,8 @@ def _print_summary(results: RunResult, paths: dict[str, Path], seconds: float) -
           f"U2 mean {grid['U2'].mean():.3f}")
     _print_story(results)
     if "moran_i" in params.index:
-        print(f"Moran's I of D over the analysed units: {params['moran_i']:.3f} (pseudo p = {params['moran_p_sim']:.3g}, "
+        print(f"Moran's I of D over the analysed units: {params['moran_i']:.3f} "
+              f"(pseudo p = {params['moran_p_sim']:.3g}, "
               f"{int(params['moran_permutations'])} permutations, {params['moran_weights']} "
               f"weights); LISA clusters: " + ", ".join(
                   f"{k} {v}" for k, v in grid["lisa_cluster"].value_counts().items() if k != "ns"))

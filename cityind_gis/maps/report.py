@@ -365,6 +365,8 @@ def write_report(
     grades_rows = []
     for _, r in summary.iterrows():
         mean = {c: "" if pd.isna(r[c]) else f"{r[c]:.4f}" for c in ("mean_U1", "mean_U2", "mean_D")}
+        if pd.isna(r["cells"]):  # a note ("few indicators"): in the first section
+            continue
         if pd.isna(r["grade_level"]):  # units outside the analysis domain
             grades_rows.append(
                 f"<tr><td><span class='swatch' style='background:{NOT_ANALYSED_COLOR}'></span>"
