@@ -838,7 +838,9 @@ def spatial_statistics(grid: gpd.GeoDataFrame, section: SpatialStatsConfig) -> S
         Units with ``D``; units where D is NaN (outside the analysis domain)
         take no part and get NaN / None.
     section : SpatialStatsConfig
-        ``[spatial_stats]``: weights, permutations, alpha, seed.
+        ``[spatial_stats]``: weights, permutations, local_permutations
+        (default 999: conditional permutation inference for LISA and Gi*,
+        Anselin 1995), gi_two_sided (default True, as ArcGIS), alpha, seed.
 
     Returns
     -------
@@ -864,11 +866,12 @@ def spatial_statistics(grid: gpd.GeoDataFrame, section: SpatialStatsConfig) -> S
     lisa = sps.local_moran(grid, "D", weights=w, permutations=ss.local_permutations,
                            alpha=ss.alpha, seed=ss.seed)
     gi = sps.getis_ord(grid, "D", weights=w, permutations=ss.local_permutations,
-                       alpha=ss.alpha, seed=ss.seed)
+                       alpha=ss.alpha, two_sided=ss.gi_two_sided, seed=ss.seed)
     moran = {"moran_weights": ss.weights, "moran_i": round(float(m["I"]), 6),
              "moran_z_sim": round(float(m["z_sim"]), 4), "moran_p_sim": float(m["p_sim"]),
              "moran_permutations": int(m["permutations"]), "moran_n_islands": int(m["n_islands"]),
-             "lisa_alpha": ss.alpha, "local_permutations": ss.local_permutations}
+             "lisa_alpha": ss.alpha, "local_permutations": ss.local_permutations,
+             "gi_two_sided": ss.gi_two_sided}
     local = pd.concat([lisa[["lisa_cluster", "lisa_i", "lisa_p"]], gi], axis=1)
     moran["moran_n_units"] = len(grid)
     return SpatialStatistics(moran, domain_lib.expand_to_units(local, full.index))
