@@ -149,6 +149,46 @@ def _print_gaps(results: RunResult, params: Any) -> None:
               f"{absent.replace(';', ', ')}")
 
 
+def _print_domain(results: RunResult) -> None:
+    """How many units the coupling model analysed, and why the others were left out."""
+    import json
+
+    params = results.params
+    total = int(params["n_cells"])
+    n = int(params.get("n_units_analysed", total) or 0)
+    rule = params.get("domain_rule", "all")
+    if n == total:
+        print(f"Analysis domain (rule {rule!r}): all {total} units analysed")
+        return
+    why = json.loads(params.get("domain_left_out") or "{}")
+    print(f"Analysis domain (rule {rule!r}): {n} of {total} units analysed; {total - n} not "
+          "analysed (no D, grade or type; grey on the maps): "
+          + ", ".join(f"{c} {r}" for r, c in why.items()))
+
+
+def _print_story(results: RunResult) -> None:
+    """Typology counts, indicator counts (loud when few), correlation of D with U1 / U2."""
+    from .typology import breadth_caution
+
+    grid, params = results.grid, results.params
+    if "typology_en" in grid:
+        counts = grid["typology_en"].value_counts()
+        print("City-industry types: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    n1, n2 = params.get("n_indicators_U1"), params.get("n_indicators_U2")
+    if n1 is not None and n2 is not None:
+        print(f"Indicators in the indices: U1 {int(n1)}, U2 {int(n2)}")
+        for sub, name, k in (("U1", "U1 (industry)", n1), ("U2", "U2 (urban function)", n2)):
+            text = breadth_caution(sub, int(k), label=name)
+            if text:
+                print(f"  !!! FEW INDICATORS: {text.removeprefix('few indicators: ')}")
+    r = {k: params.get(f"corr_D_{k}_spearman") for k in ("U1", "U2")}
+    if all(v is not None and v == v for v in r.values()):
+        print(f"Correlation of D with U1: rho {r['U1']:+.2f}, with U2: rho {r['U2']:+.2f} "
+              "(Spearman, analysed units)")
+    if params.get("d_tracks_caution"):
+        print(f"  !!! {params['d_tracks_caution']}")  # D tracks one subsystem
+
+
 def _print_summary(results: RunResult, paths: dict[str, Path], seconds: float) -> None:
     grid = results.grid
     params = results.parameters.iloc[0]
@@ -156,11 +196,14 @@ def _print_summary(results: RunResult, paths: dict[str, Path], seconds: float) -
     print()
     units = params.get("units", f"cells of {params['cell_size_m']:g} m")
     print(f"Study: {params['study']}  |  CRS {params['crs']}  |  {int(params['n_cells'])} {units}")
-    print(f"D (coordination): mean {grid['D'].mean():.3f}, min {grid['D'].min():.3f}, "
-          f"max {grid['D'].max():.3f};  U1 mean {grid['U1'].mean():.3f}, "
+    _print_domain(results)
+    print(f"D (coordination) over the analysed units: mean {grid['D'].mean():.3f}, min "
+          f"{grid['D'].min():.3f}, max {grid['D'].max():.3f};  U1 mean {grid['U1'].mean():.3f}, "
           f"U2 mean {grid['U2'].mean():.3f}")
+    _print_story(results)
     if "moran_i" in params.index:
-        print(f"Moran's I of D: {params['moran_i']:.3f} (pseudo p = {params['moran_p_sim']:.3g}, "
+        print(f"Moran's I of D over the analysed units: {params['moran_i']:.3f} "
+              f"(pseudo p = {params['moran_p_sim']:.3g}, "
               f"{int(params['moran_permutations'])} permutations, {params['moran_weights']} "
               f"weights); LISA clusters: " + ", ".join(
                   f"{k} {v}" for k, v in grid["lisa_cluster"].value_counts().items() if k != "ns"))
@@ -168,6 +211,10 @@ def _print_summary(results: RunResult, paths: dict[str, Path], seconds: float) -
     for _, row in shown.iterrows():
         print(f"  grade {int(row.grade_level):>2} {row.grade_zh} {row.grade_en:<28} "
               f"{int(row.cells):>5} cells ({row.share_pct:5.1f}%)")
+    dom = results.domain
+    for row in (dom[dom["reason"] != "analysed"].itertuples() if len(dom) else ()):
+        print(f"  not analysed: {row.reason:<35} {int(row.n_units):>5} cells "
+              f"({100 * row.share:5.1f}%)")
     _print_gaps(results, params)
     n_buildings = int(params.get("n_buildings", 0) or 0)
     if n_buildings:
@@ -274,10 +321,14 @@ def _print_panel_summary(results: PanelResult, paths: dict[str, Path],
     print(f"Panel: {params['study']}  |  periods {params['periods'].replace(';', ', ')}  |  "
           f"{params['n_cells']} cells, pooled normalisation")
     for _, row in results.summary.iterrows():
+        left = int(row.cells) - int(getattr(row, "cells_analysed", row.cells))
+        outside = f"; {left} not analysed (outside that period's domain)" if left else ""
         print(f"  {row.period}: mean U1 {row.mean_U1:.3f}, U2 {row.mean_U2:.3f}, "
-              f"D {row.mean_D:.3f}")
-    print(f"Change of D: mean {params['mean_d_change']:+.3f}; grade up in {params['n_cells_up']} "
-          f"cells, down in {params['n_cells_down']}")
+              f"D {row.mean_D:.3f}{outside}")
+    compared = params.get("n_cells_compared", params["n_cells"])
+    print(f"Change of D over the {compared} cells analysed in both periods: mean "
+          f"{params['mean_d_change']:+.3f}; grade up in {params['n_cells_up']} cells, down in "
+          f"{params['n_cells_down']}")
     print("Outputs:")
     for key, p in paths.items():
         print(f"  {key:<22} {p}")

@@ -57,12 +57,14 @@ class PanelCoupling:
     indices : DataFrame
         Indexed by (period, unit) -- the unit level keeps the tables' index
         name, else ``unit``: one column per subsystem index (named by the
-        keys of ``subsystems``), ``C``, ``T``, ``D``, ``grade_level``.
+        keys of ``subsystems``), ``C``, ``T``, ``D``, ``grade_level`` (NaN /
+        missing where not analysed) and ``analysed`` (bool).
     weights : DataFrame
         One row per indicator: ``subsystem``, ``indicator``, ``direction``,
         ``weight`` (pooled over all periods).
     normalized : DataFrame
-        The pooled normalised indicators, indexed like ``indices``.
+        The pooled normalised indicators of the analysed rows, indexed by
+        (period, unit).
     """
 
     indices: pd.DataFrame
@@ -108,6 +110,7 @@ def panel_coupling(
     shift: float | tuple[float, float] | None = (0.01, 0.99),
     alpha: Mapping[str, float] | pd.Series | None = None,
     model: str = "classic",
+    analysed: Mapping[Any, pd.Series] | None = None,
 ) -> PanelCoupling:
     r"""Coupling coordination of units over several periods, normalised and weighted pooled.
 
@@ -129,20 +132,31 @@ def panel_coupling(
         Subsystem contributions to T keyed by subsystem name; default equal.
     model : {"classic", "corrected"}, default "classic"
         Coupling model of :func:`~cityind_gis.coupling.coupling_coordination`.
+    analysed : mapping, optional
+        Period label -> boolean Series on that period's table index: True
+        where the unit is inside the analysis domain of that period
+        (:func:`cityind_gis.domain.analysis_domain`). Units not analysed in a
+        period take no part in the pooled min-max range nor in the weights and
+        get NaN indices (``grade_level`` missing) in that period. A period left
+        out of the mapping is analysed entirely; default every unit of every
+        period.
 
     Returns
     -------
     PanelCoupling
-        ``indices`` (subsystem indices, C, T, D, grade level) and ``weights``,
-        indexed by (period, unit).
+        ``indices`` (subsystem indices, C, T, D, grade level and ``analysed``)
+        and ``weights``, indexed by (period, unit); ``normalized`` holds the
+        analysed rows only.
 
     Raises
     ------
     SchemaError
         Periods with different columns, repeated units, unknown indicators,
-        or a subsystem whose indicators are all constant over every period.
+        a subsystem whose indicators are all constant over every period, or an
+        ``analysed`` flag that is not boolean on its period's index.
     InputError
-        Fewer than two subsystems, or an unknown method.
+        Fewer than two subsystems, an unknown method or period in
+        ``analysed``, or fewer than two analysed rows.
 
     Notes
     -----
@@ -161,6 +175,11 @@ def panel_coupling(
     2005-2017 on one scale). Indicators constant over the pooled data are left
     out with a warning. U, C, T, D then follow
     :func:`~cityind_gis.coupling.coupling_coordination`.
+
+    With ``analysed``, the minima, maxima and weights are taken over the
+    analysed (period, unit) rows only, as in a single run
+    (``docs/pipeline.md``, analysis domain): a unit that holds no urban land in
+    one period neither stretches the scale nor attracts weight there.
     """
     if not isinstance(subsystems, Mapping) or len(subsystems) < 2:
         msg = (
@@ -169,6 +188,7 @@ def panel_coupling(
         )
         raise InputError(msg)
     stacked = _stack(tables)
+    keep = _analysed_rows(analysed, tables, stacked.index)
     wanted = [c for d in subsystems.values() for c in d]
     missing = [c for c in wanted if c not in stacked.columns]
     if missing:
@@ -181,7 +201,7 @@ def panel_coupling(
     info = []
     normalized = []
     for name, directions in subsystems.items():
-        data = stacked[list(directions)]
+        data = stacked.loc[keep, list(directions)]
         variable = data.nunique() > 1
         if not variable.any():
             msg = (
@@ -207,10 +227,46 @@ def panel_coupling(
         }))
     indices = pd.DataFrame(u)
     ctd = coupling.coupling_coordination(indices, alpha=alpha, model=model)
-    indices = pd.concat([indices, ctd], axis=1)
+    indices = pd.concat([indices, ctd], axis=1).reindex(stacked.index)
     indices["grade_level"] = coupling.coordination_level(indices["D"])
+    indices["analysed"] = keep
     return PanelCoupling(indices, pd.concat(info, ignore_index=True),
                        pd.concat(normalized, axis=1))
+
+
+def _analysed_rows(
+    analysed: Mapping[Any, pd.Series] | None, tables: Mapping[Any, pd.DataFrame],
+    index: pd.MultiIndex,
+) -> np.ndarray:
+    """Boolean array on the stacked (period, unit) rows: True where analysed."""
+    if analysed is None:
+        return np.ones(len(index), dtype=bool)
+    if not isinstance(analysed, Mapping):
+        msg = ("`analysed` must map period labels to boolean Series (True = inside the "
+               f"analysis domain), got {type(analysed).__name__}.")
+        raise InputError(msg)
+    unknown = [str(k) for k in analysed if k not in tables]
+    if unknown:
+        msg = f"`analysed` names period(s) {unknown} that `tables` lacks; periods: {list(tables)}."
+        raise InputError(msg)
+    parts = []
+    for period, table in tables.items():
+        flag = analysed.get(period)
+        if flag is None:
+            parts.append(np.ones(len(table), dtype=bool))
+            continue
+        if (not isinstance(flag, pd.Series) or not pd.api.types.is_bool_dtype(flag)
+                or not flag.index.equals(table.index)):
+            msg = (f"`analysed[{period!r}]` must be a boolean Series on the index of that "
+                   "period's table (e.g. the `analysed` column of its run's grid).")
+            raise SchemaError(msg)
+        parts.append(flag.astype("boolean").fillna(False).to_numpy(dtype=bool))
+    keep = np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+    if keep.sum() < 2:
+        msg = (f"`analysed` leaves {int(keep.sum())} (period, unit) row(s) of {len(index)}; "
+               "pooled normalisation needs at least 2.")
+        raise InputError(msg)
+    return keep
 
 
 def d_change(
@@ -235,7 +291,9 @@ def d_change(
         ``level_change`` (10-grade levels of the two values and their
         difference; only for ``column="D"``) and ``trend`` (``"up"``,
         ``"down"``, ``"same grade"`` by the grade levels, or by the sign for
-        other columns).
+        other columns). Where either value is missing (e.g. the unit is outside
+        the analysis domain in one period), ``d_change`` is NaN, the levels
+        are missing and ``trend`` is None.
 
     Notes
     -----
@@ -267,6 +325,8 @@ def d_change(
         step = out["level_change"].astype(float)
     else:
         step = out["d_change"]
-    out["trend"] = np.where(step > 0, "up", np.where(step < 0, "down", "same grade"))
+    trend = np.where(step > 0, "up", np.where(step < 0, "down", "same grade")).astype(object)
+    trend[out["d_change"].isna().to_numpy()] = None
+    out["trend"] = pd.Series(trend, index=out.index, dtype=object)
     out.index.name = indices.index.names[1]
     return out

@@ -13,7 +13,9 @@ module gives
 * :func:`bivariate_class` -- 3 x 3 classes of U1 x U2 for a bivariate map, with
   the palette :data:`BIVARIATE_PALETTE`;
 * :func:`d_tracks_subsystem` and :func:`tracking_caution` -- how closely D
-  follows one subsystem, and the caution a report prints when it does.
+  follows one subsystem, and the caution a report prints when it does;
+* :func:`breadth_caution` -- the "few indicators" caution when a subsystem
+  index rests on fewer than :data:`MIN_INDICATORS` indicators.
 
 Every function takes subsystem indices in [0, 1] (columns U1, U2 in this
 order) on any index; rows that are NaN in both columns are units outside the
@@ -39,8 +41,11 @@ from .coupling import _complete_rows
 __all__ = [
     "BIVARIATE_LABELS",
     "BIVARIATE_PALETTE",
+    "MIN_INDICATORS",
+    "MORE_DATA",
     "TYPOLOGY_CLASSES",
     "bivariate_class",
+    "breadth_caution",
     "city_industry_typology",
     "d_tracks_subsystem",
     "relative_development",
@@ -518,3 +523,84 @@ def tracking_caution(
     return _CAUTION[lang].format(
         name=name, rho=row["spearman"], r=row["pearson"], n=int(row["n"])
     )
+
+
+#: Fewest indicators a subsystem index should rest on (``DOMAIN.md``, "Subsystem breadth").
+MIN_INDICATORS = 3
+
+#: What data adds indicators to each subsystem: subsystem -> (Chinese, English).
+MORE_DATA: dict[str, tuple[str, str]] = {
+    "U1": ("建筑轮廓图层（工业建筑面积、容积率）、企业/工厂 POI，"
+           "以及区分工业、物流仓储用地的用地图层",
+           "a buildings layer (industrial floor area, plot ratio), enterprise / factory POIs and "
+           "a land-use layer with industrial, logistics and warehouse classes"),
+    "U2": ("更多服务类别的 POI（教育、医疗、购物、餐饮、休闲、公交）、居住用地和人口栅格",
+           "POIs of more service categories (education, healthcare, retail, food, leisure, "
+           "transit), residential land and a population raster"),
+}
+
+_BREADTH = {
+    "en": ("few indicators: {what} rests on {n} indicator(s){kept}. An index of fewer than "
+           "three indicators maps those few, not the subsystem; add {more} (docs/indicators.md, "
+           "\"More indicators\")."),
+    "zh": ("指标偏少：{what}仅由 {n} 个指标{kept}构成。少于三个指标的指数只反映这几个指标，"
+           "不能代表子系统；请补充{more}（见 docs/indicators.md“More indicators”）。"),
+}
+
+
+def breadth_caution(
+    subsystem: str,
+    indicators: Sequence[str] | int,
+    *,
+    label: str | None = None,
+    lang: str = "en",
+) -> str | None:
+    """The "few indicators" text when a subsystem index rests on fewer than three, or None.
+
+    Parameters
+    ----------
+    subsystem : {"U1", "U2"}
+        The subsystem index.
+    indicators : sequence of str or int
+        The indicators that entered the index (named in the text), or their number.
+    label : str, optional
+        Name of the subsystem in the text, e.g. "U1 (industry)"; default ``subsystem``.
+    lang : {"en", "zh"}, default "en"
+
+    Returns
+    -------
+    str or None
+        One sentence naming the subsystem, how many indicators it rests on and
+        what data would add more (:data:`MORE_DATA`, ``docs/indicators.md``
+        "More indicators"); None with :data:`MIN_INDICATORS` or more.
+
+    Notes
+    -----
+    A subsystem index built from one indicator is that indicator; studies use
+    several per subsystem (``DOMAIN.md``, "Subsystem breadth": industry -- land
+    share, floor area / plot ratio, enterprise density, output or jobs,
+    diversity; city -- services, housing, transit, green space), and fewer than
+    three is a warning sign.
+
+    Examples
+    --------
+    >>> breadth_caution("U1", ["industrial_share"])[:44]
+    'few indicators: U1 rests on 1 indicator(s) ['
+    >>> breadth_caution("U2", 5) is None
+    True
+    """
+    check_lang(lang)
+    if subsystem not in MORE_DATA:
+        msg = f"`subsystem` must be one of {list(MORE_DATA)}, got {subsystem!r}."
+        raise InputError(msg)
+    if isinstance(indicators, bool) or not isinstance(indicators, (numbers.Integral, Sequence)) \
+            or isinstance(indicators, str):
+        msg = ("`indicators` must be the list of indicator names or their number, got "
+               f"{indicators!r}.")
+        raise InputError(msg)
+    n = int(indicators) if isinstance(indicators, numbers.Integral) else len(indicators)
+    if n >= MIN_INDICATORS:
+        return None
+    kept = "" if isinstance(indicators, numbers.Integral) else f" {list(indicators)}"
+    more = MORE_DATA[subsystem][0 if lang == "zh" else 1]
+    return _BREADTH[lang].format(what=label or subsystem, n=n, kept=kept, more=more)

@@ -78,6 +78,49 @@ def test_d_change_known_answer(two_years):
     assert change["trend"].tolist() == ["up", "up"]
 
 
+@pytest.fixture
+def outlier_year(two_years) -> dict[int, pd.DataFrame]:
+    """As ``two_years`` but 2024's b is an outlier (gdp 1000, schools 99) to be left out."""
+    return {2019: two_years[2019],
+            2024: pd.DataFrame({"gdp": [30.0, 1000.0], "schools": [4.0, 99.0]}, index=UNITS)}
+
+
+def test_panel_coupling_units_not_analysed_take_no_part(outlier_year):
+    # b is outside the analysis domain in 2024: pooled over the 3 analysed rows only,
+    # gdp (10, 20, 30) -> (0, .5, 1), schools (0, 2, 4) -> (0, .5, 1); b's 1000 and 99
+    # would otherwise squeeze every other value towards 0
+    # 2019 a (0, 0): D 0 ; 2019 b (.5, .5): C 1, T .5, D sqrt(.5) = .707107 ; 2024 a (1, 1): D 1
+    analysed = {2024: pd.Series([True, False], index=UNITS)}
+    idx = panel_coupling(outlier_year, SUBSYSTEMS, shift=None, analysed=analysed).indices
+    assert idx["analysed"].tolist() == [True, True, True, False]
+    assert idx["U1"].tolist()[:3] == pytest.approx([0.0, 0.5, 1.0])
+    assert idx["U2"].tolist()[:3] == pytest.approx([0.0, 0.5, 1.0])
+    assert idx["D"].tolist()[:3] == pytest.approx([0.0, 0.707107, 1.0], abs=1e-6)
+    assert idx.loc[(2024, "b"), ["U1", "U2", "C", "T", "D"]].isna().all()
+    assert pd.isna(idx.loc[(2024, "b"), "grade_level"])
+    # d_change only where both periods are analysed
+    change = d_change(idx, base=2019, target=2024)
+    assert change.loc["a", ["d_change", "level_change", "trend"]].tolist() == [1.0, 9, "up"]
+    assert pd.isna(change.loc["b", "d_change"]) and pd.isna(change.loc["b", "level_change"])
+    assert change.loc["b", "trend"] is None
+
+
+@pytest.mark.parametrize(
+    ("analysed", "error", "match"),
+    [
+        ({2030: pd.Series([True, True], index=UNITS)}, InputError, r"period\(s\) \['2030'\]"),
+        ({2024: pd.Series([1, 0], index=UNITS)}, SchemaError, r"`analysed\[2024\]` must be a "
+         "boolean Series"),
+        ({2019: pd.Series([False, False], index=UNITS),
+          2024: pd.Series([True, False], index=UNITS)}, InputError, r"leaves 1 \(period, unit\)"),
+    ],
+    ids=["unknown-period", "not-boolean", "too-few-rows"],
+)
+def test_panel_coupling_analysed_errors(outlier_year, analysed, error, match):
+    with pytest.raises(error, match=match):
+        panel_coupling(outlier_year, SUBSYSTEMS, shift=None, analysed=analysed)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [

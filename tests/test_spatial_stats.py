@@ -383,9 +383,29 @@ def test_pipeline_spatial_statistics_of_d(tmp_path):
     params = res.parameters.iloc[0]
     assert params["moran_i"] == pytest.approx(expected["I"], abs=1e-6)
     assert params["moran_p_sim"] == expected["p_sim"]
-    lisa = local_moran(grid, "D", permutations=0)
+    # local statistics: conditional permutation inference by default (999, Anselin 1995),
+    # seeded by [spatial_stats] seed; Gi* two-sided by default
+    assert (params["local_permutations"], params["gi_two_sided"]) == (999, True)
+    lisa = local_moran(grid, "D", permutations=999, seed=3)
     assert grid["lisa_cluster"].tolist() == lisa["lisa_cluster"].tolist()
+    np.testing.assert_allclose(grid["lisa_p"], lisa["lisa_p"])
+    gi = getis_ord(grid, "D", permutations=999, seed=3)
+    np.testing.assert_allclose(grid["gi_p"], gi["gi_p"])
+    one = getis_ord(grid, "D", permutations=999, seed=3, two_sided=False)
+    np.testing.assert_allclose(grid["gi_p"], np.minimum(1.0, 2 * one["gi_p"]))
     assert {"lisa_cluster", "lisa_i", "lisa_p", "gi_z", "gi_p", "gi_class"} <= set(grid.columns)
+
+
+def test_pipeline_gi_one_sided_on_request(tmp_path):
+    from cityind_gis.config import load_config
+    from cityind_gis.workflow import run
+
+    cfg = load_config(_town_config(
+        tmp_path, "\n[spatial_stats]\nlocal_permutations = 0\ngi_two_sided = false\n"))
+    res = run(cfg)
+    one = getis_ord(res.grid, "D", permutations=0, two_sided=False)
+    np.testing.assert_allclose(res.grid["gi_p"], one["gi_p"])
+    assert not res.params["gi_two_sided"]
 
 
 def test_pipeline_spatial_statistics_disabled(tmp_path):

@@ -402,7 +402,8 @@ class SpatialStatsConfig(Section):
     k: int = option(8, check=c.expect(_int_at_least(1), "an integer >= 1"))
     distance: float | None = option(None, check=c.positive())
     permutations: int = option(999, check=c.expect(_int_at_least(1), "an integer >= 1"))
-    local_permutations: int = option(0, check=c.expect(_int_at_least(0), "an integer >= 0"))
+    local_permutations: int = option(999, check=c.expect(_int_at_least(0), "an integer >= 0"))
+    gi_two_sided: bool = option(True, check=c.boolean())
     alpha: float = option(0.05, check=c.expect(lambda v: _number(v) and 0 < v < 1,
                                             "a number between 0 and 1", convert=float))
     seed: int = option(0, check=c.expect(lambda v: isinstance(v, int) and not isinstance(v, bool),

@@ -86,9 +86,6 @@ _LEAD = {
                   "map), and a high D where one subsystem barely exists is not integration.",
         "corr": "Correlation of D with U1 (industry): Pearson r = {r1}, Spearman rho = {s1}; "
                 "with U2 (urban function): r = {r2}, rho = {s2}.",
-        "few": "Few indicators: U1 rests on {n1} and U2 on {n2} indicator(s); an index of fewer "
-               "than three indicators maps those few (docs/indicators.md says what data adds "
-               "more).",
         "sens": "Weight sensitivity (D under other weighting methods)",
     },
     "zh": {
@@ -103,8 +100,6 @@ _LEAD = {
                   "（请看服务缺口图）；某一子系统几乎不存在时的高 D 并不代表产城融合。",
         "corr": "D 与 U1（产业）的相关：Pearson r = {r1}，Spearman ρ = {s1}；"
                 "与 U2（城市功能）：r = {r2}，ρ = {s2}。",
-        "few": "指标偏少：U1 仅有 {n1} 个、U2 仅有 {n2} 个指标；少于三个指标的指数只反映这几个指标"
-               "（补充数据见 docs/indicators.md）。",
         "sens": "权重敏感性（不同赋权方法下的 D）",
     },
 }
@@ -112,6 +107,23 @@ _LEAD = {
 
 def _num(v: Any) -> str:
     return "–" if v is None or pd.isna(v) else f"{float(v):.2f}"
+
+
+def _few_indicators(params: Mapping[str, Any], lang: str) -> list[str]:
+    """The "few indicators" cautions of the subsystems resting on fewer than three."""
+    from ..typology import breadth_caution
+
+    names = ({"U1": "产业子系统 U1", "U2": "城市功能子系统 U2"} if lang == "zh"
+             else {"U1": "U1 (industry)", "U2": "U2 (urban function)"})
+    out = []
+    for sub, name in names.items():
+        n = params.get(f"n_indicators_{sub}")
+        if n is None or pd.isna(n):
+            continue
+        text = breadth_caution(sub, int(n), label=name, lang=lang)
+        if text:
+            out.append(text)
+    return out
 
 
 def _lead(results: Mapping[str, Any], params: dict[str, Any], lang: str,
@@ -148,9 +160,8 @@ def _lead(results: Mapping[str, Any], params: dict[str, Any], lang: str,
             r1=_num(params.get("corr_D_U1_pearson")), s1=_num(params.get("corr_D_U1_spearman")),
             r2=_num(params.get("corr_D_U2_pearson")), s2=_num(params.get("corr_D_U2_spearman"))))
             + "</p>")
-    n1, n2 = params.get("n_indicators_U1"), params.get("n_indicators_U2")
-    if n1 is not None and n2 is not None and min(int(n1), int(n2)) < 3:
-        parts.append(f"<p class='caution'>{html.escape(t['few'].format(n1=n1, n2=n2))}</p>")
+    parts += [f"<p class='caution'><b>{html.escape(text)}</b></p>"
+              for text in _few_indicators(params, lang)]
     sens = results.get("weight_sensitivity")
     if isinstance(sens, pd.DataFrame) and len(sens):
         parts.append(f"<h3>{html.escape(t['sens'])}</h3>{_table(sens)}")
@@ -357,6 +368,8 @@ def write_report(
     grades_rows = []
     for _, r in summary.iterrows():
         mean = {c: "" if pd.isna(r[c]) else f"{r[c]:.4f}" for c in ("mean_U1", "mean_U2", "mean_D")}
+        if pd.isna(r["cells"]):  # a note ("few indicators"): in the first section
+            continue
         if pd.isna(r["grade_level"]):  # units outside the analysis domain
             grades_rows.append(
                 f"<tr><td><span class='swatch' style='background:{NOT_ANALYSED_COLOR}'></span>"

@@ -786,8 +786,11 @@ def plot_change(
     colours run from red imbalance to blue coordination) on a scale centred on
     0 and symmetric, :math:`[-m, m]` with :math:`m = \max_i |\Delta D_i|`
     (at least 0.01), so white means no change and equal changes up and down get
-    equally strong colours. Missing values are grey. The frame (scale bar in
-    ground metres, north arrow to true north, CJK fonts) is that of :func:`plot_map`.
+    equally strong colours. Missing values are grey, with a legend entry: "not
+    analysed / 未分析" for units whose ``analysed`` column is False (outside the
+    analysis domain in either period), "no data" for other missing values. The
+    frame (scale bar in ground metres, north arrow to true north, CJK fonts) is
+    that of :func:`plot_map`.
     """
     check_lang(lang)
     suffix = Path(path).suffix.lower()
@@ -819,6 +822,7 @@ def plot_change(
     from matplotlib.collections import PathCollection
     from matplotlib.colors import LinearSegmentedColormap, TwoSlopeNorm, to_hex
     from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
 
     values = pd.to_numeric(change[column], errors="coerce").to_numpy(dtype=float)
     finite = np.isfinite(values)
@@ -827,6 +831,8 @@ def plot_change(
     norm = TwoSlopeNorm(vmin=-m, vcenter=0.0, vmax=m)
     colors = np.full(len(values), NODATA_COLOR, dtype=object)
     colors[finite] = [to_hex(c) for c in cmap(norm(values[finite]))]
+    outside = not_analysed(change)
+    colors[outside] = NOT_ANALYSED_COLOR
 
     rc: dict[str, Any] = {"axes.unicode_minus": False}
     if font is not None:
@@ -859,6 +865,17 @@ def plot_change(
         cb.ax.yaxis.set_major_locator(MaxNLocator(nbins=6, symmetric=True))  # 0 is a tick
         cb.ax.yaxis.set_major_formatter(StrMethodFormatter("{x:+.2f}"))
         cb.set_label(text["legend"], fontsize=10)
+        handles = []
+        if outside.any():  # both languages when a CJK font can draw them
+            handles.append(Patch(facecolor=NOT_ANALYSED_COLOR, edgecolor="#777777",
+                                 label=NOT_ANALYSED_LABEL if font is not None
+                                 else NOT_ANALYSED_LABEL.split(" / ")[0]))
+        if (~np.isfinite(values) & ~outside).any():
+            handles.append(Patch(facecolor=NODATA_COLOR, edgecolor="#777777",
+                                 label=_TEXT[lang]["nodata"]))
+        if handles:
+            ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
+                      ncol=len(handles), frameon=False, fontsize=9)
         if title:
             ax.set_title(title, fontsize=13, pad=10)
         if attribution:

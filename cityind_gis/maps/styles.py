@@ -14,8 +14,11 @@ Styles are chosen from the layer's name and columns:
 ========================  ============================================  =========================
 layer                     default style                                 other styles
 ========================  ============================================  =========================
-grid / zones (``D``)      D graduated on the 10 grades, grade names     grade (categorized), U1,
-                          as labels                                     U2, LISA, missing services
+grid / zones (``D``)      D graduated on the 10 grades, grade names     typology, grade
+                          as labels; "not analysed / 未分析" grey for    (categorized), U1 x U2,
+                          units outside the analysis domain (NULL)      U1, U2, LISA, missing
+                                                                        services (each with
+                                                                        "not analysed")
 service gaps              number of missing categories (gap severity)   gap score
 POIs / facilities         category (categorized)                        --
 land use                  land-use class (categorized)                  --
@@ -316,6 +319,7 @@ class _Class:
     lower: float | None = None
     upper: float | None = None
     value: Any = None
+    null: bool = False  # the range of NULL values (graduated styles with ``null_fill``)
 
 
 @dataclass(frozen=True)
@@ -332,6 +336,8 @@ class _Spec:
     brush: str = "solid"
     marker: str = "circle"
     size: float = 2.0
+    #: graduated only: NULL is drawn as this value (QGIS ``coalesce``), the ``null`` class
+    null_fill: float | None = None
 
 
 def _geometry_kind(gdf: Any) -> str:
@@ -343,7 +349,17 @@ def _geometry_kind(gdf: Any) -> str:
     return "fill"
 
 
-def _d_graduated(lang: str) -> _Spec:
+#: Value that NULL (not analysed) takes in the graduated styles' ``coalesce`` expression:
+#: outside [0, 1], so no grade range holds it.
+_NULL_FILL = -1.0
+
+
+def _not_analysed_range() -> _Class:
+    return _Class(NOT_ANALYSED_COLOR, NOT_ANALYSED_LABEL, lower=_NULL_FILL, upper=_NULL_FILL,
+                  null=True)
+
+
+def _d_graduated(lang: str, outside: bool = False) -> _Spec:
     # Listed from grade 10 down: QGIS takes the first range whose closed interval
     # holds the value, so D = 0.5 falls in [0.5, 0.6] (grade 6) as coordination_level
     # says, not in [0.4, 0.5].
@@ -356,7 +372,9 @@ def _d_graduated(lang: str) -> _Spec:
     zh = lang == "zh"
     return _Spec("D (10 grades)" if not zh else "协调度 D（10 级）",
                  "Coupling coordination degree D, graduated on the 10 grades",
-                 "graduated", "fill", "D", classes)
+                 "graduated", "fill", "D",
+                 classes + ((_not_analysed_range(),) if outside else ()),
+                 null_fill=_NULL_FILL if outside else None)
 
 
 #: Units outside the analysis domain: the catch-all category (QGIS: value "" takes NULL).
@@ -395,7 +413,7 @@ def _grade_categorized(lang: str, outside: bool = False) -> _Spec:
                  "categorized", "fill", "grade_level", classes)
 
 
-def _index_graduated(col: str, lang: str) -> _Spec:
+def _index_graduated(col: str, lang: str, outside: bool = False) -> _Spec:
     # 7 equal classes on the fixed [0, 1] domain with the INDEX_COLORS ramp.
     n = len(INDEX_COLORS)
     edges = [i / n for i in range(n + 1)]
@@ -408,7 +426,9 @@ def _index_graduated(col: str, lang: str) -> _Spec:
              "U2": ("城市功能子系统 U2", "Urban-function index U2")}[col]
     return _Spec(title[0] if lang == "zh" else title[1],
                  f"{col} on the fixed domain [0, 1], {n} equal classes",
-                 "graduated", "fill", col, classes)
+                 "graduated", "fill", col,
+                 classes + ((_not_analysed_range(),) if outside else ()),
+                 null_fill=_NULL_FILL if outside else None)
 
 
 def _gap_graduated(col: str, max_n: int, lang: str) -> _Spec:
@@ -506,14 +526,14 @@ def _specs(gdf: Any, layer: str, lang: str) -> list[_Spec]:
     lisa = lisa_column(cols)
     if "D" in cols and geometry == "fill":
         outside = bool(not_analysed(gdf).any())
-        specs.append(_d_graduated(lang))
+        specs.append(_d_graduated(lang, outside))
         if "typology_code" in cols:
             specs.append(_typology_categorized(lang, outside))
         if "grade_level" in cols:
             specs.append(_grade_categorized(lang, outside))
         if "bivar_class" in cols:
             specs.append(_bivariate_categorized(lang, outside))
-        specs += [_index_graduated(c, lang) for c in ("U1", "U2") if c in cols]
+        specs += [_index_graduated(c, lang, outside) for c in ("U1", "U2") if c in cols]
         if lisa:
             specs.append(_lisa_categorized(lisa, gdf[lisa], geometry, lang))
         if "n_missing_services" in cols:
@@ -620,6 +640,8 @@ def _qml(spec: _Spec, aliases: Mapping[str, str], fields: Sequence[str],
         "maxScale": "0",
     })
     attr = rename.get(spec.attribute, spec.attribute) if spec.attribute else None
+    if attr and spec.null_fill is not None:  # NULL (not analysed) drawn by its own range
+        attr = f'coalesce("{attr}", {spec.null_fill:g})'
     common = {"forceraster": "0", "symbollevels": "0", "enableorderby": "0",
               "referencescale": "-1"}
     symbols = ET.Element("symbols")
@@ -699,7 +721,10 @@ def _sld(spec: _Spec, layer: str, rename: Mapping[str, str]) -> str:
             desc = ET.SubElement(rule, q(_SE, "Description"))
             ET.SubElement(desc, q(_SE, "Title")).text = c.label
             flt = ET.SubElement(rule, q(_OGC, "Filter"))
-            if spec.kind == "graduated":
+            if c.null:  # units outside the analysis domain (NULL)
+                nul = ET.SubElement(flt, q(_OGC, "PropertyIsNull"))
+                ET.SubElement(nul, q(_OGC, "PropertyName")).text = attr
+            elif spec.kind == "graduated":
                 # [lower, upper), the top class closed: the classes listed first in
                 # ``classes`` are the higher ones.
                 conds = ET.SubElement(flt, q(_OGC, "And"))
@@ -791,6 +816,15 @@ def layer_styles(
     order gives the half-open classes :math:`[0.1k, 0.1(k+1))` of
     :func:`cityind_gis.coupling.coordination_level` (D = 0.5 is grade 6) and
     puts the best grade at the top of the legend.
+
+    Units outside the analysis domain (``analysed`` False: D, U1, U2, grade,
+    typology and bivariate class NULL) get a grey "not analysed / 未分析"
+    entry in every style of D, U1, U2, grade, typology and U1 x U2 when the
+    layer holds any: the categorized styles add a catch-all category (QGIS
+    value "", which takes NULL); a QGIS graduated renderer draws no feature
+    outside its ranges, so the graduated styles classify
+    ``coalesce("D", -1)`` and add the range [-1, -1]. The SLD rules use
+    ``PropertyIsNull``.
     """
     check_lang(lang)
     if not isinstance(layer, str) or not layer:

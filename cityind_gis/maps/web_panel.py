@@ -19,6 +19,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from .._errors import InputError, SchemaError
@@ -35,7 +36,7 @@ from ._web_parts import (
     _legend_element,
     _to_lonlat,
 )
-from .theme import CHANGE_COLORS, grade_levels
+from .theme import CHANGE_COLORS, grade_levels, not_analysed
 
 if TYPE_CHECKING:
     import os
@@ -286,8 +287,14 @@ def panel_web_map(
         popup=popup, show=True))
 
     # --- legend, layer control, extent --------------------------------------------------
+    # units outside a period's analysis domain (``analysed`` False) are grey as "not
+    # analysed"; other missing values as "no data"
+    outside = (not_analysed(panel) if "analysed" in panel.columns
+               else np.zeros(len(panel), dtype=bool))
+    missing = levels.isna().to_numpy() & ~outside
     m.add_child(_legend_element(
-        lang, with_nodata=bool(levels.isna().any() or change.isna().any()), gap_counts=(),
+        lang, with_nodata=bool(missing.any()), with_not_analysed=bool(outside.any()),
+        gap_counts=(),
         poi_colors={}, ramps=False,
         change={"title": labels["legend_change"].format(**pair), "note": labels["change_note"],
                 "ticks": [_signed(-limit), "0", _signed(limit)], "limit": limit}))

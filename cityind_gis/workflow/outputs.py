@@ -196,8 +196,10 @@ def write_report_html(ctx: OutputContext) -> dict[str, Path]:
     images.update({k: ctx.out / "maps" / f"{k}.png" for k in MAP_KINDS
                    if f"map_{k}_png" in ctx.written})
     r: RunResult = ctx.result
-    # maps/ knows no RunResult: it takes the tables by name
-    return {"report": write_report(r.as_dict(), ctx.out / "report.html", lang=ctx.lang,
+    # maps/ knows no RunResult: it takes the tables by name; the summary as in summary.csv
+    # (with the rows of the units not analysed)
+    tables = {**r.as_dict(), "summary": r.tables()["summary"]}
+    return {"report": write_report(tables, ctx.out / "report.html", lang=ctx.lang,
                                    images=images, title=ctx.title or None)}
 
 

@@ -9,11 +9,13 @@ period with the run's writers and the panel's own files with
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from .. import coupling
@@ -66,17 +68,26 @@ def run_panel(
     Returns
     -------
     PanelResult
-        ``periods`` (label -> :class:`RunResult`, its own normalisation),
-        ``panel`` (one row per period and cell: pooled ``U1``, ``U2``, ``C``,
-        ``T``, ``D``, ``grade_level``, ``grade_en``, ``grade_zh``), ``d_change``
-        (per cell: D of the first and last period, their change, levels and
-        trend), ``weights`` (pooled), ``summary`` and ``parameters``.
+        ``periods`` (label -> :class:`RunResult`, its own normalisation and
+        analysis domain), ``panel`` (one row per period and cell: pooled
+        ``U1``, ``U2``, ``C``, ``T``, ``D``, ``grade_level``, ``grade_en``,
+        ``grade_zh``, ``analysed``, ``domain_reason``; NaN / None where the cell
+        is outside that period's domain), ``d_change`` (per cell: D of the
+        first and last period, their change, levels and trend, NaN / None
+        unless analysed in both; ``analysed``, ``domain_reason``), ``weights``
+        (pooled over the analysed cells), ``summary`` and ``parameters``.
 
     Raises
     ------
     InputError
         Fewer than two periods, or periods whose grids differ (give
         ``[study] boundary`` so every period uses the same cells).
+
+    Notes
+    -----
+    Each period's run applies ``[domain]`` to its own layers; the pooled
+    min-max range and weights then use only the (period, cell) rows analysed
+    in that period (:func:`cityind_gis.panel.panel_coupling` ``analysed``).
     """
     if len(config.periods) < 2:
         msg = "a panel run needs at least two `[[periods]]` in the config; see docs/panel.md."
@@ -93,39 +104,82 @@ def run_panel(
     tables = {}
     for label in labels:
         tables[label], industry, urban = _grid_table(results[label].grid, config)
+    domain = {label: _period_domain(results[label].grid) for label in labels}
     if progress:
         progress("== pooled normalisation and weights over all periods ==")
     pooled = panel_coupling(
         tables, {"U1": industry, "U2": urban}, weights=config.coupling.weights,
         shift=config.coupling.shift,
         alpha=dict(zip(("U1", "U2"), config.coupling.alpha, strict=True)),
-        model=config.coupling.model,
+        model=config.coupling.model, analysed={k: v["analysed"] for k, v in domain.items()},
     )
-    idx = pooled.indices.copy()
-    idx["grade_en"] = coupling.coordination_grade(idx["D"], lang="en")
-    idx["grade_zh"] = coupling.coordination_grade(idx["D"], lang="zh")
-    unit = idx.index.names[1]
-    long = idx.reset_index()
-    long["period"] = long["period"].astype(str)
-    geometry = first.geometry.reindex(long[unit]).to_numpy()
-    panel = gpd.GeoDataFrame(long, geometry=geometry, crs=first.crs)
-    change = d_change(pooled.indices, base=labels[0], target=labels[-1])
-    change = gpd.GeoDataFrame(change, geometry=first.geometry.reindex(change.index).to_numpy(),
-                              crs=first.crs)
+    panel = _panel_layer(pooled.indices, domain, first)
+    change = _change_layer(pooled.indices, domain, labels, first)
     summary = panel.groupby("period", sort=False).agg(
-        cells=("D", "size"), mean_U1=("U1", "mean"), mean_U2=("U2", "mean"),
-        mean_D=("D", "mean")).reset_index()
+        cells=("D", "size"), cells_analysed=("analysed", "sum"), mean_U1=("U1", "mean"),
+        mean_U2=("U2", "mean"), mean_D=("D", "mean")).reset_index()
     params = {
         "study": config.study.name, "periods": ";".join(labels),
-        "normalisation": "pooled min-max over all periods", "weights_method":
-        config.coupling.weights, "coupling_model": config.coupling.model,
-        "n_cells": len(first), "mean_d_change": round(float(change["d_change"].mean()), 6),
+        "normalisation": "pooled min-max over the analysed units of all periods",
+        "weights_method": config.coupling.weights, "coupling_model": config.coupling.model,
+        "n_cells": len(first),
+        "n_cells_not_analysed": json.dumps(
+            {k: int((~v["analysed"]).sum()) for k, v in domain.items()}),
+        "n_cells_compared": int(change["analysed"].sum()),
+        "mean_d_change": round(float(change["d_change"].mean()), 6),
         "n_cells_up": int((change["trend"] == "up").sum()),
         "n_cells_down": int((change["trend"] == "down").sum()),
         "lang": config.study.lang,
     }
     return PanelResult(periods=results, panel=panel, d_change=change, weights=pooled.weights,
                        summary=summary, parameters=params)
+
+
+def _period_domain(grid: gpd.GeoDataFrame) -> pd.DataFrame:
+    """``analysed`` and ``domain_reason`` of one period's units (all analysed without them)."""
+    if "analysed" not in grid.columns:
+        return pd.DataFrame({"analysed": True, "domain_reason": None}, index=grid.index)
+    flag = grid["analysed"].astype("boolean").fillna(False).astype(bool)
+    reason = grid["domain_reason"] if "domain_reason" in grid.columns else None
+    return pd.DataFrame({"analysed": flag, "domain_reason": reason}, index=grid.index)
+
+
+def _panel_layer(indices: pd.DataFrame, domain: dict[str, pd.DataFrame],
+                 first: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """One row per period and unit: pooled indices, grades, ``analysed``, ``domain_reason``."""
+    idx = indices.copy()
+    idx["grade_en"] = coupling.coordination_grade(idx["D"], lang="en")
+    idx["grade_zh"] = coupling.coordination_grade(idx["D"], lang="zh")
+    reasons = pd.concat({k: v["domain_reason"] for k, v in domain.items()})
+    why = np.array(reasons.reindex(idx.index).to_numpy(dtype=object), dtype=object)
+    why[pd.isna(why)] = None
+    idx["domain_reason"] = pd.Series(why, index=idx.index, dtype=object)
+    unit = idx.index.names[1]
+    long = idx.reset_index()
+    long["period"] = long["period"].astype(str)
+    geometry = first.geometry.reindex(long[unit]).to_numpy()
+    return gpd.GeoDataFrame(long, geometry=geometry, crs=first.crs)
+
+
+def _change_layer(indices: pd.DataFrame, domain: dict[str, pd.DataFrame], labels: list[str],
+                  first: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """ΔD per unit, NaN unless the unit is analysed in the first and the last period."""
+    base, target = labels[0], labels[-1]
+    change = d_change(indices, base=base, target=target)
+    a, b = domain[base]["analysed"], domain[target]["analysed"]
+    both = (a & b).reindex(change.index, fill_value=False)
+    texts = []
+    for label, flag in ((base, a), (target, b)):
+        reason = domain[label]["domain_reason"].reindex(change.index).fillna("outside the domain")
+        outside = ~flag.reindex(change.index, fill_value=False)
+        texts.append((f"not analysed in {label}: " + reason.astype(str)).where(outside, ""))
+    joined = texts[0] + np.where((texts[0] != "") & (texts[1] != ""), "; ", "") + texts[1]
+    why = np.array(joined.to_numpy(dtype=object), dtype=object)
+    why[joined.to_numpy() == ""] = None
+    change["analysed"] = both.to_numpy()
+    change["domain_reason"] = pd.Series(why, index=change.index, dtype=object)
+    return gpd.GeoDataFrame(change, geometry=first.geometry.reindex(change.index).to_numpy(),
+                            crs=first.crs)
 
 
 def _check_same_units(results: dict[str, RunResult], labels: list[str]) -> None:

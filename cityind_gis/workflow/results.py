@@ -130,10 +130,13 @@ class RunResult:
         -------
         dict of str to DataFrame
             ``summary`` ends with one "not analysed: <reason>" row per reason
-            units were left out of the analysis domain (no grade level).
+            units were left out of the analysis domain (no grade level), and
+            one "few indicators: ..." row per subsystem index resting on fewer
+            than three indicators (no count; what data would add more).
         """
         out = {name: getattr(self, name) for name in self.TABLES}
-        out["summary"] = _with_domain(self.summary, self.domain)
+        params = self.params if len(self.parameters) else {}
+        out["summary"] = _with_domain(self.summary, self.domain, params)
         return out
 
     @property
@@ -167,22 +170,48 @@ class RunResult:
         return out
 
 
-def _with_domain(summary: pd.DataFrame, domain: pd.DataFrame) -> pd.DataFrame:
-    """The grade summary with a row per reason units were not analysed (``summary.csv``)."""
-    if domain.empty or "reason" not in domain.columns or summary.empty:
+def _with_domain(summary: pd.DataFrame, domain: pd.DataFrame,
+                 params: dict[str, Any] | None = None) -> pd.DataFrame:
+    """The grade summary with the not-analysed and "few indicators" rows (``summary.csv``).
+
+    One row per reason units were not analysed ("not analysed: <reason>", with
+    the count), then one "few indicators: ..." row per subsystem index that
+    rests on fewer than three indicators (no count), saying what data adds more.
+    """
+    from ..typology import breadth_caution
+
+    if summary.empty:
         return summary
-    left = domain[domain["reason"] != "analysed"]
-    if left.empty:
+    parts = [summary.astype({"grade_level": "Int64", "cells": "Int64"})]
+    left = (domain[domain["reason"] != "analysed"]
+            if not domain.empty and "reason" in domain.columns else domain.iloc[0:0])
+    if len(left):
+        n = int(domain["n_units"].sum())
+        parts.append(pd.DataFrame({
+            "grade_level": pd.array([pd.NA] * len(left), dtype="Int64"),
+            "grade_zh": ("未分析：" + left["reason_zh"].astype(str)).to_numpy(),
+            "grade_en": ("not analysed: " + left["reason"].astype(str)).to_numpy(),
+            "cells": pd.array(left["n_units"].to_numpy(), dtype="Int64"),
+            "share_pct": (100.0 * left["n_units"] / max(n, 1)).to_numpy(),
+        }))
+    names = {"U1": ("产业子系统 U1", "U1 (industry)"), "U2": ("城市功能子系统 U2",
+                                                          "U2 (urban function)")}
+    notes = []
+    for sub, (zh, en) in names.items():
+        count = (params or {}).get(f"n_indicators_{sub}")
+        if count is None or pd.isna(count):
+            continue
+        text = breadth_caution(sub, int(count), label=en)
+        if text:
+            notes.append((breadth_caution(sub, int(count), label=zh, lang="zh"), text))
+    if notes:
+        parts.append(pd.DataFrame({
+            "grade_level": pd.array([pd.NA] * len(notes), dtype="Int64"),
+            "grade_zh": [z for z, _ in notes], "grade_en": [e for _, e in notes],
+            "cells": pd.array([pd.NA] * len(notes), dtype="Int64")}))
+    if len(parts) == 1:
         return summary
-    n = int(domain["n_units"].sum())
-    rows = pd.DataFrame({
-        "grade_level": pd.array([pd.NA] * len(left), dtype="Int64"),
-        "grade_zh": ("未分析：" + left["reason_zh"].astype(str)).to_numpy(),
-        "grade_en": ("not analysed: " + left["reason"].astype(str)).to_numpy(),
-        "cells": left["n_units"].to_numpy(),
-        "share_pct": (100.0 * left["n_units"] / max(n, 1)).to_numpy(),
-    })
-    return pd.concat([summary.astype({"grade_level": "Int64"}), rows], ignore_index=True)
+    return pd.concat(parts, ignore_index=True)[list(summary.columns)]
 
 
 @dataclass(frozen=True)

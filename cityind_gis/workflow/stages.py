@@ -639,29 +639,17 @@ class Coupled:
     sparse: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-#: What data adds indicators to each subsystem (``docs/indicators.md``).
-_MORE_DATA = {
-    "industry": ("a buildings layer (industrial floor area, plot ratio), enterprise / factory "
-                 "POIs and a land-use layer with industrial, logistics and warehouse classes"),
-    "urban": ("POIs of more service categories (education, healthcare, retail, food, leisure, "
-              "transit), residential land and a population raster"),
-}
-
 #: Sparse indicators: at one value in more than this share of the analysed units.
 SPARSE_SHARE = 0.9
 
 
 def _breadth_warning(name: str, label: str, kept: list[str], dropped: list[str]) -> None:
     """Warn loudly when a subsystem index rests on fewer than three indicators."""
-    if len(kept) >= 3:
+    text = typology_lib.breadth_caution(label, kept, label=f"{label} ({name})")
+    if text is None:
         return
-    gone = f"; left out as constant: {dropped}" if dropped else ""
-    warnings.warn(
-        f"few indicators: {label} ({name}) rests on {len(kept)} indicator(s) {kept}{gone}. "
-        f"An index of fewer than three indicators maps those few, not the subsystem; add "
-        f"{_MORE_DATA.get(name, 'more layers')} (docs/indicators.md, \"More indicators\").",
-        stacklevel=4,
-    )
+    gone = f" Left out as constant over the analysed units: {dropped}." if dropped else ""
+    warnings.warn(text + gone, stacklevel=4)
 
 
 def _subsystem(
@@ -958,7 +946,9 @@ def spatial_statistics(grid: gpd.GeoDataFrame, section: SpatialStatsConfig) -> S
         Units with ``D``; units where D is NaN (outside the analysis domain)
         take no part and get NaN / None.
     section : SpatialStatsConfig
-        ``[spatial_stats]``: weights, permutations, alpha, seed.
+        ``[spatial_stats]``: weights, permutations, local_permutations
+        (default 999: conditional permutation inference for LISA and Gi*,
+        Anselin 1995), gi_two_sided (default True, as ArcGIS), alpha, seed.
 
     Returns
     -------
@@ -984,11 +974,12 @@ def spatial_statistics(grid: gpd.GeoDataFrame, section: SpatialStatsConfig) -> S
     lisa = sps.local_moran(grid, "D", weights=w, permutations=ss.local_permutations,
                            alpha=ss.alpha, seed=ss.seed)
     gi = sps.getis_ord(grid, "D", weights=w, permutations=ss.local_permutations,
-                       alpha=ss.alpha, seed=ss.seed)
+                       alpha=ss.alpha, two_sided=ss.gi_two_sided, seed=ss.seed)
     moran = {"moran_weights": ss.weights, "moran_i": round(float(m["I"]), 6),
              "moran_z_sim": round(float(m["z_sim"]), 4), "moran_p_sim": float(m["p_sim"]),
              "moran_permutations": int(m["permutations"]), "moran_n_islands": int(m["n_islands"]),
-             "lisa_alpha": ss.alpha, "local_permutations": ss.local_permutations}
+             "lisa_alpha": ss.alpha, "local_permutations": ss.local_permutations,
+             "gi_two_sided": ss.gi_two_sided}
     local = pd.concat([lisa[["lisa_cluster", "lisa_i", "lisa_p"]], gi], axis=1)
     moran["moran_n_units"] = len(grid)
     return SpatialStatistics(moran, domain_lib.expand_to_units(local, full.index))

@@ -59,11 +59,17 @@ def test_panel_two_years_of_the_sample_end_to_end(tmp_path, capsys):
     change = gpd.read_file(out / "panel.gpkg", layer="d_change")
     assert sorted(panel["period"].unique()) == ["2019", "2024"]
     assert len(panel) == 2 * len(change) == 200
-    assert panel["D"].between(0, 1).all()
+    # the analysis domain per period: D in [0, 1] where analysed, null (never a number) outside
+    assert panel.loc[panel["analysed"], "D"].between(0, 1).all()
+    assert panel.loc[~panel["analysed"], "D"].isna().all()
+    assert (~panel["analysed"]).any()
+    assert change.loc[~change["analysed"], "d_change"].isna().all()
     # industry is unchanged and services only added: on one pooled scale, D never falls
-    assert (change["d_change"] >= -1e-12).all() and (change["d_change"] > 0).any()
+    compared = change.loc[change["analysed"], "d_change"]
+    assert (compared >= -1e-12).all() and (compared > 0).any()
     params = json.loads((out / "panel.json").read_text(encoding="utf-8"))
     assert params["periods"] == "2019;2024" and params["n_cells_down"] == 0
+    assert params["n_cells_compared"] == int(change["analysed"].sum()) < 100
     assert (out / "period_2019" / "cityind.gpkg").is_file()
     assert (out / "d_change.png").stat().st_size > 10_000
     assert "Change of D" in capsys.readouterr().out
@@ -382,3 +388,97 @@ def test_zones_far_from_the_layers_are_reported(tmp_path):
     texts = [str(w.message) for w in caught]
     assert any("`zones` and `landuse` do not overlap" in t for t in texts), texts
     assert any("`zones` and `roads` do not overlap" in t for t in texts), texts
+
+
+# ------------------------------------------------- analysis domain per period (issue 12)
+
+
+@pytest.fixture(scope="module")
+def story_panel(tmp_path_factory):
+    """The domain story zone in 2019, and in 2024 with its empty column built (residential).
+
+    2019 is :func:`cityind_gis.testing.domain_story_zone`: 15 analysed cells, the empty
+    column 5 "no data". In 2024 the west half of each column-5 cell (x 500-550) becomes
+    residential land (share 0.5), so those 3 cells are analysed in 2024 only.
+    """
+    import warnings
+
+    from cityind_gis.testing import domain_story_zone, write_domain_story_zone
+    from cityind_gis.workflow import run_panel, write_panel
+
+    folder = tmp_path_factory.mktemp("story_panel")
+    cfg = write_domain_story_zone(folder)
+    land = domain_story_zone()["landuse"]
+    built = gpd.GeoDataFrame({"code": ["R2"]}, geometry=[shapely.box(500, 0, 550, 300)],
+                             crs=land.crs)
+    pd.concat([land, built], ignore_index=True).to_file(folder / "zone_2024.gpkg",
+                                                        layer="landuse", driver="GPKG")
+    cfg.write_text(cfg.read_text(encoding="utf-8") + (
+        '\n[[periods]]\nyear = 2019\n\n[[periods]]\nyear = 2024\n[periods.landuse]\n'
+        'path = "zone_2024.gpkg"\n'), encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # few indicators, D follows U2: tested elsewhere
+        res = run_panel(load_config(cfg))
+        paths = write_panel(res, folder / "out")
+    return res, paths
+
+
+def test_panel_applies_the_domain_per_period(story_panel):
+    res, _ = story_panel
+    panel = res.panel
+    y19, y24 = panel[panel["period"] == "2019"], panel[panel["period"] == "2024"]
+    grid = res.periods["2019"].grid
+    empty = grid.index[grid["col"] == 5]
+    assert not y19.set_index("cell_id").loc[empty, "analysed"].any()
+    assert y24["analysed"].all()
+    assert set(y19.set_index("cell_id").loc[empty, "domain_reason"]) == {
+        "no data (no land use, no POIs)"}
+    assert y19.set_index("cell_id").loc[empty, ["U1", "U2", "C", "T", "D"]].isna().all().all()
+    assert y19.set_index("cell_id").loc[empty, "grade_en"].map(lambda v: v is None).all()
+    assert res.summary["cells_analysed"].tolist() == [15, 18]
+    assert res.summary["cells"].tolist() == [18, 18]
+
+
+def test_panel_pooled_scale_ignores_units_not_analysed(story_panel):
+    # shift off, equal weights. The ranges over the 33 analysed rows are those of 2019
+    # (residential share 0-0.8, densities 0-200 / 0-200 / 0-200 per km2), so the 15 cells
+    # analysed in both years keep the single-run values: belt U1 1, core U1 .35 and U2 1;
+    # the newly built column: U1 0, U2 = (0.5 / 0.8) / 3 = 0.208333, D 0 (U1 = 0)
+    res, _ = story_panel
+    y24 = res.panel[res.panel["period"] == "2024"].set_index("cell_id")
+    grid = res.periods["2024"].grid
+    new = grid.index[grid["col"] == 5]
+    assert y24.loc[new, "U1"].tolist() == pytest.approx([0.0] * 3)
+    assert y24.loc[new, "U2"].tolist() == pytest.approx([0.625 / 3] * 3)
+    assert y24.loc[new, "D"].tolist() == pytest.approx([0.0] * 3)
+    core = grid.index[grid["col"].isin((2, 3))]
+    assert y24.loc[core, "U1"].tolist() == pytest.approx([0.35] * 6)
+    single = res.periods["2019"].grid
+    y19 = res.panel[res.panel["period"] == "2019"].set_index("cell_id")
+    analysed = single.index[single["analysed"]]
+    np.testing.assert_allclose(y19.loc[analysed, "D"], single.loc[analysed, "D"], atol=1e-12)
+
+
+def test_panel_d_change_only_where_both_periods_are_analysed(story_panel):
+    res, paths = story_panel
+    change = res.d_change
+    grid = res.periods["2019"].grid
+    new = grid.index[grid["col"] == 5]
+    both = grid.index[grid["col"] != 5]
+    assert change.loc[new, "d_change"].isna().all()
+    assert change.loc[new, "trend"].map(lambda v: v is None).all()
+    assert not change.loc[new, "analysed"].any()
+    assert set(change.loc[new, "domain_reason"]) == {
+        "not analysed in 2019: no data (no land use, no POIs)"}
+    assert change.loc[both, "d_change"].tolist() == pytest.approx([0.0] * 15, abs=1e-12)
+    assert change.loc[both, "analysed"].all()
+    assert change.loc[both, "domain_reason"].map(lambda v: v is None).all()
+    assert res.parameters["n_cells_compared"] == 15
+    assert json.loads(res.parameters["n_cells_not_analysed"]) == {"2019": 3, "2024": 0}
+    # written: nulls, never a number, in panel.gpkg; the counts in panel.json
+    layer = gpd.read_file(paths["gpkg"], layer="d_change").set_index("cell_id")
+    assert layer.loc[new, "d_change"].isna().all() and layer.loc[new, "trend"].isna().all()
+    written = json.loads(paths["parameters"].read_text(encoding="utf-8"))
+    assert written["n_cells_compared"] == 15
+    html = paths["panel_map_html"].read_text(encoding="utf-8")
+    assert "not analysed / 未分析" in html
