@@ -63,6 +63,8 @@ STAGING_PREFIX = ".cityind-staging-"
 # Written into a staging folder once every file is staged, just before the renames
 # start: a staging folder with it is complete and is rolled forward by the next run.
 _COMPLETE = ".cityind-complete"
+# Inside a staging folder during the commit: the previous files, to put back on an error.
+_PREVIOUS = ".cityind-previous"
 # Parts of a shapefile: an input ``x.shp`` protects all of them.
 _SHP_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qml", ".sbn", ".sbx")
 
@@ -218,7 +220,8 @@ def input_paths(obj: Any, *, exclude: Iterable[str] = ("out_dir",)) -> tuple[Pat
         Usually a :class:`cityind_gis.config.Config`: its layers (land use,
         every POI source including ``extra_pois``, buildings, roads, OSM, zones,
         statistics, rasters, domain mask, study boundary, each period's
-        layers), the config file itself and a local ``[output] assets`` folder.
+        layers), the mapping CSVs, the config file itself and a local
+        ``[output] assets`` folder.
     exclude : iterable of str, default ("out_dir",)
         Field names not to follow.
 
@@ -236,8 +239,9 @@ def input_paths(obj: Any, *, exclude: Iterable[str] = ("out_dir",)) -> tuple[Pat
             found[value] = None
             if value.suffix.lower() == ".shp":
                 found.update(dict.fromkeys(value.with_suffix(s) for s in _SHP_PARTS))
-        elif key == "assets" and isinstance(value, str) and "://" not in value:
-            found[Path(value)] = None
+        elif (isinstance(value, str) and "://" not in value
+              and (key == "assets" or (key == "mapping" and os.path.isfile(value)))):
+            found[Path(value)] = None  # a local assets folder, a mapping CSV
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
             for f in dataclasses.fields(value):
                 if f.name not in skip:
@@ -327,6 +331,8 @@ def _staged_files(staging: Path) -> tuple[list[Path], list[Path]]:
     files, dirs = [], []
     for root, dnames, fnames in os.walk(staging):
         base = Path(root)
+        if base == staging:
+            dnames[:] = [d for d in dnames if d != _PREVIOUS]
         dnames.sort()
         dirs.extend(base / d for d in dnames)
         files.extend(base / f for f in sorted(fnames) if not (base == staging and f == _COMPLETE))
@@ -368,10 +374,15 @@ def commit_staging(
     -----
     Every check runs before the first rename. Then a marker is written into
     the staging folder and the files are renamed one by one with
-    ``os.replace`` (atomic per file) while SIGINT and SIGTERM are held back, so
-    Ctrl-C cannot stop the commit half-way. Should the process die during the
-    renames anyway (SIGKILL, power loss), the marker tells the next run into
-    the folder (:func:`recover_staging`) to finish them.
+    ``os.replace`` (atomic per file: a reader sees the old or the new file,
+    never a part) while SIGINT and SIGTERM are held back, so Ctrl-C cannot stop
+    the commit half-way. Each previous file is first hard-linked (or copied)
+    into the staging folder; should a rename fail (a file held open on
+    Windows, a full disk), every file already replaced is put back and the
+    error raised, so the folder holds the previous set again. Should the
+    process die during the renames anyway (SIGKILL, power loss), the marker
+    tells the next run into the folder (:func:`recover_staging`) to finish
+    them.
     """
     stage, dest = Path(staging), Path(out)
     files, dirs = _staged_files(stage)
@@ -389,11 +400,43 @@ def commit_staging(
     return targets
 
 
+def _keep_previous(target: Path, backup: Path) -> None:
+    """Keep the previous ``target`` at ``backup`` without removing it (hard link, else copy)."""
+    backup.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(target, backup)
+    except OSError:  # no hard links here (FAT, some shares): a copy does
+        shutil.copy2(target, backup)
+
+
 def _move_all(stage: Path, dest: Path, files: list[Path], dirs: list[Path]) -> None:
-    for d in dirs:
-        (dest / d.relative_to(stage)).mkdir(parents=True, exist_ok=True)
-    for f in files:
-        os.replace(f, dest / f.relative_to(stage))
+    """Rename every staged file over its target; on any error put every previous file back."""
+    previous = stage / _PREVIOUS
+    made = [dest / d.relative_to(stage) for d in dirs if not (dest / d.relative_to(stage)).exists()]
+    done: list[tuple[Path, Path | None]] = []
+    try:
+        for d in dirs:
+            (dest / d.relative_to(stage)).mkdir(parents=True, exist_ok=True)
+        for f in files:
+            rel = f.relative_to(stage)
+            target = dest / rel
+            backup = None
+            if target.is_file():
+                backup = previous / rel
+                _keep_previous(target, backup)
+            done.append((target, backup))
+            os.replace(f, target)
+    except BaseException:
+        for target, backup in reversed(done):
+            with contextlib.suppress(OSError):
+                if backup is not None:
+                    os.replace(backup, target)
+                else:
+                    target.unlink()
+        for d in reversed(made):
+            with contextlib.suppress(OSError):
+                d.rmdir()
+        raise
 
 
 @contextlib.contextmanager
