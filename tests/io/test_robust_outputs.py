@@ -3,8 +3,8 @@
 import errno
 import json
 import os
-import signal
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -143,7 +143,8 @@ def test_gdal_error_on_a_full_disk_is_named_as_such(previous, monkeypatch):
 
     # seen on a full disk: GDAL reports a missing table, not ENOSPC
     def writer(ctx):
-        raise pyogrio.errors.FeatureError("no such table: candidate_sites")
+        msg = "no such table: candidate_sites"
+        raise pyogrio.errors.FeatureError(msg)
 
     monkeypatch.setattr(_atomic.shutil, "disk_usage",
                         lambda _p: shutil._ntuple_diskusage(1 << 30, 1 << 30, 0))
