@@ -7,7 +7,9 @@ into a one-paragraph message with exit status 2 (no traceback).
 
 from __future__ import annotations
 
-__all__ = ["CityindError", "CRSError", "SchemaError", "GeometryError", "InputError"]
+__all__ = [
+    "CityindError", "CRSError", "SchemaError", "GeometryError", "InputError", "OutputError",
+]
 
 
 class CityindError(ValueError):
@@ -28,3 +30,11 @@ class GeometryError(CityindError):
 
 class InputError(CityindError):
     """A file, option or configuration value cannot be used as given."""
+
+
+class OutputError(CityindError):
+    """The output folder cannot be written (read-only, full, not a folder, no permission, locked).
+
+    Raised before anything of the previous outputs is replaced: a run that ends
+    in this error leaves the output folder as it was (``docs/outputs.md``).
+    """

@@ -236,6 +236,35 @@ def _print_summary(results: RunResult, paths: dict[str, Path], seconds: float) -
     print(f"Finished in {seconds:.1f} s.")
 
 
+class _Stopped(BaseException):
+    """SIGTERM (or SIGHUP) received: unwinds like Ctrl-C, so staging and lock are cleaned up."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+class _NoticeFormatter(logging.Formatter):
+    """Log records printed as ``cityind: warning: ...`` (or ``error``), like every notice."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        level = "warning" if record.levelno < logging.ERROR else "error"
+        return f"cityind: {level}: {record.getMessage()}"
+
+
+def _setup_logging() -> None:
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(_NoticeFormatter())
+        root.addHandler(handler)
+        root.setLevel(logging.WARNING)
+
+
+def _on_signal(signum: int, _frame: object) -> None:
+    raise _Stopped(signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``cityind`` console script.
 
@@ -248,11 +277,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     -------
     int
         0 on success, 2 on a user error (bad config, missing file or column,
-        unusable CRS or geometry), 1 on an unexpected internal error.
+        unusable CRS or geometry, an output folder that cannot be written or is
+        in use by another run), 130 when interrupted with Ctrl-C and 128 + N
+        when stopped by signal N (SIGTERM: 143), 1 on an unexpected internal
+        error. An interrupted or failed run leaves the previous outputs whole
+        (``docs/outputs.md``, "Output safety").
     """
     args = _parser().parse_args(argv)
+    _setup_logging()
+    state = {"committed": False, "out": ""}
+    handlers: dict[int, object] = {}
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        for name in ("SIGTERM", "SIGHUP"):
+            if hasattr(signal, name):
+                handlers[getattr(signal, name)] = signal.signal(getattr(signal, name),
+                                                                _on_signal)
+    try:
+        return _main(args, state)
+    except (KeyboardInterrupt, _Stopped) as exc:
+        code = 130 if isinstance(exc, KeyboardInterrupt) else 128 + exc.signum
+        what = "interrupted (Ctrl-C)" if code == 130 else f"stopped by signal {code - 128}"
+        where = f" in {state['out']}" if state["out"] else ""
+        done = ("the new outputs had been written" if state["committed"] else
+                f"no output{where} was replaced")
+        print(f"cityind: error: {what}; {done}.", file=sys.stderr)
+        return code
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)  # type: ignore[arg-type]
+
+
+def _main(args: argparse.Namespace, state: dict[str, Any]) -> int:
+    """The commands, with every user error turned into a message and exit status 2."""
     quiet = getattr(args, "quiet", False)
-    logging.basicConfig(level=logging.WARNING, format="%(message)s")
     t0 = time.perf_counter()
 
     def progress(line: str) -> None:
@@ -272,26 +332,39 @@ def main(argv: Sequence[str] | None = None) -> int:
                       f"`--assets {args.dir}` or `[output] assets = \"{args.dir}\"`.")
                 return 0
             if args.command == "validate":
-                return _validate(args)
-            cfg = _config(args)
-            from .workflow import run, run_panel, write_outputs, write_panel
-
-            if args.command == "panel" or cfg.periods:
-
-                panel_results = run_panel(cfg, progress=progress)
-                panel_paths = write_panel(panel_results, cfg.out_dir, output=cfg.output)
+                code = _validate(args)
                 _flush_warnings(caught)
-                _print_panel_summary(panel_results, panel_paths, time.perf_counter() - t0)
-                return 0
-            results = run(cfg, progress=progress)
-            paths = write_outputs(results, cfg.out_dir, lang=cfg.study.lang,
-                                           title=cfg.study.name, output=cfg.output)
-        except (CityindError, FileNotFoundError, PermissionError, IsADirectoryError) as exc:
+                return code
+            cfg = _config(args)
+            from .io._atomic import check_not_inputs, check_output_dir, input_paths, output_lock
+            from .workflow import run, run_panel, write_outputs, write_panel
+            from .workflow.outputs import planned_outputs
+
+            out = check_output_dir(cfg.out_dir)
+            protect = input_paths(cfg)
+            check_not_inputs(planned_outputs(out, cfg.output.formats), protect)
+            state["out"] = str(out)
+            with output_lock(out):
+                if args.command == "panel" or cfg.periods:
+                    panel_results = run_panel(cfg, progress=progress)
+                    panel_paths = write_panel(panel_results, out, output=cfg.output)
+                    state["committed"] = True
+                else:
+                    results = run(cfg, progress=progress)
+                    paths = write_outputs(results, out, lang=cfg.study.lang,
+                                          title=cfg.study.name, output=cfg.output,
+                                          protect=protect)
+                    state["committed"] = True
+        except (CityindError, OSError) as exc:
             _flush_warnings(caught)
             print(f"cityind: error: {exc}", file=sys.stderr)
             return 2
         _flush_warnings(caught)
-    _print_summary(results, paths, time.perf_counter() - t0)
+        if args.command == "panel" or cfg.periods:
+            _print_panel_summary(panel_results, panel_paths, time.perf_counter() - t0)
+        else:
+            _print_summary(results, paths, time.perf_counter() - t0)
+        _flush_warnings(caught)
     return 0
 
 

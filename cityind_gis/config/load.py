@@ -223,7 +223,8 @@ def _read_toml(path: str | os.PathLike[str]) -> tuple[Path, dict[str, Any]]:
         msg = f"config file {str(path)!r} does not exist."
         raise InputError(msg)
     try:
-        return p, tomllib.loads(p.read_text(encoding="utf-8"))
+        # utf-8-sig: a byte-order mark (Windows Notepad writes one) is accepted and dropped
+        return p, tomllib.loads(p.read_text(encoding="utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         msg = f"config file {p.name!r} is not valid UTF-8 TOML: {exc}"
         raise InputError(msg) from exc

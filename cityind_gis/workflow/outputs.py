@@ -6,14 +6,15 @@ wrote. :func:`write_outputs` calls :data:`WRITERS` in order; the panel writer
 (:func:`cityind_gis.workflow.write_panel`) writes every period with the same
 list and its own files with :data:`~cityind_gis.workflow.panel.PANEL_WRITERS`
 through the same :func:`write_all`. A new output is one writer function added
-to the list (``docs/architecture.md``). Every file is written atomically.
+to the list (``docs/architecture.md``). The files of a run are staged and committed
+together (:func:`write_all`, ``docs/outputs.md`` "Output safety").
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from ..config import OutputConfig
 from ..io.writers import write_csv, write_json
 from .results import RunResult
 
-__all__ = ["OutputContext", "Writer", "WRITERS", "write_all", "write_outputs"]
+__all__ = ["OutputContext", "Writer", "WRITERS", "planned_outputs", "write_all", "write_outputs"]
 
 log = logging.getLogger(__name__)
 
@@ -69,24 +70,93 @@ class OutputContext:
 Writer = Callable[[OutputContext], dict[str, Path]]
 
 
-def write_all(writers: Sequence[Writer], ctx: OutputContext) -> dict[str, Path]:
-    """Call each writer in order, collecting the paths in ``ctx.written``.
+def write_all(
+    writers: Sequence[Writer], ctx: OutputContext, *,
+    protect: Iterable[str | Path] = (),
+) -> dict[str, Path]:
+    """Call each writer in order into a staging folder, then commit every file at once.
 
     Parameters
     ----------
     writers : sequence of Writer
         Writer functions.
     ctx : OutputContext
-        Shared context.
+        Shared context; ``ctx.out`` is the final folder. The writers see a copy
+        whose ``out`` is the staging folder ``ctx.out/.cityind-staging-*``.
+    protect : iterable of path-like, default ()
+        Files no output may replace: the inputs of the run
+        (:func:`cityind_gis.io._atomic.input_paths` of the config).
 
     Returns
     -------
     dict of str to Path
-        Every path written, by key.
+        Every path written, by key, in its final place (also left in
+        ``ctx.written``).
+
+    Raises
+    ------
+    InputError
+        If an output would replace a file of ``protect``, or ``ctx.out`` is a file.
+    OutputError
+        If the folder cannot be written (read-only, no space, not a folder, no
+        permission). In every failure, and on Ctrl-C, the previous outputs are
+        left exactly as they were and the staging folder is removed.
+
+    Notes
+    -----
+    Nothing is replaced until every writer has finished; then
+    :func:`~cityind_gis.io._atomic.commit_staging` renames the staged files
+    over their final names, each atomically, with Ctrl-C held back
+    (``docs/outputs.md``, "Output safety").
     """
-    for writer in writers:
-        ctx.written.update(writer(ctx))
+    from ..io._atomic import staged_dir
+
+    with staged_dir(ctx.out, protect=protect) as stage:
+        staged = replace(ctx, out=stage, written={})
+        for writer in writers:
+            staged.written.update(writer(staged))
+    ctx.written.update({k: _unstage(p, stage, ctx.out) for k, p in staged.written.items()})
     return ctx.written
+
+
+def _unstage(path: Path, stage: Path, out: Path) -> Path:
+    """The final path of a staged one (paths outside the staging folder are kept)."""
+    try:
+        return out / Path(path).relative_to(stage)
+    except ValueError:
+        return Path(path)
+
+
+def planned_outputs(out_dir: str | Path, formats: Iterable[str] = ("gpkg",)) -> list[Path]:
+    """Files a run will (or may) write whatever its data: checked against its inputs early.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        Output folder.
+    formats : iterable of str, default ("gpkg",)
+        ``[output] formats``.
+
+    Returns
+    -------
+    list of Path
+        ``cityind.gpkg``, the maps, ``run.json``, ``report.html``, every
+        ``{table}.csv`` and every ``{layer}.{format}`` export. The exact set is
+        checked again, file by file, before the commit.
+    """
+    from ..io.writers import EXPORT_FORMATS
+
+    out = Path(out_dir)
+    names = ["cityind.gpkg", "map.html", "map.png", "run.json", "report.html",
+             "weight_sensitivity.csv", *(f"{t}.csv" for t in RunResult.TABLES)]
+    layers = (*RunResult.LAYERS, "buildings")
+    for fmt in formats:
+        if fmt != "gpkg" and fmt in EXPORT_FORMATS:
+            names += [f"{layer}{EXPORT_FORMATS[fmt]}" for layer in layers]
+            if fmt == "shp":
+                names += [f"{layer}{s}" for layer in layers
+                          for s in (".shx", ".dbf", ".prj", ".cpg", ".qml")]
+    return [out / n for n in names]
 
 
 def _credit(result: RunResult) -> str | None:
@@ -220,6 +290,7 @@ WRITERS: tuple[Writer, ...] = (
 def write_outputs(
     results: RunResult, out_dir: str | Path, *, lang: str = "en", title: str = "",
     output: OutputConfig | None = None, writers: Sequence[Writer] = WRITERS,
+    protect: Iterable[str | Path] = (),
 ) -> dict[str, Path]:
     """Write a run's results: GeoPackage, web map, print maps, CSV tables, run.json, report.
 
@@ -228,8 +299,9 @@ def write_outputs(
     results : RunResult
         Output of :func:`cityind_gis.workflow.run`.
     out_dir : str or Path
-        Folder to write into (created if needed). Each file is written to a
-        temporary name in that folder and renamed when complete.
+        Folder to write into (created if needed). Every file is first written
+        into a staging folder inside it; the whole set replaces the previous
+        outputs only once every file is complete (:func:`write_all`).
     lang : {"en", "zh"}, default "en"
         Language of map labels.
     title : str, optional
@@ -240,6 +312,9 @@ def write_outputs(
         public CDNs.
     writers : sequence of Writer, default WRITERS
         The writer functions to call (add your own to write another output).
+    protect : iterable of path-like, default ()
+        Files no output may replace, e.g.
+        ``cityind_gis.io._atomic.input_paths(config)``.
 
     Returns
     -------
@@ -247,9 +322,18 @@ def write_outputs(
         ``gpkg``, ``map_html``, ``map_png``, ``summary``, ``weights``, ``obstacles``,
         ``classification_report``, ``parameters``, ``report``, and
         ``{format}:{layer}`` for each export of ``output.formats``.
+
+    Raises
+    ------
+    InputError
+        If ``out_dir`` is an existing file, or an output would replace a file
+        of ``protect``.
+    OutputError
+        If the folder cannot be written; the previous outputs are left intact.
     """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    from ..io._atomic import check_output_dir
+
+    out = check_output_dir(out_dir, name="out_dir")
     ctx = OutputContext(result=results, out=out, lang=lang, title=title,
                         output=output if output is not None else OutputConfig())
-    return write_all(writers, ctx)
+    return write_all(writers, ctx, protect=protect)
