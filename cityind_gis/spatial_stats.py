@@ -495,7 +495,12 @@ def local_moran(
     )
     esda = _esda()
     n = len(y)
-    with _global_seed(seed), np.errstate(invalid="ignore", divide="ignore"):
+    with _global_seed(seed), np.errstate(invalid="ignore", divide="ignore"), \
+            warnings.catch_warnings():
+        # we read esda's one-sided (directed) pseudo p and document it; its notice that the
+        # default alternative will change is not for our users
+        warnings.filterwarnings("ignore", message="The alternative hypothesis",
+                                category=DeprecationWarning)
         lm = esda.Moran_Local(
             y.to_numpy(), graph, transformation="r", permutations=int(permutations),
             seed=seed, n_jobs=1,
@@ -594,7 +599,10 @@ def getis_ord(
         units, column, weights, k, distance, permutations, seed, min_permutations=0
     )
     esda = _esda()
-    with _global_seed(seed), np.errstate(invalid="ignore", divide="ignore"):
+    with _global_seed(seed), np.errstate(invalid="ignore", divide="ignore"), \
+            warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The alternative hypothesis",
+                                category=DeprecationWarning)  # p_1 is read as documented
         g = esda.G_Local(
             y.to_numpy(), graph.assign_self_weight(1.0), transform="B", star=None,
             permutations=int(permutations), seed=seed, n_jobs=1,
