@@ -1,4 +1,4 @@
-"""`cityind run` keeps outputs safe (issue 16): lock, Ctrl-C, inputs in the output folder, OS errors.
+"""`cityind run` keeps outputs safe (issue 16): lock, Ctrl-C, inputs in the out folder, OS errors.
 
 Real processes throughout: a second process holds the lock, SIGINT is sent to a
 running `cityind run`, and the disk cases run on a real tmpfs when the tests
