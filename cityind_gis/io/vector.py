@@ -434,8 +434,9 @@ def _read_malformed(p: Path, name: str, enc: str, sep: str, bad_rows: str,
     if bad_rows != "skip":
         msg = (f"`{name}` file {p.name!r} has {len(bad):,} malformed row(s): line(s) "
                f"{_lines(bad)} hold more than the {n} fields of the header (an unquoted "
-               f"{sep!r} inside a value?). Quote that value or remove the extra separator, "
-               f"or set `[{name}] bad_rows = \"skip\"` to leave such rows out with a count.")
+               f"{sep!r} inside a value?). Quote that value or remove the extra separator"
+               + (f", or set `[{name}] bad_rows = \"skip\"` to leave such rows out with a "
+                  "count." if name == "pois" else "."))
         raise InputError(msg) from exc
     warnings.warn(f"{len(bad):,} malformed {name} row(s) with more fields than the header were "
                   f"skipped (`bad_rows = \"skip\"`): line(s) {_lines(bad)} of {p.name}",

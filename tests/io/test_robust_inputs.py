@@ -196,3 +196,12 @@ def test_huge_land_use_layer_is_announced(tmp_path, monkeypatch):
                                        for i in range(3)], ["industrial"] * 3)
     with pytest.warns(UserWarning, match=r"holds 3 polygons \(more than 2\).*take minutes"):
         load_landuse(section)
+
+
+def test_malformed_statistics_table_names_its_lines(tmp_path):
+    from cityind_gis.io.statistics import read_statistics
+
+    path = tmp_path / "stats.csv"
+    path.write_text("zone,population\nA,100\nB,2,00\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"1 malformed row\(s\): line\(s\) 3 .*separator\.$"):
+        read_statistics(path, key="zone")
