@@ -12,7 +12,7 @@ import logging
 import sys
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -319,10 +319,12 @@ def _main(args: argparse.Namespace, state: dict[str, Any]) -> int:
         if not quiet:
             print(line, flush=True)
 
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings():
         warnings.simplefilter("always")
         warnings.filterwarnings("ignore", category=DeprecationWarning)
         warnings.filterwarnings("ignore", category=FutureWarning)
+        # printed when raised (a notice on a huge layer comes before the slow stage), once each
+        warnings.showwarning = _notice_printer()
         try:
             if args.command == "assets":
                 from .maps.assets import copy_assets
@@ -332,9 +334,7 @@ def _main(args: argparse.Namespace, state: dict[str, Any]) -> int:
                       f"`--assets {args.dir}` or `[output] assets = \"{args.dir}\"`.")
                 return 0
             if args.command == "validate":
-                code = _validate(args)
-                _flush_warnings(caught)
-                return code
+                return _validate(args)
             cfg = _config(args)
             from .io._atomic import check_not_inputs, check_output_dir, input_paths, output_lock
             from .workflow import run, run_panel, write_outputs, write_panel
@@ -356,15 +356,12 @@ def _main(args: argparse.Namespace, state: dict[str, Any]) -> int:
                                           protect=protect)
                     state["committed"] = True
         except (CityindError, OSError) as exc:
-            _flush_warnings(caught)
             print(f"cityind: error: {exc}", file=sys.stderr)
             return 2
-        _flush_warnings(caught)
         if args.command == "panel" or cfg.periods:
             _print_panel_summary(panel_results, panel_paths, time.perf_counter() - t0)
         else:
             _print_summary(results, paths, time.perf_counter() - t0)
-        _flush_warnings(caught)
     return 0
 
 
@@ -408,14 +405,18 @@ def _print_panel_summary(results: PanelResult, paths: dict[str, Path],
     print(f"Finished in {seconds:.1f} s.")
 
 
-def _flush_warnings(caught: list[warnings.WarningMessage]) -> None:
-    seen = set()
-    for w in caught:
-        text = str(w.message)
+def _notice_printer() -> Callable[..., None]:
+    """A ``warnings.showwarning`` printing ``cityind: warning: <message>`` once per message."""
+    seen: set[str] = set()
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             file: object = None, line: str | None = None) -> None:
+        text = str(message)
         if text not in seen:
             seen.add(text)
-            print(f"cityind: warning: {text}", file=sys.stderr)
-    caught.clear()
+            print(f"cityind: warning: {text}", file=sys.stderr, flush=True)
+
+    return show
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -49,7 +49,7 @@ COUPLING_CHOICES: dict[str, tuple[str, ...]] = {
     "weights": ("entropy", "critic", "cv", "equal"),
 }
 #: Keys of LayerConfig that only `[pois]` takes.
-POI_ONLY_KEYS = ("industry_column", "industry_digits")
+POI_ONLY_KEYS = ("industry_column", "industry_digits", "bad_rows")
 #: Keys of LayerConfig that only a `[[pois]]` table (one of several POI sources) takes.
 POI_SOURCE_KEYS = ("name",)
 #: Network parts features may join (``[accessibility] component``), as
@@ -176,6 +176,7 @@ class LayerConfig(Section):
         _int_at_least(1), "a whole number >= 1, the leading characters of the industry code to "
         "keep (2 keeps the GB/T 4754 division of \"1310\": \"13\")"))
     name: str | None = option(None, check=_COLUMN)
+    bad_rows: str = option("error", check=c.choice(("error", "skip")))
     _: KW_ONLY
     section: InitVar[str] = "landuse"
 

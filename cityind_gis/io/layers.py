@@ -108,7 +108,12 @@ def load_landuse(
     -------
     landuse : GeoDataFrame
         Polygons only, in the file's CRS; values no mapping knows and
-        excluded ones count as ``other`` (with a warning).
+        excluded ones count as ``other`` (with a warning). Slivers and
+        degenerate polygons below 1 m² are dropped with a count
+        (:func:`cityind_gis.io.vector.drop_slivers`); overlapping parcels are
+        counted in a warning (the class first in the canonical order wins
+        where they overlap); more than :data:`LARGE_LANDUSE` polygons are
+        announced before the run goes on.
     report : DataFrame
         Classification report (:func:`cityind_gis.taxonomy.tag_report`).
     """
@@ -153,7 +158,51 @@ def load_landuse(
             "stand for land.",
             stacklevel=3,
         )
-    return out[polygonal].reset_index(drop=True), report
+    out = vector_io.drop_slivers(out[polygonal].reset_index(drop=True), name="land-use")
+    _report_overlaps(out)
+    if len(out) > LARGE_LANDUSE:
+        warnings.warn(f"the land-use layer holds {len(out):,} polygons (more than "
+                      f"{LARGE_LANDUSE:,}): the land-use indicators may take minutes and GBs of "
+                      "memory. Clip it to the study area or dissolve it by class first.",
+                      stacklevel=3)
+    return out, report
+
+
+#: Above this many land-use polygons (after slivers are dropped) a run says it will be slow.
+LARGE_LANDUSE = 250_000
+# Overlap areas are summed only up to this many overlapping pairs (else only counted).
+_MAX_OVERLAP_PAIRS = 50_000
+
+
+def _report_overlaps(landuse: gpd.GeoDataFrame) -> None:
+    """Warn with counts when parcels overlap (their interiors meet): class priority decides."""
+    import shapely
+
+    geoms = landuse.geometry.values
+    if len(geoms) < 2:
+        return
+    tree = shapely.STRtree(geoms)
+    pairs = [tree.query(geoms, predicate=p) for p in ("overlaps", "contains")]
+    left = np.concatenate([p[0] for p in pairs])
+    right = np.concatenate([p[1] for p in pairs])
+    keep = left != right
+    key = np.unique(np.sort(np.c_[left[keep], right[keep]], axis=1), axis=0)
+    if not len(key):
+        return
+    cls = landuse["class"].to_numpy()
+    differ = int((cls[key[:, 0]] != cls[key[:, 1]]).sum())
+    area = ""
+    if len(key) <= _MAX_OVERLAP_PAIRS:
+        shared = gpd.GeoDataFrame(geometry=shapely.intersection(geoms[key[:, 0]],
+                                                                geoms[key[:, 1]]),
+                                  crs=landuse.crs)
+        area = f", {float(vector_io._area_m2(shared).sum()):,.0f} m² in all"
+    parcels = len(np.unique(key))
+    warnings.warn(
+        f"{parcels:,} land-use parcel(s) overlap one another ({len(key):,} overlapping pair(s)"
+        f"{area}; {differ:,} pair(s) of different classes): each overlap is counted once, for "
+        "the class first in the canonical class order (docs/inputs/landuse.md). Fix the "
+        "overlaps in your GIS if another class should win.", stacklevel=4)
 
 
 def load_pois(
@@ -196,7 +245,7 @@ def load_pois(
         if vector_io.is_table(pc.path):
             raw = vector_io.read_point_table(pc.path, name="pois", x=pc.x, y=pc.y,
                                              crs=pc.crs or "EPSG:4326", sheet=pc.sheet,
-                                             coords=pc.coords)
+                                             coords=pc.coords, bad_rows=pc.bad_rows)
         else:
             raw = vector_io.read_vector(pc.path, name="pois", layer=pc.layer, crs=pc.crs,
                                         encoding=pc.encoding, coords=pc.coords)

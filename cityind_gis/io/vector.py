@@ -28,6 +28,10 @@ __all__ = [
     "to_wgs84",
     "detect_dbf_encoding",
     "list_layers",
+    "shapefile_counts",
+    "drop_slivers",
+    "BAD_ROWS",
+    "MIN_LANDUSE_AREA_M2",
     "XY_NAMES",
     "LOCATION_NAMES",
 ]
@@ -54,6 +58,16 @@ _CHINESE_LDID = {0x4D, 0x7A}
 _SNIFF_BYTES = 4_000_000
 
 _TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls")
+
+#: What :func:`read_point_table` does with malformed CSV rows (``[pois] bad_rows``).
+BAD_ROWS: tuple[str, ...] = ("error", "skip")
+# Rows beyond ±180/±90 up to this share of a table are typos, dropped with a count; more
+# mean the table is not in lon/lat at all.
+_MAX_IMPOSSIBLE_SHARE = 0.1
+#: Land-use polygons smaller than this (m²) are slivers or degenerate: dropped on loading.
+MIN_LANDUSE_AREA_M2 = 1.0
+# Metres per degree of latitude (mean, WGS 84), for the area of lon/lat polygons.
+_M_PER_DEG = 111_320.0
 
 
 def _check_file(path: str | os.PathLike[str], name: str) -> Path:
@@ -143,6 +157,55 @@ def detect_dbf_encoding(path: str | os.PathLike[str]) -> str | None:
     return "GB18030" if paired.sum() >= 0.9 * b.sum() else None
 
 
+def shapefile_counts(path: str | os.PathLike[str]) -> tuple[int, int] | None:
+    """Number of shapes (``.shx`` index) and of attribute records (``.dbf`` header) of a shapefile.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The ``.shp`` file.
+
+    Returns
+    -------
+    (int, int) or None
+        ``(shapes, records)``; None when the ``.shx`` or ``.dbf`` is missing or
+        too short to hold a header.
+
+    Notes
+    -----
+    The ``.shx`` holds a 100-byte header and one 8-byte entry per shape, so
+    shapes = (file size - 100) / 8; the ``.dbf`` header stores its record
+    count as a little-endian uint32 at byte 4 (dBASE III). GDAL reads only as
+    many features as both agree on, so a mismatch silently drops features.
+    """
+    p = Path(path)
+    parts = {}
+    for suffix in (".shx", ".dbf"):
+        found = [q for q in (p.with_suffix(suffix), p.with_suffix(suffix.upper())) if q.exists()]
+        if not found:
+            return None
+        parts[suffix] = found[0]
+    size = parts[".shx"].stat().st_size
+    with open(parts[".dbf"], "rb") as fh:
+        head = fh.read(8)
+    if size < 100 or len(head) < 8:
+        return None
+    return (size - 100) // 8, int.from_bytes(head[4:8], "little")
+
+
+def _check_shapefile_counts(p: Path, name: str, n_read: int) -> None:
+    counts = shapefile_counts(p)
+    if counts is None or counts[0] == counts[1]:
+        return
+    shapes, records = counts
+    warnings.warn(
+        f"`{name}` ({p.name}) holds {shapes} shapes but its .dbf {records} attribute records; "
+        f"{n_read} feature(s) were read and {abs(shapes - records)} "
+        f"{'shape(s) without attributes' if shapes > records else 'record(s) without a shape'}"
+        " left out. The shapefile's parts do not match: re-export it from your GIS (or as a "
+        "GeoPackage).", stacklevel=3)
+
+
 def _read_parquet(p: Path, name: str) -> gpd.GeoDataFrame:
     try:
         return gpd.read_parquet(p)
@@ -219,8 +282,10 @@ def read_vector(
     GeoDataFrame
         Features with a RangeIndex and a CRS (EPSG:4326 when ``coords`` is not
         ``"wgs84"``). Empty geometries are dropped and invalid ones repaired with
-        :func:`shapely.make_valid`, each with a warning that counts them. The file
-        is never modified.
+        :func:`shapely.make_valid`, each with a warning that counts them; a
+        shapefile whose ``.shx`` and ``.dbf`` count different records is
+        reported with both counts (:func:`shapefile_counts`). The file is never
+        modified.
     """
     source = _check_system(coords, "coords")
     p = _check_file(path, name)
@@ -238,6 +303,8 @@ def read_vector(
         except Exception as exc:  # GDAL errors: report them as user input errors
             msg = f"`{name}` file {p.name!r} could not be read as a vector layer: {exc}"
             raise InputError(msg) from exc
+        if p.suffix.lower() == ".shp":
+            _check_shapefile_counts(p, name, len(gdf))
     key = crs_key or f"[{name}] crs"
     if gdf.crs is None:
         if crs is None:
@@ -313,7 +380,8 @@ def to_wgs84(gdf: gpd.GeoDataFrame, coords: str, name: str = "layer") -> gpd.Geo
     return transform_coords(gdf, source=source, target="wgs84")
 
 
-def _read_table(p: Path, name: str, sheet: str | int | None) -> pd.DataFrame:
+def _read_table(p: Path, name: str, sheet: str | int | None,
+                bad_rows: str = "error") -> pd.DataFrame:
     """Every cell as text (codes keep their leading zeros); coordinates are parsed later."""
     if p.suffix.lower() in (".xlsx", ".xls"):
         try:
@@ -330,11 +398,50 @@ def _read_table(p: Path, name: str, sheet: str | int | None) -> pd.DataFrame:
             with open(p, encoding=enc) as fh:
                 header = fh.readline()
             sep = max((",", "\t", ";", "|"), key=header.count)
-            return pd.read_csv(p, encoding=enc, dtype=str, sep=sep)
+            try:
+                return pd.read_csv(p, encoding=enc, dtype=str, sep=sep)
+            except pd.errors.ParserError as exc:
+                return _read_malformed(p, name, enc, sep, bad_rows, exc)
         except UnicodeDecodeError:
             continue
     msg = f"`{name}` file {p.name!r} is neither UTF-8 nor GB18030/GBK text; re-save it as UTF-8."
     raise InputError(msg)
+
+
+def _long_lines(p: Path, enc: str, sep: str) -> tuple[int, list[int]]:
+    """Fields of the header, and the line numbers of rows with more fields than it."""
+    import csv
+
+    with open(p, encoding=enc, newline="") as fh:
+        reader = csv.reader(fh, delimiter=sep)
+        n = len(next(reader, []))
+        bad = [reader.line_num for row in reader if len(row) > n]
+    return n, bad
+
+
+def _lines(numbers: list[int], limit: int = 10) -> str:
+    shown = ", ".join(f"{n:,}" for n in numbers[:limit])
+    return shown + (f" and {len(numbers) - limit:,} more" if len(numbers) > limit else "")
+
+
+def _read_malformed(p: Path, name: str, enc: str, sep: str, bad_rows: str,
+                    exc: Exception) -> pd.DataFrame:
+    """A CSV pandas refused: name its malformed lines, then refuse or skip them."""
+    n, bad = _long_lines(p, enc, sep)
+    if not bad:  # not a field-count problem (e.g. an unclosed quote): say what pandas says
+        msg = f"`{name}` file {p.name!r} could not be read as a table: {exc}"
+        raise InputError(msg) from exc
+    if bad_rows != "skip":
+        msg = (f"`{name}` file {p.name!r} has {len(bad):,} malformed row(s): line(s) "
+               f"{_lines(bad)} hold more than the {n} fields of the header (an unquoted "
+               f"{sep!r} inside a value?). Quote that value or remove the extra separator"
+               + (f", or set `[{name}] bad_rows = \"skip\"` to leave such rows out with a "
+                  "count." if name == "pois" else "."))
+        raise InputError(msg) from exc
+    warnings.warn(f"{len(bad):,} malformed {name} row(s) with more fields than the header were "
+                  f"skipped (`bad_rows = \"skip\"`): line(s) {_lines(bad)} of {p.name}",
+                  stacklevel=4)
+    return pd.read_csv(p, encoding=enc, dtype=str, sep=sep, on_bad_lines="skip")
 
 
 def _find_column(columns: pd.Index, axis: str, given: str | None, name: str) -> str | None:
@@ -371,6 +478,7 @@ def read_point_table(
     crs: str = "EPSG:4326",
     sheet: str | int | None = None,
     coords: str = "wgs84",
+    bad_rows: str = "error",
 ) -> gpd.GeoDataFrame:
     """Read a CSV or Excel table of points with coordinate columns.
 
@@ -392,25 +500,42 @@ def read_point_table(
     coords : {"wgs84", "gcj02", "bd09"}, default "wgs84"
         Lon/lat system of the table: ``"gcj02"`` for Amap/Tencent exports,
         ``"bd09"`` for Baidu. Converted to WGS 84 after reading.
+    bad_rows : {"error", "skip"}, default "error"
+        CSV rows with more fields than the header (an unquoted comma inside a
+        value): ``"error"`` refuses the table naming their line numbers,
+        ``"skip"`` leaves them out with a warning that counts them and names
+        the lines (``[pois] bad_rows``).
 
     Returns
     -------
     GeoDataFrame
         Points with every other table column kept **as text** (so codes such as
         Amap's ``050100`` keep their leading zero); rows without coordinates are
-        dropped with a warning that counts them.
+        dropped with a warning that counts them. With a geographic ``crs``, rows
+        with impossible coordinates (longitude beyond ±180 or latitude beyond ±90) are
+        dropped with a warning that counts them and names their lines, as long
+        as they are at most 10 % of the rows.
 
     Raises
     ------
+    InputError
+        Malformed CSV rows with ``bad_rows = "error"`` (the message names their
+        lines), or ``bad_rows`` not one of :data:`BAD_ROWS`.
+    CRSError
+        More than 10 % of the rows beyond ±180/±90 with a geographic ``crs``
+        (the table is probably in projected metres).
     SchemaError
-        Coordinate columns missing or non-numeric, or longitude/latitude swapped:
-        |lat| > 90 while |lon| <= 90, or (for ``coords`` GCJ-02/BD-09, data that
-        must lie in China) most points fall outside China but would fall inside
-        with the columns swapped.
+        Coordinate columns missing or non-numeric, or longitude/latitude
+        swapped: |lat| > 90 for most rows while |lon| <= 90 for all, or (for
+        ``coords`` GCJ-02/BD-09, data that must lie in China) most points fall
+        outside China but would fall inside with the columns swapped.
     """
     source = _check_system(coords, "coords")
+    if bad_rows not in BAD_ROWS:
+        msg = f"`bad_rows` must be one of {list(BAD_ROWS)}, got {bad_rows!r}."
+        raise InputError(msg)
     p = _check_file(path, name)
-    table = _read_table(p, name, sheet)
+    table = _read_table(p, name, sheet, bad_rows)
     table.columns = [str(c).strip() for c in table.columns]
     xc = _find_column(table.columns, "x", x, name)
     yc = _find_column(table.columns, "y", y, name)
@@ -450,19 +575,29 @@ def read_point_table(
     table, xs, ys = table[~missing], xs[~missing], ys[~missing]
     geo = gpd.GeoSeries([], crs=crs).crs
     if geo.is_geographic:
-        if (ys.abs() > 90).any() and (xs.abs() <= 90).all():
+        impossible = (xs.abs() > 180) | (ys.abs() > 90)
+        if impossible.mean() > 0.5 and (xs.abs() <= 90).all():
             msg = (
                 f"`{name}` looks like it has longitude and latitude swapped: {yc!r} holds values "
                 f"beyond ±90 (max {ys.abs().max():.3f}) while {xc!r} stays within ±90. Swap the "
                 "columns with `x = ...` / `y = ...` in the config."
             )
             raise SchemaError(msg)
-        if (xs.abs() > 180).any() or (ys.abs() > 90).any():
+        if impossible.mean() > _MAX_IMPOSSIBLE_SHARE:
             msg = (
-                f"`{name}` coordinates exceed ±180/±90 but `crs` is geographic ({crs}); the table "
-                "is probably in projected metres: set `crs` to its projected CRS."
+                f"`{name}` coordinates exceed ±180/±90 in {int(impossible.sum()):,} of "
+                f"{len(xs):,} rows but `crs` is geographic ({crs}); the table is probably in "
+                "projected metres: set `crs` to its projected CRS."
             )
             raise CRSError(msg)
+        if impossible.any():
+            lines = [int(i) + 2 for i in table.index[impossible.to_numpy()]]
+            warnings.warn(
+                f"{int(impossible.sum()):,} {name} row(s) with impossible coordinates "
+                f"(|lon| > 180 or |lat| > 90) were dropped: line(s) {_lines(lines)} of {p.name}",
+                stacklevel=2)
+            keep = ~impossible
+            table, xs, ys = table[keep], xs[keep], ys[keep]
         if source != "wgs84":
             out_now = out_of_china(xs.to_numpy(), ys.to_numpy()).mean()
             out_swapped = out_of_china(ys.to_numpy(), xs.to_numpy()).mean()
@@ -485,6 +620,63 @@ def read_point_table(
         gdf = to_wgs84(gdf, source, name)
     log.info("read %d %s points from %s", len(gdf), name, p.name)
     return gdf
+
+
+def _area_m2(gdf: gpd.GeoDataFrame) -> np.ndarray:
+    """Area of each polygon in m²: exact in a metric CRS, spherical approximation in lon/lat."""
+    crs = CRS.from_user_input(gdf.crs) if gdf.crs is not None else None
+    area = shapely.area(gdf.geometry.values)
+    if crs is None or not crs.is_geographic:
+        factor = 1.0
+        if crs is not None and crs.axis_info and crs.axis_info[0].unit_conversion_factor:
+            factor = float(crs.axis_info[0].unit_conversion_factor) ** 2
+        return np.asarray(area, dtype=float) * factor
+    bounds = shapely.bounds(gdf.geometry.values)
+    lat = np.radians((bounds[:, 1] + bounds[:, 3]) / 2)
+    return np.asarray(area, dtype=float) * _M_PER_DEG ** 2 * np.cos(lat)
+
+
+def drop_slivers(
+    gdf: gpd.GeoDataFrame, *, name: str = "landuse", min_area: float = MIN_LANDUSE_AREA_M2,
+) -> gpd.GeoDataFrame:
+    """Drop sliver and degenerate polygons (area below ``min_area`` m²), with a count.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Polygons with a CRS (metric or lon/lat).
+    name : str, default "landuse"
+        Layer name in the warning.
+    min_area : float, default :data:`MIN_LANDUSE_AREA_M2` (1 m²)
+        Smallest area kept, in m². No parcel of land use is smaller than a few
+        m²; polygons below 1 m² are digitising slivers (gaps and overlaps of
+        neighbouring parcels) or degenerate rings with no area at all.
+
+    Returns
+    -------
+    GeoDataFrame
+        A new frame without them (index reset); ``gdf`` itself when none is
+        dropped. A warning counts the dropped polygons and their total area.
+
+    Notes
+    -----
+    In a projected CRS the area is exact (scaled to metres by the CRS's unit).
+    In lon/lat it is :math:`A_{deg} \\cdot 111\\,320^2 \\cos\\varphi` with
+    :math:`\\varphi` the latitude of the polygon's bounding-box centre, within
+    a fraction of a per cent for polygons of a few metres: enough to tell a
+    sliver from a parcel, and cheap for a million polygons (no reprojection).
+    """
+    if not len(gdf):
+        return gdf
+    area = _area_m2(gdf)
+    small = area < float(min_area)
+    if not small.any():
+        return gdf
+    warnings.warn(
+        f"{int(small.sum()):,} {name} polygon(s) smaller than {min_area:g} m² (slivers or "
+        f"degenerate rings, {float(area[small].sum()):.2f} m² in total) were dropped; "
+        f"{int((~small).sum()):,} remain.", stacklevel=3)
+    return gdf[~small].reset_index(drop=True)
 
 
 def is_table(path: str | os.PathLike[str]) -> bool:
