@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -364,7 +365,7 @@ def write_china_park_buildings(folder: str | Path) -> Path:
     return path
 
 
-__all__ += ["domain_story_zone", "write_domain_story_zone"]
+__all__ += ["domain_story_zone", "write_domain_story_zone", "write_zone_layers"]
 
 
 def domain_story_zone() -> dict[str, gpd.GeoDataFrame]:
@@ -436,6 +437,44 @@ def domain_story_zone() -> dict[str, gpd.GeoDataFrame]:
     return {"landuse": landuse, "pois": pois, "roads": roads}
 
 
+def write_zone_layers(folder: str | Path, zone: dict[str, Any], *,
+                      poi_classes: dict[str, str]) -> None:
+    """Write a generated zone as a planner brings it: ``zone.gpkg``, ``pois.csv``, mappings.
+
+    Parameters
+    ----------
+    folder : str or Path
+        Existing folder.
+    zone : dict
+        ``landuse`` (GeoDataFrame with a GB 50137 ``code`` column: M1 industrial,
+        R2 residential), ``roads`` (GeoDataFrame) and ``pois`` (a GeoDataFrame of
+        points, or a DataFrame with ``x`` / ``y`` in metres) with ``kind`` and
+        ``name`` columns, in one metric CRS.
+    poi_classes : dict of str to str
+        POI ``kind`` -> canonical category, written as ``poi_map.csv``.
+
+    Returns
+    -------
+    None
+        Writes ``zone.gpkg`` (layers ``landuse`` and ``roads``), ``pois.csv``
+        (UTF-8, ``name``, ``kind``, ``x``, ``y``), ``landuse_map.csv`` and
+        ``poi_map.csv`` into ``folder``.
+    """
+    folder = Path(folder)
+    zone["landuse"].to_file(folder / "zone.gpkg", layer="landuse", driver="GPKG")
+    zone["roads"].to_file(folder / "zone.gpkg", layer="roads", driver="GPKG")
+    pois = zone["pois"]
+    if isinstance(pois, gpd.GeoDataFrame):
+        pois = pd.DataFrame({"name": pois["name"], "kind": pois["kind"],
+                             "x": pois.geometry.x, "y": pois.geometry.y})
+    pois.to_csv(folder / "pois.csv", index=False, encoding="utf-8")
+    (folder / "landuse_map.csv").write_text(
+        "value,class\nM1,industrial\nR2,residential\n", encoding="utf-8")
+    (folder / "poi_map.csv").write_text(
+        "value,class\n" + "".join(f"{k},{v}\n" for k, v in poi_classes.items()),
+        encoding="utf-8")
+
+
 def write_domain_story_zone(folder: str | Path, *, rule: str = "urban_land") -> Path:
     """Write :func:`domain_story_zone` as files with a TOML config.
 
@@ -453,17 +492,8 @@ def write_domain_story_zone(folder: str | Path, *, rule: str = "urban_land") -> 
         POIs in ``pois.csv`` with x / y in metres).
     """
     folder = Path(folder)
-    zone = domain_story_zone()
-    zone["landuse"].to_file(folder / "zone.gpkg", layer="landuse", driver="GPKG")
-    zone["roads"].to_file(folder / "zone.gpkg", layer="roads", driver="GPKG")
-    pois = zone["pois"]
-    pd.DataFrame({"name": pois["name"], "kind": pois["kind"], "x": pois.geometry.x,
-                  "y": pois.geometry.y}).to_csv(folder / "pois.csv", index=False,
-                                                encoding="utf-8")
-    (folder / "landuse_map.csv").write_text(
-        "value,class\nM1,industrial\nR2,residential\n", encoding="utf-8")
-    (folder / "poi_map.csv").write_text(
-        "value,class\n企业,enterprise\n购物,retail\n学校,education\n", encoding="utf-8")
+    write_zone_layers(folder, domain_story_zone(),
+                      poi_classes={"企业": "enterprise", "购物": "retail", "学校": "education"})
     cfg = folder / "zone.toml"
     cfg.write_text(f"""[study]
 name = "domain story zone"

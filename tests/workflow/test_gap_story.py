@@ -58,6 +58,7 @@ import shapely
 
 from cityind_gis._errors import InputError
 from cityind_gis.config import AccessibilityConfig, GapConfig, load_config
+from cityind_gis.testing import write_zone_layers
 from cityind_gis.workflow import run, write_outputs
 from cityind_gis.workflow.stages import gap_thresholds
 
@@ -91,15 +92,9 @@ def _zone() -> dict[str, gpd.GeoDataFrame]:
 
 
 def _write(folder, gaps: str = "", access: str = ""):
-    zone = _zone()
-    zone["landuse"].to_file(folder / "zone.gpkg", layer="landuse", driver="GPKG")
-    zone["roads"].to_file(folder / "zone.gpkg", layer="roads", driver="GPKG")
-    zone["pois"].to_csv(folder / "pois.csv", index=False, encoding="utf-8")
-    (folder / "landuse_map.csv").write_text("value,class\nM1,industrial\nR2,residential\n",
-                                            encoding="utf-8")
-    (folder / "poi_map.csv").write_text(
-        "value,class\n企业,enterprise\n购物,retail\n学校,education\n公交,transit\n"
-        "医院,healthcare\n", encoding="utf-8")
+    write_zone_layers(folder, _zone(), poi_classes={
+        "企业": "enterprise", "购物": "retail", "学校": "education", "公交": "transit",
+        "医院": "healthcare"})
     cfg = folder / "zone.toml"
     cfg.write_text(f"""[study]
 name = "gap story zone"
