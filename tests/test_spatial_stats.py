@@ -433,3 +433,19 @@ def test_config_spatial_stats_errors(tmp_path, section, match):
 
     with pytest.raises(InputError, match=match):
         load_config(_town_config(tmp_path, f"\n[spatial_stats]\n{section}\n"))
+
+
+def test_esda_permutation_kernels_cached_on_disk_except_compute_chunk():
+    # the LISA / Gi* kernels load from numba's disk cache in later runs; compute_chunk,
+    # which takes the statistic as a function argument, would add a cache entry per
+    # process, so it stays uncached
+    from esda import crand, getisord, moran
+    from numba.core.caching import NullCache
+
+    from cityind_gis.spatial_stats import _esda
+
+    _esda()
+    for kernel in (moran._moran_local_crand, getisord._g_local_star_crand,
+                   crand.vec_permutations):
+        assert not isinstance(kernel._cache, NullCache), kernel
+    assert isinstance(crand.compute_chunk._cache, NullCache)
